@@ -1,0 +1,260 @@
+import { canAccessConversation, canReviewConversation, type ConversationRef } from '../../../libs/policy';
+import {
+  buildUser,
+  DISTRICT,
+  OTHER_DISTRICT,
+  schoolWorld,
+  withFacts,
+  withoutGuardianLink,
+  withoutMembership,
+  withSection,
+  withUser,
+} from './roster-fixture';
+
+const world = schoolWorld();
+
+function direct(first: string, second: string, districtId = DISTRICT): ConversationRef {
+  return { districtId, participantIds: [first, second], origin: { kind: 'direct' } };
+}
+
+function replyTo(authorId: string, replierId: string, sectionId: string): ConversationRef {
+  return {
+    districtId: DISTRICT,
+    participantIds: [replierId, authorId],
+    origin: { kind: 'announcement_reply', sectionId, authorId },
+  };
+}
+
+describe('canAccessConversation', () => {
+  it.each([
+    ['mathTeacher', direct('mathTeacher', 'ana')],
+    ['ana', direct('mathTeacher', 'ana')],
+    ['gina', direct('gina', 'coTeacher')],
+  ])('when participant %s of an allowed pair uses it, then it is allowed', (actorId, conversation) => {
+    expect(canAccessConversation(actorId, conversation, world)).toEqual({ allowed: true });
+  });
+
+  it('when someone who is not a participant uses it, then it is denied', () => {
+    expect(canAccessConversation('ben', direct('mathTeacher', 'ana'), world)).toEqual({
+      allowed: false,
+      reason: 'not_a_participant',
+    });
+  });
+
+  it('when the student left the section, then neither side can use the conversation any more', () => {
+    const facts = withoutMembership(world, 'ana', 'math');
+
+    expect(canAccessConversation('ana', direct('mathTeacher', 'ana'), facts)).toEqual({
+      allowed: false,
+      reason: 'no_shared_section',
+    });
+    expect(canAccessConversation('mathTeacher', direct('mathTeacher', 'ana'), facts).allowed).toBe(false);
+  });
+
+  it('when the other participant is inactive, then it is denied', () => {
+    const facts = withUser(world, 'ana', { active: false });
+
+    expect(canAccessConversation('mathTeacher', direct('mathTeacher', 'ana'), facts)).toEqual({
+      allowed: false,
+      reason: 'target_inactive',
+    });
+  });
+
+  it('when the conversation belongs to another district, then it is denied', () => {
+    expect(canAccessConversation('ana', direct('mathTeacher', 'ana', OTHER_DISTRICT), world)).toEqual({
+      allowed: false,
+      reason: 'cross_district',
+    });
+  });
+
+  it('when the actor is unknown, then it is denied', () => {
+    expect(canAccessConversation('nobody', direct('nobody', 'ana'), world)).toEqual({
+      allowed: false,
+      reason: 'unknown_user',
+    });
+  });
+
+  it('when a conversation names one user twice, then it is denied as self', () => {
+    expect(canAccessConversation('ana', direct('ana', 'ana'), world)).toEqual({
+      allowed: false,
+      reason: 'self',
+    });
+  });
+
+  it('when a teacher-to-teacher conversation is used with the option on, then it is allowed', () => {
+    const options = { teacherToTeacherWithinSchool: true };
+
+    expect(canAccessConversation('artTeacher', direct('artTeacher', 'mathTeacher'), world, options)).toEqual({
+      allowed: true,
+    });
+    expect(canAccessConversation('artTeacher', direct('artTeacher', 'mathTeacher'), world)).toEqual({
+      allowed: false,
+      reason: 'teacher_to_teacher_disabled',
+    });
+  });
+
+  describe('that began as an announcement reply', () => {
+    const authorLeft = withoutMembership(world, 'mathTeacher', 'math');
+
+    it('when the author left the section, then the replier who is still a recipient keeps it both ways', () => {
+      expect(canAccessConversation('gina', replyTo('mathTeacher', 'gina', 'math'), authorLeft)).toEqual({
+        allowed: true,
+      });
+      expect(
+        canAccessConversation('mathTeacher', replyTo('mathTeacher', 'gina', 'math'), authorLeft),
+      ).toEqual({
+        allowed: true,
+      });
+    });
+
+    it('when the same pair talks in a direct conversation, then it is denied', () => {
+      expect(canAccessConversation('gina', direct('mathTeacher', 'gina'), authorLeft)).toEqual({
+        allowed: false,
+        reason: 'no_linked_student_in_section',
+      });
+    });
+
+    it('when the replier is no longer a recipient of the section, then it is denied', () => {
+      const linkGone = withoutGuardianLink(authorLeft, 'gina', 'ana');
+
+      expect(canAccessConversation('gina', replyTo('mathTeacher', 'gina', 'math'), linkGone)).toEqual({
+        allowed: false,
+        reason: 'no_linked_student_in_section',
+      });
+    });
+
+    it('when the section is deactivated, then it is denied', () => {
+      const sectionGone = withSection(authorLeft, 'math', { active: false });
+
+      expect(canAccessConversation('ana', replyTo('mathTeacher', 'ana', 'math'), sectionGone).allowed).toBe(
+        false,
+      );
+    });
+
+    it('when the author is inactive, then the replier cannot reach them', () => {
+      const facts = withUser(authorLeft, 'mathTeacher', { active: false });
+
+      expect(canAccessConversation('ana', replyTo('mathTeacher', 'ana', 'math'), facts)).toEqual({
+        allowed: false,
+        reason: 'target_inactive',
+      });
+    });
+
+    it('when the origin names an author who is not a participant, then it opens nothing', () => {
+      const forged: ConversationRef = {
+        districtId: DISTRICT,
+        participantIds: ['gina', 'artTeacher'],
+        origin: { kind: 'announcement_reply', sectionId: 'math', authorId: 'mathTeacher' },
+      };
+
+      expect(canAccessConversation('gina', forged, world).allowed).toBe(false);
+    });
+
+    it('when the origin names a non-teacher as author, then it opens nothing', () => {
+      expect(canAccessConversation('gina', replyTo('ana', 'gina', 'math'), world)).toEqual({
+        allowed: false,
+        reason: 'role_pair_not_allowed',
+      });
+    });
+  });
+});
+
+describe('canReviewConversation', () => {
+  const mathThread = direct('mathTeacher', 'ana');
+  const guardianThread = direct('hugo', 'coTeacher');
+  const scienceThread = direct('scienceTeacher', 'dan');
+
+  it.each([
+    ['the district admin', 'districtAdmin', mathThread],
+    ['the district admin', 'districtAdmin', scienceThread],
+    ['the district admin', 'districtAdmin', direct('gina', 'hugo')],
+    ['the north school admin', 'northAdmin', mathThread],
+    ['the north school admin', 'northAdmin', guardianThread],
+    ['the south school admin', 'southAdmin', scienceThread],
+  ])(
+    'when %s (%s) reviews a conversation in their scope, then it is allowed',
+    (_who, reviewerId, conversation) => {
+      expect(canReviewConversation(reviewerId, conversation, world)).toEqual({ allowed: true });
+    },
+  );
+
+  it.each([
+    [
+      'the south school admin reviews a north conversation',
+      'southAdmin',
+      mathThread,
+      'no_participant_in_school',
+    ],
+    [
+      'a school admin reviews guardians alone',
+      'northAdmin',
+      direct('gina', 'hugo'),
+      'no_participant_in_school',
+    ],
+    ['a district admin of another district', 'farDistrictAdmin', mathThread, 'cross_district'],
+    ['a teacher', 'mathTeacher', scienceThread, 'not_an_admin'],
+    ['a guardian', 'hugo', mathThread, 'not_an_admin'],
+    ['a student', 'ben', mathThread, 'not_an_admin'],
+    ['an unknown user', 'nobody', mathThread, 'unknown_user'],
+  ])('when %s, then it is denied', (_who, reviewerId, conversation, reason) => {
+    expect(canReviewConversation(reviewerId, conversation, world)).toEqual({ allowed: false, reason });
+  });
+
+  it('when the conversation belongs to another district, then even the district admin is denied', () => {
+    expect(
+      canReviewConversation('districtAdmin', direct('farTeacher', 'farStudent', OTHER_DISTRICT), world),
+    ).toEqual({
+      allowed: false,
+      reason: 'cross_district',
+    });
+  });
+
+  it('when the admin is inactive, then it is denied', () => {
+    const facts = withUser(world, 'districtAdmin', { active: false });
+
+    expect(canReviewConversation('districtAdmin', mathThread, facts)).toEqual({
+      allowed: false,
+      reason: 'actor_inactive',
+    });
+  });
+
+  it('when a school admin has no school, then it is denied', () => {
+    const facts = withFacts(world, { users: [buildUser({ id: 'looseAdmin', role: 'school_admin' })] });
+
+    expect(canReviewConversation('looseAdmin', mathThread, facts)).toEqual({
+      allowed: false,
+      reason: 'no_school_assigned',
+    });
+  });
+
+  it('when a participant of the school was deactivated, then their conversation stays reviewable', () => {
+    const facts = withUser(withUser(world, 'ana', { active: false }), 'mathTeacher', { active: false });
+
+    expect(canReviewConversation('northAdmin', mathThread, facts)).toEqual({ allowed: true });
+  });
+
+  it('when no participant is in a section of the school any more, then the school admin is denied', () => {
+    const facts = withoutMembership(withoutMembership(world, 'ana', 'math'), 'mathTeacher', 'math');
+
+    expect(canReviewConversation('northAdmin', mathThread, facts)).toEqual({
+      allowed: false,
+      reason: 'no_participant_in_school',
+    });
+    expect(canReviewConversation('districtAdmin', mathThread, facts)).toEqual({ allowed: true });
+  });
+
+  it('when a section of another district carries the same school id, then it does not widen the school admin', () => {
+    const facts = withSection(world, 'farMath', { schoolId: 'school-north' });
+
+    expect(canReviewConversation('northAdmin', direct('farTeacher', 'farStudent'), facts)).toEqual({
+      allowed: false,
+      reason: 'no_participant_in_school',
+    });
+  });
+
+  it('when the school section is inactive, then the school admin is denied', () => {
+    const facts = withSection(world, 'math', { active: false });
+
+    expect(canReviewConversation('northAdmin', mathThread, facts).allowed).toBe(false);
+  });
+});
