@@ -1,0 +1,19 @@
+import { type Logger } from '../libs/logging/logger';
+import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type WorkerConfig } from '../libs/config/config';
+import { createDiagnosticsActivities } from './diagnostics.activities';
+
+/** Everything activities touch, built once by the worker (STYLE.md rule 2) and by tests. */
+export interface ActivityDeps {
+  config: WorkerConfig;
+  prisma: HomeroomPrismaClient;
+  logger: Logger;
+}
+
+export function createActivities(_deps: ActivityDeps) {
+  return {
+    ...createDiagnosticsActivities(),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,70 @@
+import { type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { type ApiConfig } from '../../../libs/config/config';
+import { type Logger } from '../../../libs/logging/logger';
+import { NestPinoLogger } from '../../../libs/logging/nest-logger';
+import { AppModule } from './app.module';
+import { correlationIdMiddleware } from './common/correlation-id.middleware';
+import { requestLogMiddleware } from './common/request-log.middleware';
+import { createValidationPipe } from './common/validation.pipe';
+
+/** JSON answers need no scripts, styles or frames at all. */
+const API_CSP = {
+  directives: {
+    defaultSrc: ["'none'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+  },
+};
+/** The docs page is Swagger UI: its own scripts and styles, nothing from elsewhere. */
+const DOCS_CSP = {
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+  },
+};
+const HSTS = { maxAge: 63_072_000, includeSubDomains: true, preload: true };
+
+export async function createApp(config: ApiConfig, logger: Logger): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+    bodyParser: false,
+    logger: new NestPinoLogger(logger.child({ component: 'nest' })),
+  });
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(correlationIdMiddleware);
+  app.use(requestLogMiddleware(logger));
+  const apiHelmet = helmet({ contentSecurityPolicy: API_CSP, hsts: HSTS });
+  const docsHelmet = helmet({ contentSecurityPolicy: DOCS_CSP, hsts: HSTS });
+  app.use((req: { path: string }, res: unknown, next: () => void) =>
+    (req.path.startsWith('/docs') ? docsHelmet : apiHelmet)(req as never, res as never, next),
+  );
+  app.useBodyParser('json', { limit: config.REQUEST_BODY_LIMIT_BYTES });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Homeroom API')
+      .setDescription('Safe K-12 school messaging. Contract v1: see API.md.')
+      .setVersion('1')
+      .addBearerAuth()
+      .addSecurityRequirements('bearer')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs/openapi.json',
+    yamlDocumentUrl: 'docs/openapi.yaml',
+  });
+  return app;
+}

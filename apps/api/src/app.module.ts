@@ -1,0 +1,30 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { type ApiConfig } from '../../../libs/config/config';
+import { type Logger } from '../../../libs/logging/logger';
+import { AuthGuard } from './auth/auth.guard';
+import { GlobalExceptionFilter } from './common/global-exception.filter';
+import { API_CONFIG, LOGGER } from './common/tokens';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { SectionModule } from './sections/section.module';
+import { ConversationModule } from './conversations/conversation.module';
+import { TemporalModule } from './temporal/temporal.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ApiConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [DatabaseModule, TemporalModule, HealthModule, SectionModule, ConversationModule],
+      providers: [
+        { provide: API_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useFactory: () => new GlobalExceptionFilter(logger) },
+      ],
+      exports: [API_CONFIG, LOGGER],
+    };
+  }
+}

@@ -1,0 +1,9 @@
+import { SetMetadata } from '@nestjs/common';
+
+export const IS_PUBLIC = 'homeroom:isPublic';
+
+/**
+ * Marks one of the few routes that need no token (DESIGN.md invariant 1: liveness, readiness, login,
+ * invitation acceptance, docs). Everything else is denied by the global AuthGuard by default.
+ */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);

@@ -1,0 +1,66 @@
+import { Body, Controller, Get, HttpStatus, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { type Response } from 'express';
+import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import { decodeCursor, encodeCursor } from '../common/cursor';
+import { type Principal } from '../common/request-context';
+import {
+  ConversationDto,
+  ConversationPageDto,
+  CreateConversationDto,
+  toConversationDto,
+} from './conversation.dto';
+import { ConversationService } from './conversation.service';
+
+@ApiTags('conversations')
+@ApiBearerAuth()
+@Controller('v1/conversations')
+export class ConversationController {
+  constructor(private readonly conversations: ConversationService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: ConversationDto, description: 'Created; 200 when it already existed.' })
+  @ApiForbiddenResponse({ description: 'The messaging policy does not allow this pair.' })
+  async open(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateConversationDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ConversationDto> {
+    const { conversation, created } = await this.conversations.open(
+      principal,
+      body.participantId.toLowerCase(),
+    );
+    res.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    return toConversationDto(conversation);
+  }
+
+  @Get()
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiOkResponse({ type: ConversationPageDto, description: 'Newest activity first.' })
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query('cursor') cursor?: string,
+  ): Promise<ConversationPageDto> {
+    const key = decodeCursor(cursor, ['lastMessageAt', 'id'] as const);
+    const before = key ? { lastMessageAt: new Date(key.lastMessageAt), id: key.id } : undefined;
+    if (before && Number.isNaN(before.lastMessageAt.getTime()))
+      throw new ValidationFailedError('The cursor is not valid.');
+    const { items, hasMore } = await this.conversations.list(principal, before);
+    const last = items.at(-1);
+    return {
+      items: items.map(toConversationDto),
+      nextCursor:
+        hasMore && last
+          ? encodeCursor({ lastMessageAt: last.lastMessageAt.toISOString(), id: last.id })
+          : null,
+    };
+  }
+}

@@ -1,0 +1,79 @@
+import { type Database } from '../../libs/db/database';
+import { type UserRole } from '../../libs/db/generated/enums';
+import { ValidationFailedError, NotFoundError } from '../../libs/errors/domain-errors';
+import { issueInvitation } from '../../libs/identity/invitations';
+import { type ParsedArgs, requireFlag } from './args';
+
+export interface CommandContext {
+  db: Database;
+  args: ParsedArgs;
+}
+
+export type Command = (ctx: CommandContext) => Promise<Record<string, unknown>>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ADMIN_ROLES: readonly UserRole[] = ['district_admin', 'school_admin'];
+const USERNAME = /^[A-Za-z0-9._@-]{3,100}$/;
+
+function requireUuid(args: ParsedArgs, name: string): string {
+  const value = requireFlag(args, name);
+  if (!UUID.test(value)) throw new ValidationFailedError(`--${name} must be a UUID.`);
+  return value;
+}
+
+async function requireDistrict(db: Database, args: ParsedArgs): Promise<string> {
+  const districtId = requireUuid(args, 'district');
+  if (!(await db.districts.exists(districtId))) throw new NotFoundError('The district');
+  return districtId;
+}
+
+const districtCreate: Command = async ({ db, args }) => {
+  const name = requireFlag(args, 'name').trim();
+  if (name.length < 2 || name.length > 200)
+    throw new ValidationFailedError('--name must be 2 to 200 characters.');
+  const district = await db.districts.create(name);
+  return { districtId: district.id };
+};
+
+const adminCreate: Command = async ({ db, args }) => {
+  const districtId = await requireDistrict(db, args);
+  const username = requireFlag(args, 'username');
+  if (!USERNAME.test(username)) {
+    throw new ValidationFailedError('--username must be 3 to 100 letters, digits or . _ @ -.');
+  }
+  const role = (args.flags.role ?? 'district_admin') as UserRole;
+  if (!ADMIN_ROLES.includes(role))
+    throw new ValidationFailedError('--role must be district_admin or school_admin.');
+  const tenant = db.forDistrict(districtId);
+  const user = await tenant.users.create({
+    role,
+    username,
+    givenName: args.flags['given-name'] ?? username,
+    familyName: args.flags['family-name'] ?? '',
+  });
+  await tenant.audit.append({
+    action: 'admin.created',
+    targetType: 'user',
+    targetId: user.id,
+    details: { role },
+  });
+  const invitation = await issueInvitation(db, districtId, { userId: user.id, issuedById: null });
+  return {
+    userId: user.id,
+    invitationToken: invitation.token,
+    expiresAt: invitation.expiresAt.toISOString(),
+  };
+};
+
+const auditVerify: Command = async ({ db, args }) => {
+  const districtId = await requireDistrict(db, args);
+  const verdict = await db.forDistrict(districtId).audit.verify();
+  return { ...verdict };
+};
+
+/** `<noun> <verb>` → handler. Commands added by later features register here. */
+export const COMMANDS: Record<string, Command> = {
+  'district create': districtCreate,
+  'admin create': adminCreate,
+  'audit verify': auditVerify,
+};

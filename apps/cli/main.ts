@@ -1,0 +1,46 @@
+import { ConfigError, loadCliConfig } from '../../libs/config/config';
+import { Database } from '../../libs/db/database';
+import { createPrismaClient } from '../../libs/db/prisma';
+import { DomainError } from '../../libs/errors/domain-errors';
+import { parseArgs } from './args';
+import { COMMANDS } from './commands';
+
+const USAGE = `usage: homeroom <command> [options]
+  district create --name "<name>"
+  admin create --district <districtId> --username <u> [--role district_admin|school_admin]
+  audit verify --district <districtId>`;
+
+/** Operator command line: one JSON object on stdout, a clear message and a non-zero exit on failure. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const args = parseArgs(argv);
+  const name = args.positionals.slice(0, 2).join(' ');
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`${name ? `unknown command "${name}"\n` : ''}${USAGE}\n`);
+    return 64;
+  }
+  const config = loadCliConfig(env);
+  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 2 });
+  try {
+    const result = await command({ db: new Database(prisma), args });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+/** Entry point for bin/homeroom.js: runs, reports, and exits with the command's status. */
+export function runCliProcess(argv: string[]): void {
+  runCli(argv).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const message =
+        error instanceof DomainError || error instanceof ConfigError
+          ? error.message
+          : `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
+      process.stderr.write(`homeroom: ${message}\n`);
+      process.exit(error instanceof ConfigError ? 78 : 1);
+    },
+  );
+}

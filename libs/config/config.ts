@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { KeyConfigError } from '../crypto/errors';
+import { parseMasterKeyRing } from '../crypto/master-key-ring';
+
+/**
+ * Configuration is read once at start-up from the environment into typed objects. Each process asks
+ * only for the sections it uses, so the operator CLI does not need Temporal or clamd settings.
+ * An invalid or missing variable stops start-up with a message naming every offending variable.
+ */
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const hostPort = z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'must be host:port');
+const base64Key32 = z
+  .string()
+  .refine((v) => decodesTo32Bytes(v), 'must be base64 of exactly 32 random bytes');
+
+function decodesTo32Bytes(value: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32;
+}
+
+const environmentSchema = z.object({
+  HOMEROOM_ENV: z.enum(['local', 'test', 'production']).default('local'),
+});
+
+const databaseSchema = z.object({
+  DATABASE_URL: z
+    .string({ error: 'is required' })
+    .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgresql:// connection URL'),
+  DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
+});
+
+const temporalSchema = z.object({
+  TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('homeroom'),
+  TEMPORAL_SCAN_TASK_QUEUE: z.string().min(1).default('homeroom-scan'),
+  TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  PAYLOAD_CODEC_KEY: base64Key32,
+  PAYLOAD_CODEC_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a short key id'),
+  /** Retired codec keys, still needed to read histories written before a rotation. */
+  PAYLOAD_CODEC_PREVIOUS_KEYS: z.string().optional(),
+});
+
+const clamdSchema = z.object({
+  CLAMD_HOST: z.string().min(1).default('127.0.0.1'),
+  CLAMD_PORT: port.default(3311),
+  CLAMD_TIMEOUT_MS: positiveInt.default(30_000),
+});
+
+const encryptionFields = {
+  MASTER_KEYS: z.string({ error: 'is required' }),
+  ACTIVE_MASTER_KEY_ID: z.string({ error: 'is required' }).min(1),
+};
+const encryptionSchema = z.object(encryptionFields);
+
+/** The key ring's own parser is the judge of the keys (32 bytes each, unique ids, active id present). */
+function checkMasterKeyRing(
+  env: { MASTER_KEYS?: string; ACTIVE_MASTER_KEY_ID?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.MASTER_KEYS === undefined || env.ACTIVE_MASTER_KEY_ID === undefined) return;
+  try {
+    parseMasterKeyRing(env);
+  } catch (error) {
+    if (!(error instanceof KeyConfigError)) throw error;
+    ctx.addIssue({
+      code: 'custom',
+      path: [error.variable],
+      message: error.message.replace(`${error.variable}: `, ''),
+    });
+  }
+}
+
+const apiSchema = z.object({
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  API_PUBLIC_URL: z.url().optional(),
+  REQUEST_BODY_LIMIT_BYTES: positiveInt.max(10 * 1024 * 1024).default(64 * 1024),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt
+    .min(60)
+    .max(24 * 3600)
+    .default(900),
+  HEALTH_CHECK_TIMEOUT_MS: positiveInt.max(30_000).default(2_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const storageSchema = z.object({
+  STORAGE_DIR: z.string({ error: 'is required' }).min(1),
+  UPLOAD_MAX_BYTES: positiveInt.default(25 * 1024 * 1024),
+});
+
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type DatabaseConfig = z.infer<typeof databaseSchema>;
+export type TemporalConfig = z.infer<typeof temporalSchema>;
+export type ClamdConfig = z.infer<typeof clamdSchema>;
+export type EncryptionConfig = z.infer<typeof encryptionSchema>;
+export type ApiSettings = z.infer<typeof apiSchema>;
+export type StorageConfig = z.infer<typeof storageSchema>;
+
+export type ApiConfig = EnvironmentConfig &
+  DatabaseConfig &
+  TemporalConfig &
+  ClamdConfig &
+  EncryptionConfig &
+  ApiSettings &
+  StorageConfig;
+export type WorkerConfig = EnvironmentConfig &
+  DatabaseConfig &
+  TemporalConfig &
+  ClamdConfig &
+  EncryptionConfig &
+  StorageConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
+export type CliConfig = EnvironmentConfig & DatabaseConfig;
+
+function parse<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(environment)';
+    const message =
+      env[variable] === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
+    return `${variable}: ${message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+export function loadApiConfig(env: Env = process.env): ApiConfig {
+  return parse(
+    environmentSchema
+      .extend(databaseSchema.shape)
+      .extend(temporalSchema.shape)
+      .extend(clamdSchema.shape)
+      .extend(encryptionSchema.shape)
+      .extend(apiSchema.shape)
+      .extend(storageSchema.shape)
+      .superRefine(checkMasterKeyRing),
+    env,
+  );
+}
+
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  return parse(
+    environmentSchema
+      .extend(databaseSchema.shape)
+      .extend(temporalSchema.shape)
+      .extend(clamdSchema.shape)
+      .extend(encryptionSchema.shape)
+      .extend(storageSchema.shape)
+      .extend({ LOG_LEVEL: apiSchema.shape.LOG_LEVEL })
+      .superRefine(checkMasterKeyRing),
+    env,
+  );
+}
+
+export function loadCliConfig(env: Env = process.env): CliConfig {
+  return parse(environmentSchema.extend(databaseSchema.shape), env);
+}
+
+export function loadTemporalConfig(env: Env = process.env): TemporalConfig {
+  return parse(temporalSchema, env);
+}

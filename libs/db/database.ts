@@ -1,0 +1,57 @@
+import { AuditRepository } from './repositories/audit.repository';
+import { DistrictRepository } from './repositories/district.repository';
+import { SessionRepository } from './repositories/session.repository';
+import { UserRepository } from './repositories/user.repository';
+import { InvitationRepository } from './repositories/invitation.repository';
+import { RosterFactsRepository } from './repositories/roster-facts.repository';
+import { SectionRepository } from './repositories/section.repository';
+import { ConversationRepository } from './repositories/conversation.repository';
+import { type DbClient } from './db-client';
+import { type HomeroomPrismaClient } from './prisma';
+
+/**
+ * Repositories bound to one district. This is the tenant choke point (DESIGN.md invariant 2): code that
+ * acts for a caller gets its repositories from `forDistrict(caller.districtId)`, and every query a
+ * tenant repository runs carries that district in its WHERE clause, so an id from another district
+ * simply finds nothing (404, never 403).
+ */
+export class TenantRepositories {
+  readonly users: UserRepository;
+  readonly invitations: InvitationRepository;
+  readonly audit: AuditRepository;
+  readonly rosterFacts: RosterFactsRepository;
+  readonly sections: SectionRepository;
+  readonly conversations: ConversationRepository;
+
+  constructor(
+    readonly prisma: DbClient,
+    readonly districtId: string,
+  ) {
+    this.users = new UserRepository(prisma, districtId);
+    this.invitations = new InvitationRepository(prisma, districtId);
+    this.audit = new AuditRepository(prisma, districtId);
+    this.rosterFacts = new RosterFactsRepository(prisma, districtId);
+    this.sections = new SectionRepository(prisma, districtId);
+    this.conversations = new ConversationRepository(prisma, districtId);
+  }
+}
+
+/** The data layer's entry point: the few unscoped lookups, and `forDistrict` for everything else. */
+export class Database {
+  readonly districts: DistrictRepository;
+  readonly sessions: SessionRepository;
+
+  constructor(readonly prisma: HomeroomPrismaClient) {
+    this.districts = new DistrictRepository(prisma);
+    this.sessions = new SessionRepository(prisma);
+  }
+
+  forDistrict(districtId: string): TenantRepositories {
+    return new TenantRepositories(this.prisma, districtId);
+  }
+
+  /** Runs `work` in one transaction with repositories bound to it: all of it commits, or none. */
+  transaction<T>(districtId: string, work: (tenant: TenantRepositories) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction((tx) => work(new TenantRepositories(tx, districtId)));
+  }
+}

@@ -1,0 +1,97 @@
+import {
+  GENESIS_HASH,
+  hashAuditContent,
+  type AuditRow,
+  verifyChain,
+  type ChainVerdict,
+} from '../../audit/audit-chain';
+import { type Prisma } from '../generated/client';
+import { type DbClient } from '../db-client';
+import { type HomeroomPrismaClient } from '../prisma';
+
+export interface AuditEventInput {
+  actorId?: string | null;
+  action: string;
+  targetType?: string | null;
+  targetId?: string | null;
+  /** Ids and counts only; never names, contact details or message text. */
+  details?: Record<string, unknown>;
+}
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * The district's append-only, hash-chained audit log. Appends for one district are serialized by a
+ * transaction-scoped advisory lock, so seq stays gap-free and each row chains to the one before it.
+ */
+export class AuditRepository {
+  constructor(
+    private readonly prisma: DbClient,
+    private readonly districtId: string,
+  ) {}
+
+  /** Appends in the surrounding transaction if there is one, else in a transaction of its own. */
+  async append(event: AuditEventInput): Promise<{ seq: bigint; hash: string }> {
+    if ('$transaction' in this.prisma) {
+      return (this.prisma as HomeroomPrismaClient).$transaction((tx) => this.appendWithin(tx, event));
+    }
+    return this.appendWithin(this.prisma, event);
+  }
+
+  /** Appends inside the caller's transaction, so the change and its audit row commit together. */
+  async appendWithin(tx: Tx, event: AuditEventInput): Promise<{ seq: bigint; hash: string }> {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`audit:${this.districtId}`}, 0))`;
+    const head = await tx.auditHead.findUnique({ where: { districtId: this.districtId } });
+    const seq = (head?.seq ?? 0n) + 1n;
+    const content = {
+      districtId: this.districtId,
+      seq,
+      occurredAt: new Date(),
+      actorId: event.actorId ?? null,
+      action: event.action,
+      targetType: event.targetType ?? null,
+      targetId: event.targetId ?? null,
+      details: event.details ?? {},
+      prevHash: head?.hash ?? GENESIS_HASH,
+    };
+    const hash = hashAuditContent(content);
+    await tx.auditEvent.create({
+      data: { ...content, details: content.details as Prisma.InputJsonValue, hash },
+    });
+    await tx.auditHead.upsert({
+      where: { districtId: this.districtId },
+      create: { districtId: this.districtId, seq, hash },
+      update: { seq, hash },
+    });
+    return { seq, hash };
+  }
+
+  async list(options: { afterSeq?: bigint; limit: number }) {
+    return this.prisma.auditEvent.findMany({
+      where: { districtId: this.districtId, ...(options.afterSeq ? { seq: { gt: options.afterSeq } } : {}) },
+      orderBy: { seq: 'asc' },
+      take: options.limit,
+    });
+  }
+
+  async verify(): Promise<ChainVerdict> {
+    const rows: AuditRow[] = await this.prisma.auditEvent.findMany({
+      where: { districtId: this.districtId },
+      orderBy: { seq: 'asc' },
+      select: {
+        districtId: true,
+        seq: true,
+        occurredAt: true,
+        actorId: true,
+        action: true,
+        targetType: true,
+        targetId: true,
+        details: true,
+        prevHash: true,
+        hash: true,
+      },
+    });
+    const head = await this.prisma.auditHead.findUnique({ where: { districtId: this.districtId } });
+    return verifyChain(rows, head ? { seq: head.seq, hash: head.hash } : null);
+  }
+}

@@ -1,0 +1,7 @@
+/** Deterministic workflow ids: starting one that already exists attaches to it instead of running twice. */
+export const workflowIds = {
+  announcement: (announcementId: string) => `announcement-${announcementId}`,
+  attachmentScan: (attachmentId: string) => `attachment-scan-${attachmentId}`,
+  roster: (districtId: string, importId: string) => `roster-${districtId}-${importId}`,
+  diagnostics: (probeId: string) => `diagnostics-${probeId}`,
+} as const;

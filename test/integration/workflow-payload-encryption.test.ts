@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { type temporal } from '@temporalio/proto';
+import { type RunningApi, startApi } from '../support/http';
+import { testApiConfig, testWorkerConfig } from '../support/config';
+import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
+import { ENCRYPTED_ENCODING } from '../../libs/crypto/payload-codec';
+import { workflowIds } from '../../libs/temporal/workflow-ids';
+import { diagnosticsWorkflow } from '../../workflows';
+
+type Payload = temporal.api.common.v1.IPayload;
+
+/** Every Payload message anywhere in a history event, however deeply nested. */
+function collectPayloads(value: unknown, found: Payload[] = []): Payload[] {
+  if (Array.isArray(value)) value.forEach((v) => collectPayloads(v, found));
+  else if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    const candidate = value as Payload;
+    if (candidate.metadata && candidate.data instanceof Uint8Array) found.push(candidate);
+    else Object.values(value).forEach((v) => collectPayloads(v, found));
+  }
+  return found;
+}
+
+describe('workflow payloads in the Temporal history', () => {
+  let api: RunningApi;
+  let workers: TestWorkers;
+
+  beforeAll(async () => {
+    api = await startApi(testApiConfig());
+    workers = await startTestWorkers(testWorkerConfig());
+  });
+  afterAll(async () => {
+    await workers?.stop();
+    await api?.close();
+  });
+
+  it('when a workflow runs through the API client and the worker, then its history holds only encrypted payloads', async () => {
+    const temporalClient = api.app.get(TemporalClientService);
+    const marker = `probe-${randomUUID()}`;
+    const workflowId = workflowIds.diagnostics(marker);
+    const handle = await temporalClient.client.workflow.start(diagnosticsWorkflow, {
+      taskQueue: temporalClient.taskQueue,
+      workflowId,
+      args: [{ probeId: marker }],
+    });
+    const result = await handle.result();
+    expect(result.probeId).toBe(marker);
+
+    const { history } = await temporalClient.client.workflowService.getWorkflowExecutionHistory({
+      namespace: temporalClient.client.options.namespace,
+      execution: { workflowId },
+    });
+    const payloads = collectPayloads(history?.events ?? []);
+    // Input, activity input, activity result and workflow result at the least.
+    expect(payloads.length).toBeGreaterThanOrEqual(4);
+    for (const payload of payloads) {
+      expect(Buffer.from(payload.metadata!.encoding!).toString()).toBe(ENCRYPTED_ENCODING);
+      expect(Buffer.from(payload.data!).includes(marker)).toBe(false);
+    }
+    const rawHistory = JSON.stringify(history, (_k, v: unknown) =>
+      v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v,
+    );
+    expect(rawHistory).not.toContain(marker);
+    expect(rawHistory).not.toContain('json/plain');
+  });
+});

