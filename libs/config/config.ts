@@ -17,8 +17,15 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const port = z.coerce.number().int().min(1).max(65535);
-const positiveInt = z.coerce.number().int().positive();
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int()
+  .min(1, 'must be a port number')
+  .max(65535, 'must be a port number');
+const positiveInt = z.coerce
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number')
+  .positive('must be positive');
 const hostPort = z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'must be host:port');
 const base64Key32 = z
   .string()
@@ -57,27 +64,23 @@ const clamdSchema = z.object({
   CLAMD_TIMEOUT_MS: positiveInt.default(30_000),
 });
 
-const encryptionFields = {
+const encryptionSchema = z.object({
   MASTER_KEYS: z.string({ error: 'is required' }),
   ACTIVE_MASTER_KEY_ID: z.string({ error: 'is required' }).min(1),
-};
-const encryptionSchema = z.object(encryptionFields);
+});
 
-/** The key ring's own parser is the judge of the keys (32 bytes each, unique ids, active id present). */
-function checkMasterKeyRing(
-  env: { MASTER_KEYS?: string; ACTIVE_MASTER_KEY_ID?: string },
-  ctx: z.RefinementCtx,
-): void {
-  if (env.MASTER_KEYS === undefined || env.ACTIVE_MASTER_KEY_ID === undefined) return;
+/**
+ * The key ring's own parser is the judge of the keys (32 bytes each, unique ids, active id present).
+ * It runs on the raw environment so its problem is reported together with every other one.
+ */
+function masterKeyRingProblems(env: Env): string[] {
+  if (env.MASTER_KEYS === undefined || env.ACTIVE_MASTER_KEY_ID === undefined) return [];
   try {
     parseMasterKeyRing(env);
+    return [];
   } catch (error) {
     if (!(error instanceof KeyConfigError)) throw error;
-    ctx.addIssue({
-      code: 'custom',
-      path: [error.variable],
-      message: error.message.replace(`${error.variable}: `, ''),
-    });
+    return [error.message];
   }
 }
 
@@ -90,6 +93,16 @@ const apiSchema = z.object({
     .min(60)
     .max(24 * 3600)
     .default(900),
+  /** Failed sign-ins per (district, username) per window before 429; a success resets the count. */
+  LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: positiveInt.max(1_000).default(5),
+  /** Failed sign-ins per client address (IPv6: per /64) per window before 429. */
+  LOGIN_MAX_ATTEMPTS_PER_ADDRESS: positiveInt.max(100_000).default(50),
+  LOGIN_RATE_WINDOW_SECONDS: positiveInt.max(24 * 3600).default(900),
+  /** The issuer authenticator apps show next to Homeroom's TOTP codes. */
+  TOTP_ISSUER: z
+    .string()
+    .regex(/^[^:]{1,64}$/, 'must be 1 to 64 characters without a colon')
+    .default('Homeroom'),
   HEALTH_CHECK_TIMEOUT_MS: positiveInt.max(30_000).default(2_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -122,16 +135,23 @@ export type WorkerConfig = EnvironmentConfig &
   StorageConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
 export type CliConfig = EnvironmentConfig & DatabaseConfig;
 
-function parse<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
+function parse<T extends z.ZodType>(
+  schema: T,
+  env: Env,
+  extraChecks: ((env: Env) => string[])[] = [],
+): z.infer<T> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const variable = issue.path.join('.') || '(environment)';
-    const message =
-      env[variable] === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
-    return `${variable}: ${message}`;
-  });
-  throw new ConfigError(problems);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const variable = issue.path.join('.') || '(environment)';
+        const message =
+          env[variable] === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
+        return `${variable}: ${message}`;
+      });
+  problems.push(...extraChecks.flatMap((check) => check(env)));
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  return result.data;
 }
 
 export function loadApiConfig(env: Env = process.env): ApiConfig {
@@ -142,9 +162,9 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
       .extend(clamdSchema.shape)
       .extend(encryptionSchema.shape)
       .extend(apiSchema.shape)
-      .extend(storageSchema.shape)
-      .superRefine(checkMasterKeyRing),
+      .extend(storageSchema.shape),
     env,
+    [masterKeyRingProblems],
   );
 }
 
@@ -156,9 +176,9 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       .extend(clamdSchema.shape)
       .extend(encryptionSchema.shape)
       .extend(storageSchema.shape)
-      .extend({ LOG_LEVEL: apiSchema.shape.LOG_LEVEL })
-      .superRefine(checkMasterKeyRing),
+      .extend({ LOG_LEVEL: apiSchema.shape.LOG_LEVEL }),
     env,
+    [masterKeyRingProblems],
   );
 }
 

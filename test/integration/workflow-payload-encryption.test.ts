@@ -37,7 +37,7 @@ describe('workflow payloads in the Temporal history', () => {
   it('when a workflow runs through the API client and the worker, then its history holds only encrypted payloads', async () => {
     const temporalClient = api.app.get(TemporalClientService);
     const marker = `probe-${randomUUID()}`;
-    const workflowId = workflowIds.diagnostics(marker);
+    const workflowId = workflowIds.diagnostics(randomUUID());
     const handle = await temporalClient.client.workflow.start(diagnosticsWorkflow, {
       taskQueue: temporalClient.taskQueue,
       workflowId,
