@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type Pool } from 'pg';
+import { Database } from '../../libs/db/database';
+import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
+import { createTestPool, testDatabaseUrl } from '../support/database';
+import { REPO_ROOT } from '../support/processes';
+
+const run = promisify(execFile);
+
+describe('the hash-chained audit log', () => {
+  let prisma: HomeroomPrismaClient;
+  let db: Database;
+  let pool: Pool;
+
+  beforeAll(() => {
+    prisma = createPrismaClient(testDatabaseUrl(), { poolSize: 4 });
+    db = new Database(prisma);
+    pool = createTestPool();
+  });
+  afterAll(async () => {
+    await prisma.$disconnect();
+    await pool.end();
+  });
+
+  async function districtWithEvents(count: number): Promise<string> {
+    const { id } = await db.districts.create('Audit test district');
+    const audit = db.forDistrict(id).audit;
+    for (let i = 1; i <= count; i++) {
+      await audit.append({ action: 'test.event', targetType: 'user', targetId: null, details: { n: i } });
+    }
+    return id;
+  }
+
+  /** Tampering as an attacker with database access would: with the append-only trigger bypassed. */
+  async function tamper(sql: string, params: unknown[]): Promise<void> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL session_replication_role = replica');
+      await client.query(sql, params);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+  }
+
+  it('when nothing was touched, then verification passes over every row', async () => {
+    const districtId = await districtWithEvents(5);
+    expect(await db.forDistrict(districtId).audit.verify()).toEqual({ ok: true, checked: 5 });
+  });
+
+  it('when concurrent writers append, then seq stays gap-free and the chain verifies', async () => {
+    const districtId = await districtWithEvents(0);
+    const audit = db.forDistrict(districtId).audit;
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => audit.append({ action: 'test.concurrent', details: { i } })),
+    );
+    expect(await audit.verify()).toEqual({ ok: true, checked: 20 });
+  });
+
+  it('when a row is edited through SQL, then verification names that row', async () => {
+    const districtId = await districtWithEvents(5);
+    await tamper(`UPDATE audit_events SET details = '{"n": 99}' WHERE district_id = $1 AND seq = 3`, [
+      districtId,
+    ]);
+    expect(await db.forDistrict(districtId).audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: '3' });
+  });
+
+  it('when a row is edited and its hash recomputed, then the next row no longer follows it', async () => {
+    const districtId = await districtWithEvents(5);
+    await tamper(
+      `UPDATE audit_events SET action = 'nothing.happened', hash = repeat('a', 64) WHERE district_id = $1 AND seq = 2`,
+      [districtId],
+    );
+    expect(await db.forDistrict(districtId).audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: '2' });
+  });
+
+  it('when a row is deleted from the middle, then verification names the missing row', async () => {
+    const districtId = await districtWithEvents(5);
+    await tamper('DELETE FROM audit_events WHERE district_id = $1 AND seq = 2', [districtId]);
+    expect(await db.forDistrict(districtId).audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: '2' });
+  });
+
+  it('when the newest row is deleted, then the head record exposes it', async () => {
+    const districtId = await districtWithEvents(4);
+    await tamper('DELETE FROM audit_events WHERE district_id = $1 AND seq = 4', [districtId]);
+    expect(await db.forDistrict(districtId).audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: '4' });
+  });
+
+  it('when an ordinary connection tries to change a row, then the append-only trigger refuses', async () => {
+    const districtId = await districtWithEvents(1);
+    await expect(
+      pool.query('UPDATE audit_events SET action = $2 WHERE district_id = $1', [districtId, 'x']),
+    ).rejects.toThrow(/append-only/);
+    await expect(pool.query('DELETE FROM audit_events WHERE district_id = $1', [districtId])).rejects.toThrow(
+      /append-only/,
+    );
+  });
+
+  it('when an operator runs `homeroom audit verify`, then it prints the verdict as JSON', async () => {
+    const districtId = await districtWithEvents(3);
+    const ok = await run(process.execPath, [
+      join(REPO_ROOT, 'bin/homeroom.js'),
+      'audit',
+      'verify',
+      '--district',
+      districtId,
+    ]);
+    expect(JSON.parse(ok.stdout)).toEqual({ ok: true, checked: 3 });
+
+    await tamper('DELETE FROM audit_events WHERE district_id = $1 AND seq = 2', [districtId]);
+    const broken = await run(process.execPath, [
+      join(REPO_ROOT, 'bin/homeroom.js'),
+      'audit',
+      'verify',
+      '--district',
+      districtId,
+    ]);
+    expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, firstBrokenSeq: '2' });
+  });
+});
