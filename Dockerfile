@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# One image for the API, the worker and the migration runner; docker-compose.yml chooses the command.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# npm ci refuses a lockfile that lists only some platforms' optional binaries; npm install --no-save
+# then installs the same locked versions without rewriting it (as scripts/bootstrap.sh does).
+RUN npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund
+COPY . .
+RUN bash scripts/prisma-generate.sh \
+  && npm run build \
+  && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    HOMEROOM_ENV=production \
+    STORAGE_DIR=/var/lib/homeroom/blobs \
+    LOG_DIR=/var/log/homeroom
+WORKDIR /app
+# The code belongs to root and is read-only for the `node` user the processes run as; only the blob
+# and log directories are writable.
+RUN mkdir -p "$STORAGE_DIR" "$LOG_DIR" && chown node:node "$STORAGE_DIR" "$LOG_DIR"
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/prisma ./prisma
+USER node
+EXPOSE 3000
+CMD ["node", "dist/apps/api/src/main.js"]

