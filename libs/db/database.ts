@@ -1,8 +1,10 @@
 import { AuditRepository } from './repositories/audit.repository';
 import { DistrictRepository } from './repositories/district.repository';
-import { SessionRepository } from './repositories/session.repository';
+import { SessionRepository, TenantSessionRepository } from './repositories/session.repository';
 import { UserRepository } from './repositories/user.repository';
-import { InvitationRepository } from './repositories/invitation.repository';
+import { InvitationRepository, InvitationTokenRepository } from './repositories/invitation.repository';
+import { DataKeyRepository } from './repositories/data-key.repository';
+import { RateLimitRepository } from './repositories/rate-limit.repository';
 import { RosterFactsRepository } from './repositories/roster-facts.repository';
 import { SectionRepository } from './repositories/section.repository';
 import { ConversationRepository } from './repositories/conversation.repository';
@@ -18,6 +20,7 @@ import { type HomeroomPrismaClient } from './prisma';
 export class TenantRepositories {
   readonly users: UserRepository;
   readonly invitations: InvitationRepository;
+  readonly sessions: TenantSessionRepository;
   readonly audit: AuditRepository;
   readonly rosterFacts: RosterFactsRepository;
   readonly sections: SectionRepository;
@@ -29,6 +32,7 @@ export class TenantRepositories {
   ) {
     this.users = new UserRepository(prisma, districtId);
     this.invitations = new InvitationRepository(prisma, districtId);
+    this.sessions = new TenantSessionRepository(prisma, districtId);
     this.audit = new AuditRepository(prisma, districtId);
     this.rosterFacts = new RosterFactsRepository(prisma, districtId);
     this.sections = new SectionRepository(prisma, districtId);
@@ -40,10 +44,16 @@ export class TenantRepositories {
 export class Database {
   readonly districts: DistrictRepository;
   readonly sessions: SessionRepository;
+  readonly invitationTokens: InvitationTokenRepository;
+  readonly dataKeys: DataKeyRepository;
+  readonly rateLimits: RateLimitRepository;
 
   constructor(readonly prisma: HomeroomPrismaClient) {
     this.districts = new DistrictRepository(prisma);
     this.sessions = new SessionRepository(prisma);
+    this.invitationTokens = new InvitationTokenRepository(prisma);
+    this.dataKeys = new DataKeyRepository(prisma);
+    this.rateLimits = new RateLimitRepository(prisma);
   }
 
   forDistrict(districtId: string): TenantRepositories {

@@ -26,6 +26,9 @@ export async function issueInvitation(
     if (!user) throw new NotFoundError('The user');
     if (!user.active)
       throw new ConflictError('USER_INACTIVE', 'The user is deactivated and cannot be invited.');
+    if (!user.username) {
+      throw new ConflictError('USER_HAS_NO_USERNAME', 'The user has no username to sign in with.');
+    }
     const invitation = await tenant.invitations.create({
       userId: input.userId,
       tokenHash: hashToken(token),

@@ -2,11 +2,14 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { type ApiConfig } from '../../../libs/config/config';
 import { type Logger } from '../../../libs/logging/logger';
+import { AdminUserModule } from './admin-users/admin-user.module';
 import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
 import { API_CONFIG, LOGGER } from './common/tokens';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MeModule } from './me/me.module';
 import { SectionModule } from './sections/section.module';
 import { ConversationModule } from './conversations/conversation.module';
 import { TemporalModule } from './temporal/temporal.module';
@@ -17,7 +20,16 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule, TemporalModule, HealthModule, SectionModule, ConversationModule],
+      imports: [
+        DatabaseModule,
+        TemporalModule,
+        HealthModule,
+        SectionModule,
+        ConversationModule,
+        AuthModule,
+        MeModule,
+        AdminUserModule,
+      ],
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },

@@ -1,5 +1,5 @@
-import { type PrismaClient } from '../generated/client';
 import { type UserRole } from '../generated/enums';
+import { type DbClient } from '../db-client';
 
 export interface LiveSession {
   sessionId: string;
@@ -13,7 +13,7 @@ export interface LiveSession {
  * district. Everything after authentication goes through district-scoped repositories.
  */
 export class SessionRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly prisma: DbClient) {}
 
   async findLiveByTokenHash(tokenHash: string, now: Date): Promise<LiveSession | null> {
     const session = await this.prisma.session.findUnique({
@@ -34,5 +34,38 @@ export class SessionRepository {
       districtId: session.districtId,
       role: session.user.role,
     };
+  }
+}
+
+/** A district's sessions: creation at sign-in, revocation at sign-out and when a password is (re)set. */
+export class TenantSessionRepository {
+  constructor(
+    private readonly prisma: DbClient,
+    private readonly districtId: string,
+  ) {}
+
+  create(session: { userId: string; tokenHash: string; expiresAt: Date }): Promise<{ id: string }> {
+    return this.prisma.session.create({
+      data: { ...session, districtId: this.districtId },
+      select: { id: true },
+    });
+  }
+
+  /** True when the session was live and is now revoked. */
+  async revoke(sessionId: string, now: Date): Promise<boolean> {
+    const { count } = await this.prisma.session.updateMany({
+      where: { id: sessionId, districtId: this.districtId, revokedAt: null },
+      data: { revokedAt: now },
+    });
+    return count === 1;
+  }
+
+  /** Revokes every live session of the user; returns how many. */
+  async revokeAllForUser(userId: string, now: Date): Promise<number> {
+    const { count } = await this.prisma.session.updateMany({
+      where: { userId, districtId: this.districtId, revokedAt: null, expiresAt: { gt: now } },
+      data: { revokedAt: now },
+    });
+    return count;
   }
 }

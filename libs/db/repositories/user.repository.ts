@@ -25,6 +25,29 @@ const PROFILE = {
   schoolId: true,
 } as const;
 
+/** What sign-in and second-factor checks need; never leaves the identity services. */
+const CREDENTIALS = {
+  id: true,
+  role: true,
+  username: true,
+  active: true,
+  passwordHash: true,
+  totpEnabled: true,
+  totpSecretCiphertext: true,
+  totpDataKeyId: true,
+  totpLastUsedStep: true,
+} as const;
+
+export interface UserListFilter {
+  role?: UserRole;
+  sourcedId?: string;
+  /** Only users of this school (a school admin's view). */
+  schoolId?: string;
+  /** Keyset pagination: only ids after this one. */
+  afterId?: string;
+  limit: number;
+}
+
 export class UserRepository {
   constructor(
     private readonly prisma: DbClient,
@@ -39,10 +62,92 @@ export class UserRepository {
     return this.prisma.user.findFirst({ where: { id, districtId: this.districtId }, select: PROFILE });
   }
 
-  findByUsername(username: string) {
+  findCredentialsByUsername(username: string) {
     return this.prisma.user.findFirst({
       where: { username, districtId: this.districtId },
-      select: { ...PROFILE, passwordHash: true, totpEnabled: true, totpSecretCiphertext: true },
+      select: CREDENTIALS,
     });
+  }
+
+  findCredentials(id: string) {
+    return this.prisma.user.findFirst({ where: { id, districtId: this.districtId }, select: CREDENTIALS });
+  }
+
+  /** Users ordered by id, for keyset pagination. */
+  list(filter: UserListFilter) {
+    return this.prisma.user.findMany({
+      where: {
+        districtId: this.districtId,
+        ...(filter.role ? { role: filter.role } : {}),
+        ...(filter.sourcedId !== undefined ? { sourcedId: filter.sourcedId } : {}),
+        ...(filter.schoolId !== undefined ? { schoolId: filter.schoolId } : {}),
+        ...(filter.afterId ? { id: { gt: filter.afterId } } : {}),
+      },
+      orderBy: { id: 'asc' },
+      take: filter.limit,
+      select: PROFILE,
+    });
+  }
+
+  async setPassword(id: string, passwordHash: string): Promise<void> {
+    await this.prisma.user.updateMany({ where: { id, districtId: this.districtId }, data: { passwordHash } });
+  }
+
+  async setPreferredLanguage(id: string, preferredLanguage: string): Promise<boolean> {
+    const { count } = await this.prisma.user.updateMany({
+      where: { id, districtId: this.districtId },
+      data: { preferredLanguage },
+    });
+    return count === 1;
+  }
+
+  /**
+   * Stores a new TOTP secret (sealed) and forgets which step was last used. `enabled: false` is a
+   * pending enrolment that {@link enableTotp} completes once the person proves they hold the secret.
+   */
+  async setTotpSecret(id: string, secret: { ciphertext: Uint8Array; dataKeyId: string; enabled: boolean }) {
+    await this.prisma.user.updateMany({
+      where: { id, districtId: this.districtId },
+      data: {
+        totpSecretCiphertext: new Uint8Array(secret.ciphertext),
+        totpDataKeyId: secret.dataKeyId,
+        totpEnabled: secret.enabled,
+        totpLastUsedStep: null,
+      },
+    });
+  }
+
+  /** Completes a pending enrolment, recording the step of the code that proved it. */
+  async enableTotp(id: string, step: number): Promise<boolean> {
+    const { count } = await this.prisma.user.updateMany({
+      where: { id, districtId: this.districtId, totpEnabled: false, totpSecretCiphertext: { not: null } },
+      data: { totpEnabled: true, totpLastUsedStep: step },
+    });
+    return count === 1;
+  }
+
+  /**
+   * Records `step` as used if it is later than the last used one, atomically: a code replayed, or
+   * sent twice at once, is accepted at most once.
+   */
+  async claimTotpStep(id: string, step: number): Promise<boolean> {
+    const { count } = await this.prisma.user.updateMany({
+      where: {
+        id,
+        districtId: this.districtId,
+        OR: [{ totpLastUsedStep: null }, { totpLastUsedStep: { lt: step } }],
+      },
+      data: { totpLastUsedStep: step },
+    });
+    return count === 1;
+  }
+
+  /** The user keeps their data; their sessions stop working at once because the guard checks `active`. */
+  async deactivate(id: string, now: Date): Promise<boolean> {
+    const { count } = await this.prisma.user.updateMany({
+      where: { id, districtId: this.districtId, active: true },
+      data: { active: false, deactivatedAt: now },
+    });
+    return count === 1;
   }
 }

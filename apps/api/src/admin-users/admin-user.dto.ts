@@ -1,0 +1,72 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { type UserRole } from '../../../../libs/db/generated/enums';
+
+const ROLES: readonly UserRole[] = ['student', 'teacher', 'guardian', 'school_admin', 'district_admin'];
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 50;
+
+export class ListUsersQueryDto {
+  @ApiPropertyOptional({ description: 'The OneRoster sourcedId, exact match.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  sourcedId?: string;
+
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: UserRole;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+}
+
+export class AdminUserDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ROLES }) role!: UserRole;
+  @ApiProperty({ nullable: true, type: String }) sourcedId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) username!: string | null;
+  @ApiProperty() givenName!: string;
+  @ApiProperty() familyName!: string;
+  @ApiProperty() active!: boolean;
+}
+
+export class AdminUserPageDto {
+  @ApiProperty({ type: [AdminUserDto] }) items!: AdminUserDto[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as cursor for the next page; null at the end.',
+  })
+  nextCursor!: string | null;
+}
+
+export class InvitationDto {
+  @ApiProperty({ description: 'Shown once: hand it to the person; only its hash is stored.' }) token!: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+}
+
+export function toAdminUserDto(user: AdminUserDto): AdminUserDto {
+  return {
+    id: user.id,
+    role: user.role,
+    sourcedId: user.sourcedId,
+    username: user.username,
+    givenName: user.givenName,
+    familyName: user.familyName,
+    active: user.active,
+  };
+}

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { Database, type TenantRepositories } from '../../../../libs/db/database';
+import { type UserRole } from '../../../../libs/db/generated/enums';
+import { ForbiddenError, NotFoundError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
+import { isAdminRole } from '../../../../libs/identity/admin-roles';
+import { issueInvitation, type IssuedInvitation } from '../../../../libs/identity/invitations';
+import { decodeCursor, encodeCursor } from '../common/cursor';
+import { type Principal } from '../common/request-context';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface UserListQuery {
+  role?: UserRole;
+  sourcedId?: string;
+  cursor?: string;
+  limit: number;
+}
+
+/** Whose users an admin manages: a district admin the whole district, a school admin their school. */
+type AdminScope = { kind: 'district' } | { kind: 'school'; schoolId: string | null };
+
+/**
+ * User administration for district admins (the whole district) and school admins (users of their own
+ * school; they cannot invite administrators, since an invitation resets the invitee's password).
+ * Users of other districts are never found (404); so are users outside a school admin's school.
+ */
+@Injectable()
+export class AdminUserService {
+  constructor(private readonly db: Database) {}
+
+  async list(principal: Principal, query: UserListQuery) {
+    const tenant = this.db.forDistrict(principal.districtId);
+    const scope = await this.scopeOf(principal, tenant);
+    const afterId = decodeCursor(query.cursor, ['id'] as const)?.id;
+    if (afterId !== undefined && !UUID.test(afterId)) {
+      throw new ValidationFailedError('The cursor is not valid.', [
+        { field: 'cursor', message: 'is not valid' },
+      ]);
+    }
+    const rows =
+      scope.kind === 'school' && scope.schoolId === null
+        ? []
+        : await tenant.users.list({
+            role: query.role,
+            sourcedId: query.sourcedId,
+            schoolId: scope.kind === 'school' ? (scope.schoolId ?? undefined) : undefined,
+            afterId,
+            limit: query.limit + 1,
+          });
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    const nextCursor = rows.length > query.limit && last ? encodeCursor({ id: last.id }) : null;
+    await tenant.audit.append({
+      actorId: principal.userId,
+      action: 'admin.users.listed',
+      details: {
+        count: items.length,
+        role: query.role ?? null,
+        bySourcedId: query.sourcedId !== undefined,
+        continued: afterId !== undefined,
+      },
+    });
+    return { items, nextCursor };
+  }
+
+  async invite(principal: Principal, userId: string): Promise<IssuedInvitation> {
+    const tenant = this.db.forDistrict(principal.districtId);
+    const target = await tenant.users.findProfile(userId);
+    if (!target) throw new NotFoundError('The user');
+    const scope = await this.scopeOf(principal, tenant);
+    if (scope.kind === 'school') {
+      if (scope.schoolId === null || target.schoolId !== scope.schoolId) throw new NotFoundError('The user');
+      if (isAdminRole(target.role)) throw new ForbiddenError('School admins cannot invite administrators.');
+    }
+    return issueInvitation(this.db, principal.districtId, {
+      userId: target.id,
+      issuedById: principal.userId,
+    });
+  }
+
+  private async scopeOf(principal: Principal, tenant: TenantRepositories): Promise<AdminScope> {
+    if (principal.role === 'district_admin') return { kind: 'district' };
+    const admin = await tenant.users.findProfile(principal.userId);
+    return { kind: 'school', schoolId: admin?.schoolId ?? null };
+  }
+}

@@ -1,0 +1,55 @@
+import { Body, Controller, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { type Principal } from '../common/request-context';
+import { AcceptInvitationDto, AcceptInvitationResponseDto, LoginDto, LoginResponseDto } from './auth.dto';
+import { InvitationAcceptanceService } from './invitation-acceptance.service';
+import { CurrentPrincipal } from './principal.decorator';
+import { Public } from './public.decorator';
+import { SignInService } from './sign-in.service';
+
+@ApiTags('auth')
+@Controller('v1/auth')
+export class AuthController {
+  constructor(
+    private readonly signIn: SignInService,
+    private readonly invitations: InvitationAcceptanceService,
+  ) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiUnauthorizedResponse({
+    description: 'INVALID_CREDENTIALS (the same for unknown user and wrong password), or TOTP_REQUIRED.',
+  })
+  @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED, with Retry-After in seconds.' })
+  login(@Body() body: LoginDto, @Ip() clientAddress: string): Promise<LoginResponseDto> {
+    return this.signIn.login(body, clientAddress);
+  }
+
+  @Public()
+  @Post('invitations/accept')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: AcceptInvitationResponseDto })
+  @ApiBadRequestResponse({ description: 'The password breaks the policy; the invitation stays usable.' })
+  @ApiUnauthorizedResponse({ description: 'INVALID_INVITATION: unknown, used or expired token.' })
+  accept(@Body() body: AcceptInvitationDto): Promise<AcceptInvitationResponseDto> {
+    return this.invitations.accept(body.token, body.password);
+  }
+
+  @Post('logout')
+  @ApiBearerAuth()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'The token no longer works.' })
+  logout(@CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.signIn.logout(principal);
+  }
+}

@@ -1,0 +1,183 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { type ApiConfig } from '../../../../libs/config/config';
+import { hashToken, randomToken } from '../../../../libs/crypto/hashing';
+import { Database, type TenantRepositories } from '../../../../libs/db/database';
+import { RateLimitedError, UnauthenticatedError } from '../../../../libs/errors/domain-errors';
+import { isAdminRole } from '../../../../libs/identity/admin-roles';
+import { dummyPasswordHash, verifyPassword } from '../../../../libs/identity/passwords';
+import { matchTotpStep } from '../../../../libs/identity/totp';
+import { TotpSecretBox } from '../../../../libs/identity/totp-secrets';
+import { type Principal } from '../common/request-context';
+import { API_CONFIG } from '../common/tokens';
+import { LoginRateLimiter, type ThrottleRefusal } from './login-rate-limiter.service';
+
+export interface LoginInput {
+  districtId: string;
+  username: string;
+  password: string;
+  totp?: string;
+}
+
+/** Why a sign-in failed, for the audit log only: the caller always hears INVALID_CREDENTIALS. */
+export type LoginFailureReason =
+  | 'unknown_user'
+  | 'no_password'
+  | 'bad_password'
+  | 'inactive_user'
+  | 'totp_required'
+  | 'totp_not_enrolled'
+  | 'bad_totp'
+  | 'totp_replayed';
+
+type Credentials = NonNullable<Awaited<ReturnType<TenantRepositories['users']['findCredentialsByUsername']>>>;
+
+/**
+ * Sign-in and sign-out. Password sign-in with a TOTP second factor for admins (and anyone who enrolled one).
+ *
+ * Unknown user, wrong password, deactivated user and user without a password get the same status and
+ * body, and cost the same argon2 verification (a dummy hash stands in), so neither the answer nor its
+ * timing tells which usernames exist. TOTP_REQUIRED is only said after the password was right.
+ */
+@Injectable()
+export class SignInService implements OnModuleInit {
+  constructor(
+    private readonly db: Database,
+    private readonly throttle: LoginRateLimiter,
+    private readonly totpSecrets: TotpSecretBox,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  /** Computes the dummy hash at start-up, so the first unknown-user answer is not the slow one. */
+  async onModuleInit(): Promise<void> {
+    await dummyPasswordHash();
+  }
+
+  async login(input: LoginInput, clientAddress: string): Promise<{ accessToken: string; expiresIn: number }> {
+    const now = new Date();
+    const attempt = await this.throttle.begin(input.districtId, input.username, clientAddress, now);
+    const tenant = this.db.forDistrict(input.districtId);
+    const [districtExists, user] = await Promise.all([
+      this.db.districts.exists(input.districtId),
+      tenant.users.findCredentialsByUsername(input.username),
+    ]);
+    if (attempt.refusal) {
+      if (districtExists) await this.auditRefusal(tenant, attempt.refusal, user?.id ?? null);
+      throw new RateLimitedError(attempt.refusal.retryAfterSeconds);
+    }
+
+    const passwordMatches = await verifyPassword(
+      user?.passwordHash ?? (await dummyPasswordHash()),
+      input.password,
+    );
+    const reason: LoginFailureReason | null = !user
+      ? 'unknown_user'
+      : !user.passwordHash
+        ? 'no_password'
+        : !passwordMatches
+          ? 'bad_password'
+          : !user.active
+            ? 'inactive_user'
+            : null;
+    if (!user || reason) {
+      if (districtExists) await this.auditFailure(tenant, user?.id ?? null, reason ?? 'unknown_user');
+      throw invalidCredentials();
+    }
+
+    const secondFactor = await this.checkSecondFactor(tenant, user, input.totp, now);
+    const token = randomToken(32);
+    await this.db.transaction(input.districtId, async (tx) => {
+      const session = await tx.sessions.create({
+        userId: user.id,
+        tokenHash: hashToken(token),
+        expiresAt: new Date(now.getTime() + this.config.ACCESS_TOKEN_TTL_SECONDS * 1000),
+      });
+      await tx.audit.append({
+        actorId: user.id,
+        action: 'login.succeeded',
+        targetType: 'session',
+        targetId: session.id,
+        details: { secondFactor },
+      });
+    });
+    await attempt.succeeded();
+    return { accessToken: token, expiresIn: this.config.ACCESS_TOKEN_TTL_SECONDS };
+  }
+
+  /** The token stops working at once: the guard refuses revoked sessions. */
+  async logout(principal: Principal): Promise<void> {
+    await this.db.transaction(principal.districtId, async (tx) => {
+      await tx.sessions.revoke(principal.sessionId, new Date());
+      await tx.audit.append({
+        actorId: principal.userId,
+        action: 'logout',
+        targetType: 'session',
+        targetId: principal.sessionId,
+      });
+    });
+  }
+
+  /** Returns whether a code was checked; throws when one is needed and missing or wrong. */
+  private async checkSecondFactor(
+    tenant: TenantRepositories,
+    user: Credentials,
+    code: string | undefined,
+    now: Date,
+  ): Promise<boolean> {
+    if (!isAdminRole(user.role) && !user.totpEnabled) return false;
+    if (!code) {
+      await this.auditFailure(tenant, user.id, 'totp_required');
+      throw new UnauthenticatedError(
+        'TOTP_REQUIRED',
+        'This account needs the current code of its authenticator app.',
+      );
+    }
+    // An admin without an enabled secret cannot produce a valid code: fail closed until re-invited.
+    if (!user.totpEnabled || !user.totpSecretCiphertext || !user.totpDataKeyId) {
+      await this.auditFailure(tenant, user.id, 'totp_not_enrolled');
+      throw invalidCredentials();
+    }
+    const secret = await this.totpSecrets.open(user.id, {
+      ciphertext: user.totpSecretCiphertext,
+      dataKeyId: user.totpDataKeyId,
+    });
+    const step = matchTotpStep(secret, code, now.getTime());
+    secret.fill(0);
+    if (step === null) {
+      await this.auditFailure(tenant, user.id, 'bad_totp');
+      throw invalidCredentials();
+    }
+    if (!(await tenant.users.claimTotpStep(user.id, step))) {
+      await this.auditFailure(tenant, user.id, 'totp_replayed');
+      throw invalidCredentials();
+    }
+    return true;
+  }
+
+  private async auditFailure(tenant: TenantRepositories, userId: string | null, reason: LoginFailureReason) {
+    await tenant.audit.append({
+      actorId: userId,
+      action: 'login.failed',
+      targetType: userId ? 'user' : null,
+      targetId: userId,
+      details: { reason },
+    });
+  }
+
+  /** Once per scope and window, so a flood of refused attempts cannot flood the audit log. */
+  private async auditRefusal(tenant: TenantRepositories, refusal: ThrottleRefusal, userId: string | null) {
+    for (const { scope, limit, firstInWindow } of refusal.scopes) {
+      if (!firstInWindow) continue;
+      await tenant.audit.append({
+        actorId: null,
+        action: 'login.rate_limited',
+        targetType: scope === 'account' && userId ? 'user' : null,
+        targetId: scope === 'account' ? userId : null,
+        details: { scope, limit, windowSeconds: this.config.LOGIN_RATE_WINDOW_SECONDS },
+      });
+    }
+  }
+}
+
+function invalidCredentials(): UnauthenticatedError {
+  return new UnauthenticatedError('INVALID_CREDENTIALS', 'The username or password is not correct.');
+}

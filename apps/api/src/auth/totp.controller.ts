@@ -1,0 +1,37 @@
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { type Principal } from '../common/request-context';
+import { TotpEnrolmentDto, VerifyTotpDto } from './auth.dto';
+import { CurrentPrincipal } from './principal.decorator';
+import { TotpService } from './totp.service';
+
+@ApiTags('auth')
+@ApiBearerAuth()
+@Controller('v1/auth/totp')
+export class TotpController {
+  constructor(private readonly totp: TotpService) {}
+
+  @Post('enroll')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: TotpEnrolmentDto })
+  @ApiConflictResponse({ description: 'TOTP_ALREADY_ENABLED' })
+  enroll(@CurrentPrincipal() principal: Principal): Promise<TotpEnrolmentDto> {
+    return this.totp.enroll(principal);
+  }
+
+  @Post('verify')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'Enabled: every later sign-in needs a code.' })
+  @ApiBadRequestResponse({ description: 'The code does not match.' })
+  @ApiConflictResponse({ description: 'TOTP_NOT_ENROLLED or TOTP_ALREADY_ENABLED' })
+  verify(@CurrentPrincipal() principal: Principal, @Body() body: VerifyTotpDto): Promise<void> {
+    return this.totp.verify(principal, body.code);
+  }
+}
