@@ -1,0 +1,147 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import {
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationFailedError,
+} from '../errors/domain-errors';
+import { type FileKind, SCRIPT_EXTENSIONS } from './allowed-types';
+import { declaredExtension } from './filename';
+import { type HeadVerdict, SNIFF_BYTES, sniffHead, TextValidator } from './sniff';
+import { officeKindOf, readZipDirectory, ZIP_TAIL_BYTES } from './zip-directory';
+
+export interface InspectedFile {
+  kind: FileKind;
+  size: number;
+  sha256: string;
+}
+
+export interface ContentInspectorOptions {
+  maxBytes: number;
+  /**
+   * The name the uploader gave. It never makes a file acceptable: it only refuses text that would run
+   * as a script under that name, and tells CSV from plain text (equally safe).
+   */
+  declaredName: string;
+}
+
+/**
+ * A pass-through stream that judges an upload while it flows to storage, holding back only the first
+ * {@link SNIFF_BYTES} until the type is known: it refuses a disallowed type before anything is
+ * written, counts bytes against the limit, hashes with SHA-256, validates text as UTF-8 throughout and
+ * keeps the last bytes of a ZIP to read its directory. Refusals surface as the stream's error
+ * (413, 415 or 400), so the caller only has to delete whatever reached storage.
+ */
+export class ContentInspector extends Transform {
+  private readonly hash: Hash = createHash('sha256');
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  private verdict: HeadVerdict | null = null;
+  private text: TextValidator | null = null;
+  private zipTail: Buffer[] = [];
+  private zipTailBytes = 0;
+  private size = 0;
+  private inspected: InspectedFile | null = null;
+
+  constructor(private readonly options: ContentInspectorOptions) {
+    super();
+  }
+
+  /** The outcome, once the stream has finished without error. */
+  result(): InspectedFile {
+    if (!this.inspected) throw new Error('the upload has not been inspected to its end');
+    return this.inspected;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.size > this.options.maxBytes) {
+      callback(tooLarge(this.options.maxBytes));
+      return;
+    }
+    this.hash.update(chunk);
+    if (this.verdict) {
+      callback(this.observe(chunk));
+      return;
+    }
+    this.head.push(chunk);
+    this.headBytes += chunk.length;
+    if (this.headBytes < SNIFF_BYTES) {
+      callback();
+      return;
+    }
+    callback(this.decideHead());
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (!this.verdict) {
+      const error = this.decideHead();
+      if (error) {
+        callback(error);
+        return;
+      }
+    }
+    try {
+      this.inspected = { kind: this.finalKind(), size: this.size, sha256: this.hash.digest('hex') };
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  private decideHead(): Error | undefined {
+    const head = Buffer.concat(this.head);
+    this.head = [];
+    this.verdict = sniffHead(head);
+    if (this.verdict.family === 'refused') {
+      return head.length === 0
+        ? new ValidationFailedError('The file is empty.', [{ field: 'file', message: 'must not be empty' }])
+        : new UnsupportedMediaTypeError(this.verdict.reason);
+    }
+    if (this.verdict.family === 'text') {
+      const extension = declaredExtension(this.options.declaredName);
+      if (extension !== null && SCRIPT_EXTENSIONS.has(extension)) {
+        return new UnsupportedMediaTypeError('Executable files and scripts are not accepted.');
+      }
+      this.text = new TextValidator();
+    }
+    return this.observe(head);
+  }
+
+  private observe(chunk: Buffer): Error | undefined {
+    if (this.text) this.text.push(chunk);
+    if (this.verdict?.family === 'zip') this.keepZipTail(chunk);
+    this.push(chunk);
+    return undefined;
+  }
+
+  private keepZipTail(chunk: Buffer): void {
+    this.zipTail.push(chunk);
+    this.zipTailBytes += chunk.length;
+    while (this.zipTail.length > 1 && this.zipTailBytes - (this.zipTail[0]?.length ?? 0) >= ZIP_TAIL_BYTES) {
+      this.zipTailBytes -= this.zipTail.shift()?.length ?? 0;
+    }
+  }
+
+  private finalKind(): FileKind {
+    const verdict = this.verdict;
+    if (!verdict || verdict.family === 'refused')
+      throw new UnsupportedMediaTypeError('This file type is not accepted.');
+    if (verdict.family === 'binary') return verdict.kind;
+    if (verdict.family === 'text') {
+      const failure = this.text?.end() ?? null;
+      if (failure) throw new UnsupportedMediaTypeError(failure);
+      return /\.csv$/i.test(this.options.declaredName.trim()) ? 'csv' : 'text';
+    }
+    const all = Buffer.concat(this.zipTail);
+    const tail = all.subarray(Math.max(0, all.length - ZIP_TAIL_BYTES));
+    const directory = readZipDirectory(tail, this.size);
+    if (!directory.readable) throw new UnsupportedMediaTypeError('The archive is damaged or incomplete.');
+    if (verdict.openDocumentKind) return verdict.openDocumentKind;
+    return (directory.names && officeKindOf(directory.names)) ?? 'zip';
+  }
+}
+
+function tooLarge(maxBytes: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`The file is larger than the limit of ${maxBytes} bytes.`);
+}
