@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { KeyConfigError } from '../crypto/errors';
 import { parseMasterKeyRing } from '../crypto/master-key-ring';
+import {
+  endpointProblem,
+  isUsTranslateRegion,
+  US_REGION_LIST,
+  US_TRANSLATE_REGIONS,
+} from '../translation/translation-residency';
 
 /**
  * Configuration is read once at start-up from the environment into typed objects. Each process asks
@@ -112,6 +118,64 @@ const storageSchema = z.object({
   UPLOAD_MAX_BYTES: positiveInt.default(25 * 1024 * 1024),
 });
 
+/**
+ * Machine translation. Message text may only go to AWS Translate in a US region (DESIGN.md invariant 6):
+ * the region is an allow-list, and an explicit endpoint must be one of that region's Translate
+ * endpoints, or a loopback stand-in in the local and test environments (see translation-residency.ts).
+ */
+const translationSchema = z.object({
+  /** `local` is a labelled pseudo-translation for the embedded stack; production must choose explicitly. */
+  TRANSLATION_PROVIDER: z.enum(['aws', 'local'], { error: 'must be aws or local' }).default('local'),
+  AWS_TRANSLATE_REGION: z
+    .enum(US_TRANSLATE_REGIONS, {
+      error: `must be a US region with AWS Translate (${US_REGION_LIST}): message text must stay in the United States`,
+    })
+    .optional(),
+  TRANSLATION_USE_FIPS: z.stringbool({ error: 'must be true or false' }).default(false),
+  /** For interface VPC endpoints and test stand-ins; otherwise derived from the region. */
+  AWS_TRANSLATE_ENDPOINT: z.string().min(1).optional(),
+  /** Let the provider detect the source language where the region can (not us-west-1). */
+  TRANSLATION_DETECT_SOURCE: z.stringbool({ error: 'must be true or false' }).default(false),
+  /** Translations a worker runs at once; each holds a database connection while the provider answers. */
+  TRANSLATION_MAX_CONCURRENCY: positiveInt.max(100).default(4),
+});
+
+/**
+ * The rules that span several variables, on the raw environment so they are reported together with
+ * every other problem; values the schema itself refuses are left to its messages.
+ */
+function translationProblems(env: Env): string[] {
+  const provider = env.TRANSLATION_PROVIDER;
+  const region = env.AWS_TRANSLATE_REGION;
+  const problems: string[] = [];
+  if (env.HOMEROOM_ENV === 'production' && provider === undefined) {
+    problems.push(
+      'TRANSLATION_PROVIDER: is required in production: aws (AWS Translate in a US region) or local (a labelled pseudo-translation)',
+    );
+  }
+  if (provider === 'aws' && region === undefined) {
+    problems.push(
+      `AWS_TRANSLATE_REGION: is required when TRANSLATION_PROVIDER is aws (one of ${US_REGION_LIST})`,
+    );
+  }
+  const environment = environmentSchema.safeParse(env);
+  const fips = translationSchema.shape.TRANSLATION_USE_FIPS.safeParse(env.TRANSLATION_USE_FIPS);
+  const endpoint = env.AWS_TRANSLATE_ENDPOINT;
+  if (endpoint !== undefined) {
+    if (region === undefined) {
+      problems.push('AWS_TRANSLATE_ENDPOINT: needs AWS_TRANSLATE_REGION to be set as well');
+    } else if (isUsTranslateRegion(region) && environment.success && fips.success) {
+      const problem = endpointProblem(endpoint, {
+        region,
+        fips: fips.data,
+        environment: environment.data.HOMEROOM_ENV,
+      });
+      if (problem) problems.push(`AWS_TRANSLATE_ENDPOINT: ${problem}`);
+    }
+  }
+  return problems;
+}
+
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type DatabaseConfig = z.infer<typeof databaseSchema>;
 export type TemporalConfig = z.infer<typeof temporalSchema>;
@@ -119,6 +183,7 @@ export type ClamdConfig = z.infer<typeof clamdSchema>;
 export type EncryptionConfig = z.infer<typeof encryptionSchema>;
 export type ApiSettings = z.infer<typeof apiSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;
+export type TranslationConfig = z.infer<typeof translationSchema>;
 
 export type ApiConfig = EnvironmentConfig &
   DatabaseConfig &
@@ -126,13 +191,15 @@ export type ApiConfig = EnvironmentConfig &
   ClamdConfig &
   EncryptionConfig &
   ApiSettings &
-  StorageConfig;
+  StorageConfig &
+  TranslationConfig;
 export type WorkerConfig = EnvironmentConfig &
   DatabaseConfig &
   TemporalConfig &
   ClamdConfig &
   EncryptionConfig &
-  StorageConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
+  StorageConfig &
+  TranslationConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
 export type CliConfig = EnvironmentConfig & DatabaseConfig;
 
 function parse<T extends z.ZodType>(
@@ -162,9 +229,10 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
       .extend(clamdSchema.shape)
       .extend(encryptionSchema.shape)
       .extend(apiSchema.shape)
-      .extend(storageSchema.shape),
+      .extend(storageSchema.shape)
+      .extend(translationSchema.shape),
     env,
-    [masterKeyRingProblems],
+    [masterKeyRingProblems, translationProblems],
   );
 }
 
@@ -176,9 +244,10 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       .extend(clamdSchema.shape)
       .extend(encryptionSchema.shape)
       .extend(storageSchema.shape)
+      .extend(translationSchema.shape)
       .extend({ LOG_LEVEL: apiSchema.shape.LOG_LEVEL }),
     env,
-    [masterKeyRingProblems],
+    [masterKeyRingProblems, translationProblems],
   );
 }
 

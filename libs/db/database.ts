@@ -7,6 +7,7 @@ import { DataKeyRepository } from './repositories/data-key.repository';
 import { RateLimitRepository } from './repositories/rate-limit.repository';
 import { RosterFactsRepository } from './repositories/roster-facts.repository';
 import { SectionRepository } from './repositories/section.repository';
+import { TranslationRepository } from './repositories/translation.repository';
 import { ConversationRepository } from './repositories/conversation.repository';
 import { type DbClient } from './db-client';
 import { type HomeroomPrismaClient } from './prisma';
@@ -24,6 +25,7 @@ export class TenantRepositories {
   readonly audit: AuditRepository;
   readonly rosterFacts: RosterFactsRepository;
   readonly sections: SectionRepository;
+  readonly translations: TranslationRepository;
   readonly conversations: ConversationRepository;
 
   constructor(
@@ -36,6 +38,7 @@ export class TenantRepositories {
     this.audit = new AuditRepository(prisma, districtId);
     this.rosterFacts = new RosterFactsRepository(prisma, districtId);
     this.sections = new SectionRepository(prisma, districtId);
+    this.translations = new TranslationRepository(prisma, districtId);
     this.conversations = new ConversationRepository(prisma, districtId);
   }
 }
