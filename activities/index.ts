@@ -1,6 +1,7 @@
 import { type Logger } from '../libs/logging/logger';
 import { type HomeroomPrismaClient } from '../libs/db/prisma';
 import { type WorkerConfig } from '../libs/config/config';
+import { createAnnouncementActivities } from './announcement.activities';
 import { createDiagnosticsActivities } from './diagnostics.activities';
 
 /** Everything activities touch, built once by the worker (STYLE.md rule 2) and by tests. */
@@ -10,9 +11,10 @@ export interface ActivityDeps {
   logger: Logger;
 }
 
-export function createActivities(_deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps) {
   return {
     ...createDiagnosticsActivities(),
+    ...createAnnouncementActivities(deps),
   };
 }
 

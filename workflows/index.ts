@@ -1,1 +1,2 @@
 export { diagnosticsWorkflow } from './diagnostics.workflow';
+export { announcementFanOutWorkflow, announcementProgressQuery } from './announcement-fan-out.workflow';

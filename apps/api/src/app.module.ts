@@ -12,6 +12,9 @@ import { HealthModule } from './health/health.module';
 import { MeModule } from './me/me.module';
 import { SectionModule } from './sections/section.module';
 import { ConversationModule } from './conversations/conversation.module';
+import { MessageModule } from './messages/message.module';
+import { AnnouncementModule } from './announcements/announcement.module';
+import { AdminReviewModule } from './admin-review/admin-review.module';
 import { TemporalModule } from './temporal/temporal.module';
 
 @Module({})
@@ -26,6 +29,9 @@ export class AppModule {
         HealthModule,
         SectionModule,
         ConversationModule,
+        MessageModule,
+        AnnouncementModule,
+        AdminReviewModule,
         AuthModule,
         MeModule,
         AdminUserModule,

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpStatus, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiForbiddenResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiQuery,
   ApiTags,
@@ -12,6 +13,11 @@ import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { type Principal } from '../common/request-context';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
+import { decodeCreatedAtCursor } from '../messages/message-cursor';
+import { CreatedIdDto, MessagePageDto, SendMessageDto } from '../messages/message.dto';
+import { toMessagePageDto } from '../messages/message.mapper';
+import { MessageService } from '../messages/message.service';
 import {
   ConversationDto,
   ConversationPageDto,
@@ -24,7 +30,10 @@ import { ConversationService } from './conversation.service';
 @ApiBearerAuth()
 @Controller('v1/conversations')
 export class ConversationController {
-  constructor(private readonly conversations: ConversationService) {}
+  constructor(
+    private readonly conversations: ConversationService,
+    private readonly messages: MessageService,
+  ) {}
 
   @Post()
   @ApiCreatedResponse({ type: ConversationDto, description: 'Created; 200 when it already existed.' })
@@ -62,5 +71,32 @@ export class ConversationController {
           ? encodeCursor({ lastMessageAt: last.lastMessageAt.toISOString(), id: last.id })
           : null,
     };
+  }
+
+  @Get(':conversationId/messages')
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiOkResponse({ type: MessagePageDto, description: 'Newest first, keyset-paginated.' })
+  @ApiForbiddenResponse({ description: 'The policy no longer allows this pair to message.' })
+  @ApiNotFoundResponse({ description: 'No such conversation of the caller.' })
+  async messagesPage(
+    @CurrentPrincipal() principal: Principal,
+    @Param('conversationId', UuidParamPipe) conversationId: string,
+    @Query('cursor') cursor?: string,
+  ): Promise<MessagePageDto> {
+    const before = decodeCreatedAtCursor(cursor);
+    return toMessagePageDto(await this.messages.list(principal, conversationId, before));
+  }
+
+  @Post(':conversationId/messages')
+  @ApiCreatedResponse({ type: CreatedIdDto })
+  @ApiForbiddenResponse({ description: 'The policy no longer allows this pair to message.' })
+  @ApiNotFoundResponse({ description: 'No such conversation of the caller.' })
+  async send(
+    @CurrentPrincipal() principal: Principal,
+    @Param('conversationId', UuidParamPipe) conversationId: string,
+    @Body() body: SendMessageDto,
+  ): Promise<CreatedIdDto> {
+    const message = await this.messages.send(principal, conversationId, body.body, body.attachmentIds);
+    return { id: message.id };
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { MessageModule } from '../messages/message.module';
 import { ConversationController } from './conversation.controller';
 import { ConversationService } from './conversation.service';
 
-@Module({ controllers: [ConversationController], providers: [ConversationService] })
+@Module({ imports: [MessageModule], controllers: [ConversationController], providers: [ConversationService] })
 export class ConversationModule {}

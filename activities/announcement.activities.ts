@@ -1,0 +1,90 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Database } from '../libs/db/database';
+import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type Logger } from '../libs/logging/logger';
+import { fanOutBatchCount } from '../libs/messaging/fan-out-plan';
+import { messagingRepositories } from '../libs/messaging/messaging-repositories';
+
+/** Every activity of the fan-out takes ids only and returns counts only (DESIGN.md invariant 4). */
+export interface AnnouncementRef {
+  districtId: string;
+  announcementId: string;
+}
+
+export interface FanOutPlan {
+  recipientCount: number;
+  batchCount: number;
+}
+
+export interface BatchRef extends AnnouncementRef {
+  batch: number;
+  batchCount: number;
+}
+
+export interface BatchResult {
+  recipients: number;
+  inserted: number;
+}
+
+export interface FanOutCounts {
+  recipientCount: number;
+  deliveredCount: number;
+}
+
+export const ANNOUNCEMENT_NOT_FOUND = 'AnnouncementNotFound';
+
+/** How often a running batch tells the server it is alive, so a killed worker's batch is retried soon. */
+const HEARTBEAT_INTERVAL_MS = 1_000;
+
+export function createAnnouncementActivities(deps: { prisma: HomeroomPrismaClient; logger: Logger }) {
+  const db = new Database(deps.prisma);
+  const repositories = (districtId: string) => messagingRepositories(db.forDistrict(districtId));
+
+  return {
+    /** Resolves how many people the announcement reaches now, records it, and sizes the batches. */
+    async planAnnouncementFanOut(ref: AnnouncementRef): Promise<FanOutPlan> {
+      const { announcements, deliveries } = repositories(ref.districtId);
+      const scope = await announcements.findScope(ref.announcementId);
+      if (!scope) {
+        throw ApplicationFailure.nonRetryable('The announcement does not exist.', ANNOUNCEMENT_NOT_FOUND);
+      }
+      const recipientCount = await deliveries.countRecipients(scope);
+      await announcements.recordRecipientCount(ref.announcementId, recipientCount);
+      const plan = { recipientCount, batchCount: fanOutBatchCount(recipientCount) };
+      deps.logger.debug({ announcementId: ref.announcementId, ...plan }, 'announcement fan-out planned');
+      return plan;
+    },
+
+    /** Writes one batch of deliveries; idempotent, so a retry after a crash writes nothing twice. */
+    async deliverAnnouncementBatch(ref: BatchRef): Promise<BatchResult> {
+      const context = Context.current();
+      context.heartbeat();
+      const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
+      try {
+        return await repositories(ref.districtId).deliveries.writeBatch(
+          ref.announcementId,
+          ref.batch,
+          ref.batchCount,
+        );
+      } finally {
+        clearInterval(heartbeat);
+      }
+    },
+
+    async completeAnnouncementFanOut(ref: AnnouncementRef): Promise<FanOutCounts> {
+      const counts = await repositories(ref.districtId).announcements.markDelivered(
+        ref.announcementId,
+        new Date(),
+      );
+      deps.logger.info({ announcementId: ref.announcementId, ...counts }, 'announcement delivered');
+      return counts;
+    },
+
+    async failAnnouncementFanOut(ref: AnnouncementRef): Promise<void> {
+      await repositories(ref.districtId).announcements.markFailed(ref.announcementId);
+      deps.logger.warn({ announcementId: ref.announcementId }, 'announcement fan-out failed');
+    },
+  };
+}
+
+export type AnnouncementActivities = ReturnType<typeof createAnnouncementActivities>;

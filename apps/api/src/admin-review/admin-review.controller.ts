@@ -1,0 +1,31 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import { Roles } from '../auth/roles.decorator';
+import { type Principal } from '../common/request-context';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
+import { decodeCreatedAtCursor } from '../messages/message-cursor';
+import { MessagePageDto } from '../messages/message.dto';
+import { toMessagePageDto } from '../messages/message.mapper';
+import { AdminReviewService } from './admin-review.service';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('v1/admin/conversations')
+@Roles('district_admin', 'school_admin')
+export class AdminReviewController {
+  constructor(private readonly review: AdminReviewService) {}
+
+  @Get(':conversationId/messages')
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiOkResponse({ type: MessagePageDto, description: 'Newest first; each read is an audit event.' })
+  @ApiNotFoundResponse({ description: 'No such conversation in the district.' })
+  async messages(
+    @CurrentPrincipal() principal: Principal,
+    @Param('conversationId', UuidParamPipe) conversationId: string,
+    @Query('cursor') cursor?: string,
+  ): Promise<MessagePageDto> {
+    const before = decodeCreatedAtCursor(cursor);
+    return toMessagePageDto(await this.review.conversationMessages(principal, conversationId, before));
+  }
+}

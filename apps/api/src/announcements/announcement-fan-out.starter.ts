@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { TypedSearchAttributes, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { UnavailableError } from '../../../../libs/errors/domain-errors';
+import { ANNOUNCEMENT_ID, DISTRICT_ID } from '../../../../libs/temporal/search-attributes';
+import { workflowIds } from '../../../../libs/temporal/workflow-ids';
+import type { announcementFanOutWorkflow } from '../../../../workflows/announcement-fan-out.workflow';
+import { TemporalClientService } from '../temporal/temporal-client.service';
+
+/**
+ * Starts the durable fan-out of an announcement. The workflow id is the announcement's, a running one
+ * is attached to (USE_EXISTING) and a finished one is never run again (REJECT_DUPLICATE): a retried
+ * POST cannot fan out twice. Operators find it in the Temporal UI by DistrictId and AnnouncementId.
+ */
+@Injectable()
+export class AnnouncementFanOutStarter {
+  constructor(private readonly temporal: TemporalClientService) {}
+
+  async start(districtId: string, announcementId: string): Promise<string> {
+    const workflowId = workflowIds.announcement(announcementId);
+    try {
+      await this.temporal.client.workflow.start<typeof announcementFanOutWorkflow>(
+        'announcementFanOutWorkflow',
+        {
+          taskQueue: this.temporal.taskQueue,
+          workflowId,
+          args: [{ districtId, announcementId }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: new TypedSearchAttributes([
+            { key: DISTRICT_ID, value: districtId },
+            { key: ANNOUNCEMENT_ID, value: announcementId },
+          ]),
+        },
+      );
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return workflowId;
+      throw new UnavailableError('The announcement could not be sent right now. Try again.');
+    }
+    return workflowId;
+  }
+}

@@ -1,0 +1,185 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Database, type TenantRepositories } from '../../../../libs/db/database';
+import { type AnnouncementRecord } from '../../../../libs/db/repositories/announcement.repository';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnavailableError,
+} from '../../../../libs/errors/domain-errors';
+import { BodyCipher } from '../../../../libs/messaging/body-cipher';
+import { idempotentId } from '../../../../libs/messaging/idempotent-id';
+import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
+import {
+  type AnnouncementRef,
+  canListAnnouncementRecipients,
+  canPostAnnouncement,
+  canReadAnnouncement,
+  canReplyToAnnouncement,
+  indexRoster,
+} from '../../../../libs/policy';
+import { type Principal } from '../common/request-context';
+import { MessageService } from '../messages/message.service';
+import { AnnouncementFanOutStarter } from './announcement-fan-out.starter';
+
+export const ANNOUNCEMENT_PAGE_SIZE = 50;
+
+export interface AnnouncementView {
+  record: AnnouncementRecord;
+  body: string;
+  readAt: Date | null;
+  /** Only for the author and the section's current teachers. */
+  delivery?: { recipients: number; delivered: number; read: number };
+}
+
+@Injectable()
+export class AnnouncementService {
+  constructor(
+    private readonly db: Database,
+    private readonly fanOut: AnnouncementFanOutStarter,
+    private readonly messages: MessageService,
+    @Inject(BodyCipher) private readonly cipher: BodyCipher,
+  ) {}
+
+  /**
+   * Stores the announcement (encrypted) and starts its fan-out. With an idempotency key, a retried
+   * request finds the same announcement and the same workflow instead of sending a second one.
+   */
+  async post(
+    principal: Principal,
+    sectionId: string,
+    input: { body: string; attachmentIds?: string[]; idempotencyKey?: string },
+  ): Promise<{ id: string; workflowId: string; status: string }> {
+    const tenant = this.db.forDistrict(principal.districtId);
+    if (!(await tenant.sections.findById(sectionId))) throw new NotFoundError('The section');
+    const facts = await tenant.rosterFacts.sliceForUsers([principal.userId]);
+    if (!canPostAnnouncement(principal.userId, sectionId, facts).allowed) {
+      throw new ForbiddenError("Only the section's teachers can post announcements to it.");
+    }
+    const attachmentIds = [...new Set((input.attachmentIds ?? []).map((id) => id.toLowerCase()))];
+    await this.messages.requireOwnAttachments(tenant, principal.userId, attachmentIds);
+
+    const id = input.idempotencyKey
+      ? idempotentId('announcement', principal.districtId, principal.userId, input.idempotencyKey)
+      : randomUUID();
+    const [sealed, author] = await Promise.all([
+      this.cipher.sealAnnouncement(principal.districtId, id, input.body),
+      tenant.users.findProfile(principal.userId),
+    ]);
+    const { announcements } = messagingRepositories(tenant);
+    const { record, created } = await announcements.createOnce({
+      id,
+      sectionId,
+      authorId: principal.userId,
+      ...sealed,
+      sourceLanguage: author?.preferredLanguage ?? 'en',
+    });
+    if (!created && record.sectionId !== sectionId) {
+      throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used for another section.');
+    }
+    if (created) await announcements.attach(id, attachmentIds);
+    try {
+      const workflowId = await this.fanOut.start(principal.districtId, id);
+      return { id, workflowId, status: record.status };
+    } catch (error) {
+      if (error instanceof UnavailableError && created) await announcements.markFailed(id);
+      throw error;
+    }
+  }
+
+  /** The caller's received announcements they can still read, newest first. */
+  async listReceived(
+    principal: Principal,
+    before?: { createdAt: Date; id: string },
+  ): Promise<{ items: AnnouncementView[]; hasMore: boolean }> {
+    const tenant = this.db.forDistrict(principal.districtId);
+    const roster = indexRoster(await tenant.rosterFacts.sliceForUsers([principal.userId]));
+    // Every listed row is a delivery to the caller; the policy decides which sections still reach them.
+    const readableSectionIds = [...roster.sectionsById.keys()].filter(
+      (sectionId) =>
+        canReadAnnouncement(
+          principal.userId,
+          { districtId: principal.districtId, sectionId, authorId: '' },
+          roster,
+          { delivered: true },
+        ).allowed,
+    );
+    const rows = await messagingRepositories(tenant).announcements.listReceived(
+      principal.userId,
+      readableSectionIds,
+      { limit: ANNOUNCEMENT_PAGE_SIZE, before },
+    );
+    const items = await Promise.all(
+      rows.map(async (row) => ({
+        record: row,
+        readAt: row.readAt,
+        body: await this.cipher.openAnnouncement(row),
+      })),
+    );
+    return { items, hasMore: rows.length === ANNOUNCEMENT_PAGE_SIZE };
+  }
+
+  async get(principal: Principal, announcementId: string): Promise<AnnouncementView> {
+    const { tenant, record, roster, readAt } = await this.requireReadable(principal, announcementId);
+    const body = await this.cipher.openAnnouncement(record);
+    const view: AnnouncementView = { record, body, readAt };
+    const isAuthor = record.authorId === principal.userId;
+    if (isAuthor || canListAnnouncementRecipients(principal.userId, record.sectionId, roster).allowed) {
+      const counts = await messagingRepositories(tenant).deliveries.counts(announcementId);
+      view.delivery = { recipients: record.recipientCount ?? 0, ...counts };
+    }
+    return view;
+  }
+
+  async markRead(principal: Principal, announcementId: string): Promise<void> {
+    const { tenant } = await this.requireReadable(principal, announcementId);
+    await messagingRepositories(tenant).deliveries.markRead(announcementId, principal.userId, new Date());
+  }
+
+  /**
+   * A reply goes to the author alone, in the one-to-one conversation of the pair (created if needed),
+   * which remembers the announcement so the replier keeps it while they still receive the section.
+   */
+  async reply(
+    principal: Principal,
+    announcementId: string,
+    body: string,
+  ): Promise<{ conversationId: string; messageId: string }> {
+    const { tenant, record, delivered } = await this.requireReadable(principal, announcementId);
+    const facts = await tenant.rosterFacts.sliceForUsers([principal.userId, record.authorId]);
+    const decision = canReplyToAnnouncement(principal.userId, this.ref(principal, record), facts, {
+      delivered,
+    });
+    if (!decision.allowed) throw new ForbiddenError('You cannot reply to this announcement.');
+    const { conversation } = await tenant.conversations.findOrCreate(
+      principal.userId,
+      record.authorId,
+      announcementId,
+    );
+    const message = await this.messages.store(tenant, principal, conversation.id, body);
+    return { conversationId: conversation.id, messageId: message.id };
+  }
+
+  /** To anyone who may not read it, an announcement does not exist (404), like one of another district. */
+  private async requireReadable(principal: Principal, announcementId: string) {
+    const tenant: TenantRepositories = this.db.forDistrict(principal.districtId);
+    const { announcements, deliveries } = messagingRepositories(tenant);
+    const [record, delivery, facts] = await Promise.all([
+      announcements.findById(announcementId),
+      deliveries.find(announcementId, principal.userId),
+      tenant.rosterFacts.sliceForUsers([principal.userId]),
+    ]);
+    if (!record) throw new NotFoundError('The announcement');
+    const roster = indexRoster(facts);
+    const delivered = delivery !== null;
+    if (!canReadAnnouncement(principal.userId, this.ref(principal, record), roster, { delivered }).allowed) {
+      throw new NotFoundError('The announcement');
+    }
+    return { tenant, record, roster, delivered, readAt: delivery?.readAt ?? null };
+  }
+
+  private ref(principal: Principal, record: AnnouncementRecord): AnnouncementRef {
+    return { districtId: principal.districtId, sectionId: record.sectionId, authorId: record.authorId };
+  }
+}

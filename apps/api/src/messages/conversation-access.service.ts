@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { Database, type TenantRepositories } from '../../../../libs/db/database';
+import { type ConversationAccessRecord } from '../../../../libs/db/repositories/conversation.repository';
+import { ForbiddenError, NotFoundError } from '../../../../libs/errors/domain-errors';
+import { canAccessConversation, type ConversationRef } from '../../../../libs/policy';
+import { type Principal } from '../common/request-context';
+
+/** The policy's view of a stored conversation. */
+export function toConversationRef(
+  districtId: string,
+  conversation: ConversationAccessRecord,
+): ConversationRef {
+  const origin = conversation.originAnnouncement;
+  return {
+    districtId,
+    participantIds: [conversation.participantLowId, conversation.participantHighId],
+    origin: origin
+      ? { kind: 'announcement_reply', sectionId: origin.sectionId, authorId: origin.authorId }
+      : { kind: 'direct' },
+  };
+}
+
+/**
+ * Reading and sending in a conversation, re-decided against the current roster on every request. To
+ * anyone but its two participants a conversation does not exist (404); a participant whose
+ * relationship has ended (someone left the section) is refused (403).
+ */
+@Injectable()
+export class ConversationAccessService {
+  constructor(private readonly db: Database) {}
+
+  async require(
+    principal: Principal,
+    conversationId: string,
+  ): Promise<{ tenant: TenantRepositories; conversation: ConversationAccessRecord }> {
+    const tenant = this.db.forDistrict(principal.districtId);
+    const conversation = await tenant.conversations.findForAccess(conversationId);
+    if (
+      !conversation ||
+      (conversation.participantLowId !== principal.userId &&
+        conversation.participantHighId !== principal.userId)
+    ) {
+      throw new NotFoundError('The conversation');
+    }
+    const facts = await tenant.rosterFacts.sliceForUsers([
+      conversation.participantLowId,
+      conversation.participantHighId,
+    ]);
+    const decision = canAccessConversation(
+      principal.userId,
+      toConversationRef(principal.districtId, conversation),
+      facts,
+    );
+    if (!decision.allowed) throw new ForbiddenError('You can no longer message in this conversation.');
+    return { tenant, conversation };
+  }
+}

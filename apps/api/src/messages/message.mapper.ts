@@ -1,0 +1,23 @@
+import { encodeCursor } from '../common/cursor';
+import { type MessageDto, type MessagePageDto, toAttachmentSummaryDto } from './message.dto';
+import { type MessageView } from './message.service';
+
+export function toMessageDto({ message, body }: MessageView): MessageDto {
+  return {
+    id: message.id,
+    senderId: message.senderId,
+    body,
+    createdAt: message.createdAt.toISOString(),
+    readAt: message.readAt?.toISOString() ?? null,
+    attachments: message.attachments.map(toAttachmentSummaryDto),
+  };
+}
+
+export function toMessagePageDto(page: { items: MessageView[]; hasMore: boolean }): MessagePageDto {
+  const last = page.items.at(-1)?.message;
+  return {
+    items: page.items.map(toMessageDto),
+    nextCursor:
+      page.hasMore && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+  };
+}

@@ -1,0 +1,166 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Database, type TenantRepositories } from '../../../../libs/db/database';
+import { type StoredMessage } from '../../../../libs/db/repositories/message.repository';
+import { NotFoundError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
+import { BodyCipher } from '../../../../libs/messaging/body-cipher';
+import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
+import { type Principal } from '../common/request-context';
+import { ConversationAccessService } from './conversation-access.service';
+
+export const MESSAGE_PAGE_SIZE = 50;
+
+export interface MessageView {
+  message: StoredMessage;
+  body: string;
+}
+
+@Injectable()
+export class MessageService {
+  constructor(
+    private readonly db: Database,
+    private readonly access: ConversationAccessService,
+    @Inject(BodyCipher) private readonly cipher: BodyCipher,
+  ) {}
+
+  async send(
+    principal: Principal,
+    conversationId: string,
+    body: string,
+    attachmentIds: readonly string[] = [],
+  ): Promise<{ id: string; createdAt: Date }> {
+    const { tenant } = await this.access.require(principal, conversationId);
+    return this.store(tenant, principal, conversationId, body, attachmentIds);
+  }
+
+  /**
+   * Writes a message into a conversation the caller was just found allowed to write to. The id is
+   * chosen first because the ciphertext is sealed to it.
+   */
+  async store(
+    tenant: TenantRepositories,
+    principal: Principal,
+    conversationId: string,
+    body: string,
+    attachmentIds: readonly string[] = [],
+  ): Promise<{ id: string; createdAt: Date }> {
+    const { messages } = messagingRepositories(tenant);
+    const uniqueAttachmentIds = [...new Set(attachmentIds.map((id) => id.toLowerCase()))];
+    await this.requireOwnAttachments(tenant, principal.userId, uniqueAttachmentIds);
+    const id = randomUUID();
+    const [sealed, sender] = await Promise.all([
+      this.cipher.sealMessage(principal.districtId, id, body),
+      tenant.users.findProfile(principal.userId),
+    ]);
+    const stored = await messages.insert({
+      id,
+      conversationId,
+      senderId: principal.userId,
+      ...sealed,
+      sourceLanguage: sender?.preferredLanguage ?? 'en',
+    });
+    await messages.attach(id, uniqueAttachmentIds);
+    return stored;
+  }
+
+  async list(
+    principal: Principal,
+    conversationId: string,
+    before?: { createdAt: Date; id: string },
+  ): Promise<{ items: MessageView[]; hasMore: boolean }> {
+    const { tenant } = await this.access.require(principal, conversationId);
+    return this.page(tenant, conversationId, before);
+  }
+
+  /** One page of a conversation, decrypted; the caller has already been authorized. */
+  async page(
+    tenant: TenantRepositories,
+    conversationId: string,
+    before?: { createdAt: Date; id: string },
+  ): Promise<{ items: MessageView[]; hasMore: boolean }> {
+    const rows = await messagingRepositories(tenant).messages.listPage(conversationId, {
+      limit: MESSAGE_PAGE_SIZE,
+      before,
+    });
+    const items = await Promise.all(
+      rows.map(async (message) => ({ message, body: await this.cipher.openMessage(message) })),
+    );
+    return { items, hasMore: rows.length === MESSAGE_PAGE_SIZE };
+  }
+
+  /** Read receipts: only the recipient's read is recorded; the sender reading their own is a no-op. */
+  async markRead(principal: Principal, messageId: string): Promise<void> {
+    const { tenant, message } = await this.requireReadable(principal, messageId);
+    if (message.senderId === principal.userId) return;
+    await messagingRepositories(tenant).messages.markRead(messageId, principal.userId);
+  }
+
+  /**
+   * A participant reports a message they received: the report, a security alert for the district's
+   * admins and an audit event commit together. Reporting stays possible after the relationship ended,
+   * because that is when it may matter most.
+   */
+  async report(principal: Principal, messageId: string, reason: string): Promise<{ id: string }> {
+    const tenant = this.db.forDistrict(principal.districtId);
+    const message = await messagingRepositories(tenant).messages.findById(messageId);
+    const conversation = message && (await tenant.conversations.findForAccess(message.conversationId));
+    if (
+      !message ||
+      !conversation ||
+      (conversation.participantLowId !== principal.userId &&
+        conversation.participantHighId !== principal.userId)
+    ) {
+      throw new NotFoundError('The message');
+    }
+    if (message.senderId === principal.userId) {
+      throw new ValidationFailedError('You cannot report your own message.');
+    }
+    return this.db.transaction(principal.districtId, async (tx) => {
+      const { reportId, alertId } = await messagingRepositories(tx).messages.report({
+        messageId,
+        reporterId: principal.userId,
+        reason,
+      });
+      await tx.audit.append({
+        actorId: principal.userId,
+        action: 'message.reported',
+        targetType: 'message',
+        targetId: messageId,
+        details: { reportId, alertId, conversationId: message.conversationId },
+      });
+      return { id: reportId };
+    });
+  }
+
+  private async requireReadable(principal: Principal, messageId: string) {
+    const tenant = this.db.forDistrict(principal.districtId);
+    const message = await messagingRepositories(tenant).messages.findById(messageId);
+    if (!message) throw new NotFoundError('The message');
+    try {
+      await this.access.require(principal, message.conversationId);
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new NotFoundError('The message');
+      throw error;
+    }
+    return { tenant, message };
+  }
+
+  /** Refuses attachment ids that are not the uploader's own, or are quarantined. */
+  async requireOwnAttachments(
+    tenant: TenantRepositories,
+    uploaderId: string,
+    attachmentIds: readonly string[],
+  ): Promise<void> {
+    if (attachmentIds.length === 0) return;
+    const found = await messagingRepositories(tenant).messages.attachableAttachments(
+      uploaderId,
+      attachmentIds,
+    );
+    if (found.length !== attachmentIds.length) {
+      throw new ValidationFailedError(
+        'attachmentIds must name your own attachments that are not quarantined.',
+        [{ field: 'attachmentIds', message: 'must name your own attachments that are not quarantined' }],
+      );
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { Prisma } from '../generated/client';
+import { type DbClient } from '../db-client';
+
+export interface RecipientScope {
+  sectionId: string;
+  authorId: string;
+}
+
+export interface BatchWrite {
+  /** Recipients of the batch as the roster stands now, whether written by this call or an earlier one. */
+  recipients: number;
+  /** Deliveries this call inserted; a retry of a finished batch inserts none. */
+  inserted: number;
+}
+
+/**
+ * Deliveries of announcements, one row per (announcement, recipient). Recipients are resolved from the
+ * current roster inside each statement — the SQL twin of libs/policy `announcementRecipients`: the
+ * section's current students and the guardians currently linked to them, each once, without the
+ * author. "Current" means what the policy means: an active section, active users whose role matches
+ * their membership (a student membership of a student), links joining an active guardian to an active
+ * student, all in this district. test/integration/fanout-recipients.test.ts holds the two equal.
+ */
+export class DeliveryRepository {
+  constructor(
+    private readonly prisma: DbClient,
+    private readonly districtId: string,
+  ) {}
+
+  async countRecipients(scope: RecipientScope): Promise<number> {
+    const rows = await this.prisma.$queryRaw<{ count: bigint }[]>`
+      WITH ${this.recipientsCte(Prisma.sql`${scope.sectionId}::uuid`, Prisma.sql`${scope.authorId}::uuid`)}
+      SELECT count(*)::bigint AS count FROM recipients`;
+    return Number(rows[0]?.count ?? 0n);
+  }
+
+  /**
+   * Writes batch `batch` of `batchCount` (see libs/messaging/fan-out-plan.ts) of the announcement's
+   * recipients, resolved from its section and author now, in one statement: one multi-row INSERT whose
+   * conflicts on the (announcement, recipient) key are skipped, so a retried batch writes nothing twice.
+   * An announcement of another district resolves to no recipients.
+   */
+  async writeBatch(announcementId: string, batch: number, batchCount: number): Promise<BatchWrite> {
+    const ofAnnouncement = (column: Prisma.Sql) => Prisma.sql`(SELECT ${column} FROM announcements
+      WHERE id = ${announcementId}::uuid AND district_id = ${this.districtId}::uuid)`;
+    const rows = await this.prisma.$queryRaw<{ recipients: bigint; inserted: bigint }[]>`
+      WITH ${this.recipientsCte(ofAnnouncement(Prisma.raw('section_id')), ofAnnouncement(Prisma.raw('author_id')))},
+      batch AS (
+        SELECT id FROM recipients
+        WHERE ('x' || right(id::text, 8))::bit(32)::bigint % ${batchCount}::bigint = ${batch}::bigint
+      ),
+      inserted AS (
+        INSERT INTO deliveries (announcement_id, recipient_id, district_id)
+        SELECT ${announcementId}::uuid, id, ${this.districtId}::uuid FROM batch
+        ON CONFLICT (announcement_id, recipient_id) DO NOTHING
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM batch)::bigint AS recipients,
+             (SELECT count(*) FROM inserted)::bigint AS inserted`;
+    const row = rows[0];
+    return { recipients: Number(row?.recipients ?? 0n), inserted: Number(row?.inserted ?? 0n) };
+  }
+
+  /** Delivered and read counts of one announcement. */
+  async counts(announcementId: string): Promise<{ delivered: number; read: number }> {
+    const rows = await this.prisma.$queryRaw<{ delivered: bigint; read: bigint }[]>`
+      SELECT count(*)::bigint AS delivered, count(read_at)::bigint AS read
+      FROM deliveries
+      WHERE announcement_id = ${announcementId}::uuid AND district_id = ${this.districtId}::uuid`;
+    return { delivered: Number(rows[0]?.delivered ?? 0n), read: Number(rows[0]?.read ?? 0n) };
+  }
+
+  find(announcementId: string, recipientId: string) {
+    return this.prisma.delivery.findFirst({
+      where: { announcementId, recipientId, districtId: this.districtId },
+      select: { deliveredAt: true, readAt: true },
+    });
+  }
+
+  /** Marks the delivery read once; later calls keep the first read time. */
+  async markRead(announcementId: string, recipientId: string, at: Date): Promise<void> {
+    await this.prisma.delivery.updateMany({
+      where: { announcementId, recipientId, districtId: this.districtId, readAt: null },
+      data: { readAt: at },
+    });
+  }
+
+  /** `sectionId` and `authorId` are SQL expressions yielding one uuid each. */
+  private recipientsCte(sectionId: Prisma.Sql, authorId: Prisma.Sql): Prisma.Sql {
+    const district = this.districtId;
+    return Prisma.sql`
+      students AS (
+        SELECT u.id
+        FROM section_memberships m
+        JOIN sections s ON s.id = m.section_id
+        JOIN users u ON u.id = m.user_id
+        WHERE m.section_id = ${sectionId} AND m.district_id = ${district}::uuid
+          AND m.role = 'student' AND s.active AND s.district_id = ${district}::uuid
+          AND u.active AND u.role = 'student' AND u.district_id = ${district}::uuid
+      ),
+      recipients AS (
+        SELECT id FROM (
+          SELECT id FROM students
+          UNION
+          SELECT g.id
+          FROM students st
+          JOIN guardian_links l ON l.student_id = st.id AND l.district_id = ${district}::uuid
+          JOIN users g ON g.id = l.guardian_id
+          WHERE g.active AND g.role = 'guardian' AND g.district_id = ${district}::uuid
+        ) everyone
+        WHERE id <> ${authorId}
+      )`;
+  }
+}

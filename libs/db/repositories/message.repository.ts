@@ -1,0 +1,187 @@
+import { type Prisma } from '../generated/client';
+import { type DbClient } from '../db-client';
+
+export interface NewMessage {
+  id: string;
+  conversationId: string;
+  senderId: string;
+  bodyCiphertext: Buffer;
+  dataKeyId: string;
+  sourceLanguage: string;
+}
+
+export interface StoredMessage {
+  id: string;
+  conversationId: string;
+  senderId: string;
+  bodyCiphertext: Uint8Array;
+  dataKeyId: string;
+  createdAt: Date;
+  /** When the other participant read it; null while unread. */
+  readAt: Date | null;
+  attachments: MessageAttachmentSummary[];
+}
+
+export interface MessageAttachmentSummary {
+  id: string;
+  filename: string;
+  size: bigint;
+  contentType: string;
+  status: 'scanning' | 'clean' | 'quarantined';
+}
+
+const PAGE_ROW = {
+  id: true,
+  conversationId: true,
+  senderId: true,
+  bodyCiphertext: true,
+  dataKeyId: true,
+  createdAt: true,
+  reads: { select: { userId: true, readAt: true } },
+  attachments: {
+    select: {
+      attachment: { select: { id: true, filename: true, size: true, contentType: true, status: true } },
+    },
+  },
+} as const;
+
+type PageRow = Prisma.MessageGetPayload<{ select: typeof PAGE_ROW }>;
+
+/**
+ * Messages of one-to-one conversations. There is no delete: users cannot remove what they sent, so
+ * safety review always sees the whole conversation.
+ */
+export class MessageRepository {
+  constructor(
+    private readonly prisma: DbClient,
+    private readonly districtId: string,
+  ) {}
+
+  /**
+   * Stores the message and moves the conversation's last activity in one statement, so the inbox order
+   * and the messages never disagree.
+   */
+  async insert(message: NewMessage): Promise<{ id: string; createdAt: Date }> {
+    const rows = await this.prisma.$queryRaw<{ created_at: Date }[]>`
+      WITH inserted AS (
+        INSERT INTO messages (id, district_id, conversation_id, sender_id, body_ciphertext, data_key_id, source_language)
+        VALUES (${message.id}::uuid, ${this.districtId}::uuid, ${message.conversationId}::uuid,
+                ${message.senderId}::uuid, ${message.bodyCiphertext}, ${message.dataKeyId}::uuid,
+                ${message.sourceLanguage})
+        RETURNING created_at
+      ), touched AS (
+        UPDATE conversations
+        SET last_message_at = GREATEST(last_message_at, (SELECT created_at FROM inserted))
+        WHERE id = ${message.conversationId}::uuid AND district_id = ${this.districtId}::uuid
+        RETURNING id
+      )
+      SELECT created_at FROM inserted, touched`;
+    const row = rows[0];
+    if (!row) throw new Error(`conversation ${message.conversationId} does not exist in the district`);
+    return { id: message.id, createdAt: row.created_at };
+  }
+
+  /** Links attachments to a message the same request created. */
+  async attach(messageId: string, attachmentIds: readonly string[]): Promise<void> {
+    if (attachmentIds.length === 0) return;
+    await this.prisma.messageAttachment.createMany({
+      data: attachmentIds.map((attachmentId) => ({ messageId, attachmentId, districtId: this.districtId })),
+      skipDuplicates: true,
+    });
+  }
+
+  /** Of the given attachments, those the user uploaded in this district and that are not quarantined. */
+  async attachableAttachments(uploaderId: string, attachmentIds: readonly string[]): Promise<string[]> {
+    const rows = await this.prisma.attachment.findMany({
+      where: {
+        id: { in: [...attachmentIds] },
+        districtId: this.districtId,
+        uploaderId,
+        status: { not: 'quarantined' },
+      },
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
+
+  /** Newest first; `before` is the (createdAt, id) of the last message of the previous page. */
+  async listPage(
+    conversationId: string,
+    options: { limit: number; before?: { createdAt: Date; id: string } },
+  ): Promise<StoredMessage[]> {
+    const before = options.before;
+    const rows = await this.prisma.message.findMany({
+      where: {
+        conversationId,
+        districtId: this.districtId,
+        ...(before
+          ? {
+              OR: [
+                { createdAt: { lt: before.createdAt } },
+                { createdAt: before.createdAt, id: { lt: before.id } },
+              ],
+            }
+          : {}),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: options.limit,
+      select: PAGE_ROW,
+    });
+    return rows.map(toStoredMessage);
+  }
+
+  findById(id: string): Promise<{ id: string; conversationId: string; senderId: string } | null> {
+    return this.prisma.message.findFirst({
+      where: { id, districtId: this.districtId },
+      select: { id: true, conversationId: true, senderId: true },
+    });
+  }
+
+  /** Records the first read by `userId`; reading again keeps the first time. */
+  async markRead(messageId: string, userId: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      INSERT INTO message_reads (message_id, user_id, district_id)
+      VALUES (${messageId}::uuid, ${userId}::uuid, ${this.districtId}::uuid)
+      ON CONFLICT (message_id, user_id) DO NOTHING`;
+  }
+
+  /**
+   * Stores a report and the security alert that puts it in front of the district's admins. Run it in
+   * the caller's transaction together with the audit event.
+   */
+  async report(report: {
+    messageId: string;
+    reporterId: string;
+    reason: string;
+  }): Promise<{ reportId: string; alertId: string }> {
+    const created = await this.prisma.messageReport.create({
+      data: { ...report, districtId: this.districtId },
+      select: { id: true },
+    });
+    const alert = await this.prisma.securityAlert.create({
+      data: {
+        districtId: this.districtId,
+        kind: 'message_reported',
+        severity: 'high',
+        messageId: report.messageId,
+        details: { reportId: created.id, reporterId: report.reporterId },
+      },
+      select: { id: true },
+    });
+    return { reportId: created.id, alertId: alert.id };
+  }
+}
+
+function toStoredMessage(row: PageRow): StoredMessage {
+  const otherRead = row.reads.find((read) => read.userId !== row.senderId);
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    senderId: row.senderId,
+    bodyCiphertext: row.bodyCiphertext,
+    dataKeyId: row.dataKeyId,
+    createdAt: row.createdAt,
+    readAt: otherRead?.readAt ?? null,
+    attachments: row.attachments.map((link) => link.attachment),
+  };
+}
