@@ -47,34 +47,41 @@ export class TranslateStandIn {
   private responder: Responder = () => undefined;
   private detectedLanguage = 'en';
 
-  private constructor(
-    private readonly server: Server,
-    readonly endpoint: string,
-  ) {}
+  private readonly server: Server;
+  private listeningEndpoint = '';
 
-  static async start(port = 0): Promise<TranslateStandIn> {
-    let standIn: TranslateStandIn | undefined;
-    const server = createServer((req, res) => {
+  private constructor() {
+    this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        void standIn!
-          .answer(req.method ?? '', req.url ?? '', req.headers, Buffer.concat(chunks).toString('utf8'))
-          .then(({ status, body, delayMs }) => {
-            setTimeout(() => {
-              res.writeHead(status, {
-                'content-type': 'application/x-amz-json-1.1',
-                'x-amzn-requestid': 'stand-in',
-              });
-              res.end(JSON.stringify(body));
-            }, delayMs ?? 0);
+        const { status, body, delayMs } = this.answer(
+          req.method ?? '',
+          req.url ?? '',
+          req.headers,
+          Buffer.concat(chunks).toString('utf8'),
+        );
+        setTimeout(() => {
+          res.writeHead(status, {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amzn-requestid': 'stand-in',
           });
+          res.end(JSON.stringify(body));
+        }, delayMs ?? 0);
       });
     });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    const address = server.address() as AddressInfo;
-    standIn = new TranslateStandIn(server, `http://127.0.0.1:${address.port}`);
+  }
+
+  static async start(port = 0): Promise<TranslateStandIn> {
+    const standIn = new TranslateStandIn();
+    await new Promise<void>((resolve) => standIn.server.listen(port, '127.0.0.1', resolve));
+    standIn.listeningEndpoint = `http://127.0.0.1:${(standIn.server.address() as AddressInfo).port}`;
     return standIn;
+  }
+
+  /** The base URL to configure as AWS_TRANSLATE_ENDPOINT. */
+  get endpoint(): string {
+    return this.listeningEndpoint;
   }
 
   /** Scripted answers by request index (from 0); undefined falls back to the default translation. */
@@ -102,7 +109,7 @@ export class TranslateStandIn {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private async answer(method: string, url: string, headers: IncomingHttpHeaders, rawBody: string) {
+  private answer(method: string, url: string, headers: IncomingHttpHeaders, rawBody: string): ScriptedAnswer {
     const body = JSON.parse(rawBody || '{}') as TranslateTextBody;
     const request: RecordedRequest = {
       method,
