@@ -53,7 +53,16 @@ show_logs_and_die() {
 }
 
 apps_alive() { kill -0 "$api_pid" 2>/dev/null && kill -0 "$worker_pid" 2>/dev/null; }
-api_ready() { apps_alive && http_ok "$API_URL/health/ready"; }
+
+wait_for_readiness() {
+  local deadline=$((SECONDS + READY_TIMEOUT_SECONDS))
+  until http_ok "$API_URL/health/ready"; do
+    apps_alive || show_logs_and_die "the API or the worker exited during start-up"
+    [ "$SECONDS" -lt "$deadline" ] ||
+      show_logs_and_die "$API_URL/health/ready did not answer 200 within ${READY_TIMEOUT_SECONDS}s"
+    sleep 0.5
+  done
+}
 
 bash "$HOMEROOM_ROOT/scripts/bootstrap.sh"
 if port_open "$API_HOST" "$API_PORT"; then
@@ -84,9 +93,7 @@ worker_pid=$!
 node dist/apps/api/src/main.js >>"$API_LOG" 2>&1 &
 api_pid=$!
 
-if ! wait_until "$READY_TIMEOUT_SECONDS" "$API_URL/health/ready" api_ready; then
-  show_logs_and_die "Homeroom did not become ready"
-fi
+wait_for_readiness
 
 temporal_ui="(external Temporal: see its own UI)"
 case " $embedded_services " in *" temporal "*) temporal_ui="http://$TEMPORAL_HOST_LOCAL:$TEMPORAL_UI_PORT" ;; esac
