@@ -118,6 +118,58 @@ const storageSchema = z.object({
   UPLOAD_MAX_BYTES: positiveInt.default(25 * 1024 * 1024),
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `<districtId>=<absolute folder>;…`; whether the districts and folders exist is checked at worker start. */
+const dropFolders = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const folders: { districtId: string; folder: string }[] = [];
+    for (const entry of value.split(';').map((part) => part.trim())) {
+      if (entry === '') continue;
+      const eq = entry.indexOf('=');
+      const districtId = entry.slice(0, eq).trim().toLowerCase();
+      const folder = entry.slice(eq + 1).trim();
+      if (eq < 0 || !UUID.test(districtId) || !folder.startsWith('/')) {
+        ctx.addIssue({ code: 'custom', message: 'must be <districtId>=<absolute folder>, separated by ;' });
+        return z.NEVER;
+      }
+      if (folders.some((known) => known.districtId === districtId)) {
+        ctx.addIssue({ code: 'custom', message: `names district ${districtId} twice` });
+        return z.NEVER;
+      }
+      folders.push({ districtId, folder });
+    }
+    return folders;
+  });
+
+const rosterUploadSchema = z.object({
+  /** The largest OneRoster zip an upload, the CLI or a drop folder may hand in. */
+  ROSTER_UPLOAD_MAX_BYTES: positiveInt.default(256 * 1024 * 1024),
+});
+
+const rosterScheduleSchema = z.object({
+  ROSTER_DROP_FOLDERS: dropFolders,
+  ROSTER_SCHEDULE: z
+    .string()
+    .regex(/^\s*\S+(\s+\S+){4}\s*$/, 'must be a cron expression of five fields, e.g. "0 2 * * *"')
+    .default('0 2 * * *'),
+  ROSTER_SCHEDULE_TIMEZONE: z
+    .string()
+    .refine((zone) => isTimeZone(zone), 'must be an IANA time zone, e.g. America/New_York')
+    .default('America/New_York'),
+});
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Machine translation. Message text may only go to AWS Translate in a US region (DESIGN.md invariant 6):
  * the region is an allow-list, and an explicit endpoint must be one of that region's Translate
@@ -184,6 +236,8 @@ export type EncryptionConfig = z.infer<typeof encryptionSchema>;
 export type ApiSettings = z.infer<typeof apiSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;
 export type TranslationConfig = z.infer<typeof translationSchema>;
+export type RosterUploadConfig = z.infer<typeof rosterUploadSchema>;
+export type RosterScheduleConfig = z.infer<typeof rosterScheduleSchema>;
 
 export type ApiConfig = EnvironmentConfig &
   DatabaseConfig &
@@ -192,6 +246,7 @@ export type ApiConfig = EnvironmentConfig &
   EncryptionConfig &
   ApiSettings &
   StorageConfig &
+  RosterUploadConfig &
   TranslationConfig;
 export type WorkerConfig = EnvironmentConfig &
   DatabaseConfig &
@@ -199,8 +254,12 @@ export type WorkerConfig = EnvironmentConfig &
   ClamdConfig &
   EncryptionConfig &
   StorageConfig &
+  RosterUploadConfig &
+  RosterScheduleConfig &
   TranslationConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
 export type CliConfig = EnvironmentConfig & DatabaseConfig;
+/** What `homeroom roster import` needs beyond the database: it stores the export and starts the workflow. */
+export type RosterCliConfig = CliConfig & TemporalConfig & EncryptionConfig & StorageConfig & RosterUploadConfig;
 
 function parse<T extends z.ZodType>(
   schema: T,
@@ -230,6 +289,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
       .extend(encryptionSchema.shape)
       .extend(apiSchema.shape)
       .extend(storageSchema.shape)
+      .extend(rosterUploadSchema.shape)
       .extend(translationSchema.shape),
     env,
     [masterKeyRingProblems, translationProblems],
@@ -244,6 +304,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       .extend(clamdSchema.shape)
       .extend(encryptionSchema.shape)
       .extend(storageSchema.shape)
+      .extend(rosterUploadSchema.shape)
+      .extend(rosterScheduleSchema.shape)
       .extend(translationSchema.shape)
       .extend({ LOG_LEVEL: apiSchema.shape.LOG_LEVEL }),
     env,
@@ -253,6 +315,19 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
 
 export function loadCliConfig(env: Env = process.env): CliConfig {
   return parse(environmentSchema.extend(databaseSchema.shape), env);
+}
+
+export function loadRosterCliConfig(env: Env = process.env): RosterCliConfig {
+  return parse(
+    environmentSchema
+      .extend(databaseSchema.shape)
+      .extend(temporalSchema.shape)
+      .extend(encryptionSchema.shape)
+      .extend(storageSchema.shape)
+      .extend(rosterUploadSchema.shape),
+    env,
+    [masterKeyRingProblems],
+  );
 }
 
 export function loadTemporalConfig(env: Env = process.env): TemporalConfig {

@@ -9,6 +9,8 @@ import { RosterFactsRepository } from './repositories/roster-facts.repository';
 import { SectionRepository } from './repositories/section.repository';
 import { TranslationRepository } from './repositories/translation.repository';
 import { ConversationRepository } from './repositories/conversation.repository';
+import { RosterImportRepository } from './repositories/roster-import.repository';
+import { RosterSyncRepository } from './repositories/roster-sync.repository';
 import { type DbClient } from './db-client';
 import { type HomeroomPrismaClient } from './prisma';
 
@@ -27,6 +29,8 @@ export class TenantRepositories {
   readonly sections: SectionRepository;
   readonly translations: TranslationRepository;
   readonly conversations: ConversationRepository;
+  readonly rosterImports: RosterImportRepository;
+  readonly rosterSync: RosterSyncRepository;
 
   constructor(
     readonly prisma: DbClient,
@@ -40,6 +44,8 @@ export class TenantRepositories {
     this.sections = new SectionRepository(prisma, districtId);
     this.translations = new TranslationRepository(prisma, districtId);
     this.conversations = new ConversationRepository(prisma, districtId);
+    this.rosterImports = new RosterImportRepository(prisma, districtId);
+    this.rosterSync = new RosterSyncRepository(prisma, districtId);
   }
 }
 

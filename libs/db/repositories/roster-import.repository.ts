@@ -1,0 +1,145 @@
+import { type Prisma } from '../generated/client';
+import { type RosterImportSource, type RosterImportStatus } from '../generated/enums';
+import { type DbClient } from '../db-client';
+
+export interface NewRosterImport {
+  id: string;
+  source: RosterImportSource;
+  fileSha256: string;
+  blobPath: string;
+  workflowId: string;
+  createdById: string | null;
+}
+
+export interface RosterImportFileError {
+  file: string;
+  line: number;
+  message: string;
+}
+
+const RECORD = {
+  id: true,
+  status: true,
+  source: true,
+  workflowId: true,
+  fileSha256: true,
+  blobPath: true,
+  counts: true,
+  errors: true,
+  createdById: true,
+  startedAt: true,
+  finishedAt: true,
+} as const;
+
+/**
+ * A district's roster imports: the row the upload creates, the counts each applied batch adds (in the
+ * batch's own transaction), and the outcome. Counts and errors are JSON objects of numbers and
+ * {file, line, message} entries; messages name sourcedIds, never names or contact details.
+ */
+export class RosterImportRepository {
+  constructor(
+    private readonly prisma: DbClient,
+    private readonly districtId: string,
+  ) {}
+
+  async create(row: NewRosterImport): Promise<void> {
+    await this.prisma.rosterImport.create({
+      data: { ...row, districtId: this.districtId, status: 'running' },
+    });
+  }
+
+  /** Creates the row unless it exists: a retried drop-folder activity stages the same import once. */
+  async createIfAbsent(row: NewRosterImport): Promise<boolean> {
+    const { count } = await this.prisma.rosterImport.createMany({
+      data: [{ ...row, districtId: this.districtId, status: 'running' }],
+      skipDuplicates: true,
+    });
+    return count === 1;
+  }
+
+  findById(id: string) {
+    return this.prisma.rosterImport.findFirst({ where: { id, districtId: this.districtId }, select: RECORD });
+  }
+
+  /** The export behind the district's latest successful import, to tell a new drop from the last one. */
+  async lastSucceededSha256(): Promise<string | null> {
+    const row = await this.prisma.rosterImport.findFirst({
+      where: { districtId: this.districtId, status: 'succeeded' },
+      orderBy: [{ finishedAt: 'desc' }, { startedAt: 'desc' }],
+      select: { fileSha256: true },
+    });
+    return row?.fileSha256 ?? null;
+  }
+
+  /** Adds to the import's counters atomically; run it in the transaction of the batch it counts. */
+  async addCounts(id: string, delta: Readonly<Record<string, number>>): Promise<void> {
+    const nonZero = Object.fromEntries(Object.entries(delta).filter(([, value]) => value !== 0));
+    if (Object.keys(nonZero).length === 0) return;
+    await this.prisma.$executeRaw`
+      UPDATE roster_imports
+      SET counts = (
+        SELECT COALESCE(jsonb_object_agg(key, total), '{}'::jsonb)
+        FROM (
+          SELECT key, SUM(value::bigint) AS total
+          FROM (
+            SELECT key, value FROM jsonb_each_text(counts)
+            UNION ALL
+            SELECT key, value FROM jsonb_each_text(${JSON.stringify(nonZero)}::jsonb)
+          ) AS entries
+          GROUP BY key
+        ) AS totals
+      )
+      WHERE id = ${id}::uuid AND district_id = ${this.districtId}::uuid`;
+  }
+
+  async counts(id: string): Promise<Prisma.JsonValue | null> {
+    const row = await this.prisma.rosterImport.findFirst({
+      where: { id, districtId: this.districtId },
+      select: { counts: true },
+    });
+    return row?.counts ?? null;
+  }
+
+  /** Records why an export was refused, while the import is still running (a retry writes the same). */
+  async recordErrors(id: string, errors: RosterImportFileError[], total: number): Promise<boolean> {
+    const { count } = await this.prisma.rosterImport.updateMany({
+      where: { id, districtId: this.districtId, status: 'running' },
+      data: {
+        errors: errors as unknown as Prisma.InputJsonValue,
+        counts: { errorsFound: total },
+      },
+    });
+    return count === 1;
+  }
+
+  /**
+   * Moves a running import to its outcome; false when it had already finished, so the caller writes
+   * its audit event exactly once (in the same transaction).
+   */
+  async finish(
+    id: string,
+    outcome: {
+      status: Exclude<RosterImportStatus, 'running'>;
+      finishedAt: Date;
+      errors?: RosterImportFileError[];
+    },
+  ): Promise<boolean> {
+    const { count } = await this.prisma.rosterImport.updateMany({
+      where: { id, districtId: this.districtId, status: 'running' },
+      data: {
+        status: outcome.status,
+        finishedAt: outcome.finishedAt,
+        ...(outcome.errors ? { errors: outcome.errors as unknown as Prisma.InputJsonValue } : {}),
+      },
+    });
+    return count === 1;
+  }
+
+  /** The stored export was deleted; the row keeps its hash and counts. */
+  async clearBlobPath(id: string): Promise<void> {
+    await this.prisma.rosterImport.updateMany({
+      where: { id, districtId: this.districtId },
+      data: { blobPath: null },
+    });
+  }
+}
