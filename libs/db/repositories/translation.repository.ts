@@ -94,7 +94,7 @@ export class TranslationRepository {
    * ends: whoever waits here finds the first one's row afterwards. Only meaningful inside a transaction.
    */
   async lockForTranslating(subject: TranslationSubject, language: string): Promise<void> {
-    const key = `translation:${this.districtId}:${subject.kind}:${subject.id}:${language}`;
+    const key = translationLockKey(this.districtId, subject, language);
     await this.prisma.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
   }
 
@@ -130,6 +130,15 @@ export class TranslationRepository {
               AND u.active`;
     return rows.map((row) => row.language).sort();
   }
+}
+
+/** The text whose hashtextextended(…, 0) is the advisory lock key of one (subject, language). */
+export function translationLockKey(
+  districtId: string,
+  subject: TranslationSubject,
+  language: string,
+): string {
+  return `translation:${districtId}:${subject.kind}:${subject.id}:${language}`;
 }
 
 function subjectColumn(subject: TranslationSubject): { messageId: string } | { announcementId: string } {

@@ -49,6 +49,7 @@ export class TranslateStandIn {
 
   private readonly server: Server;
   private listeningEndpoint = '';
+  private readonly delayedAnswers = new Set<NodeJS.Timeout>();
 
   private constructor() {
     this.server = createServer((req, res) => {
@@ -61,13 +62,15 @@ export class TranslateStandIn {
           req.headers,
           Buffer.concat(chunks).toString('utf8'),
         );
-        setTimeout(() => {
+        const timer = setTimeout(() => {
+          this.delayedAnswers.delete(timer);
           res.writeHead(status, {
             'content-type': 'application/x-amz-json-1.1',
             'x-amzn-requestid': 'stand-in',
           });
           res.end(JSON.stringify(body));
         }, delayMs ?? 0);
+        this.delayedAnswers.add(timer);
       });
     });
   }
@@ -105,6 +108,7 @@ export class TranslateStandIn {
   }
 
   async close(): Promise<void> {
+    this.delayedAnswers.forEach((timer) => clearTimeout(timer));
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
