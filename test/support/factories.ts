@@ -133,9 +133,13 @@ export async function createInvitation(db: Database, districtId: string, userId:
   return issueInvitation(db, districtId, { userId, issuedById: null });
 }
 
-/** A client address of the test's own (TEST-NET-3): the API trusts X-Forwarded-For from loopback. */
+/**
+ * A client address of the call's own, from the IPv6 documentation prefix with a random /64 (the API
+ * throttles IPv6 per /64). The API trusts X-Forwarded-For from loopback, as behind a reverse proxy.
+ */
 export function randomClientAddress(): string {
-  return `203.0.113.${1 + (randomBytes(1)[0]! % 254)}`;
+  const [a, b] = [randomBytes(2).toString('hex'), randomBytes(2).toString('hex')];
+  return `2001:db8:${a}:${b}::1`;
 }
 
 export interface SignInInput {

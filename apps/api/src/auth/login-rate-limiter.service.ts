@@ -10,6 +10,9 @@ import {
 } from '../../../../libs/identity/login-throttle';
 import { API_CONFIG } from '../common/tokens';
 
+/** The upper bound of LOGIN_RATE_WINDOW_SECONDS. */
+const MAX_RATE_WINDOW_SECONDS = 24 * 3600;
+
 export type ThrottleScope = 'account' | 'address';
 
 export interface ThrottleRefusal {
@@ -81,11 +84,14 @@ export class LoginRateLimiter {
     };
   }
 
-  /** Once per window and process: counters of windows before the previous one are of no use. */
+  /**
+   * Once per window and process, drops counters older than the longest window allowed: instances with
+   * different window settings (a rolling configuration change) never delete each other's live counts.
+   */
   private async pruneOldWindows(window: FixedWindow): Promise<void> {
     const start = window.start.getTime();
     if (start <= this.prunedThrough) return;
     this.prunedThrough = start;
-    await this.db.rateLimits.pruneBefore(new Date(start - this.config.LOGIN_RATE_WINDOW_SECONDS * 1000));
+    await this.db.rateLimits.pruneBefore(new Date(start - MAX_RATE_WINDOW_SECONDS * 1000));
   }
 }
