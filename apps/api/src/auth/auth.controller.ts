@@ -31,8 +31,9 @@ export class AuthController {
     description: 'INVALID_CREDENTIALS (the same for unknown user and wrong password), or TOTP_REQUIRED.',
   })
   @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED, with Retry-After in seconds.' })
-  login(@Body() body: LoginDto, @Ip() clientAddress: string): Promise<LoginResponseDto> {
-    return this.signIn.login(body, clientAddress);
+  login(@Body() body: LoginDto, @Ip() clientAddress: string | undefined): Promise<LoginResponseDto> {
+    // Express leaves the address undefined once the socket is gone; such requests share one counter.
+    return this.signIn.login(body, clientAddress ?? 'unknown');
   }
 
   @Public()

@@ -69,17 +69,9 @@ export class SignInService implements OnModuleInit {
       user?.passwordHash ?? (await dummyPasswordHash()),
       input.password,
     );
-    const reason: LoginFailureReason | null = !user
-      ? 'unknown_user'
-      : !user.passwordHash
-        ? 'no_password'
-        : !passwordMatches
-          ? 'bad_password'
-          : !user.active
-            ? 'inactive_user'
-            : null;
-    if (!user || reason) {
-      if (districtExists) await this.auditFailure(tenant, user?.id ?? null, reason ?? 'unknown_user');
+    if (!user || !user.passwordHash || !passwordMatches || !user.active) {
+      if (districtExists)
+        await this.auditFailure(tenant, user?.id ?? null, passwordFailure(user, passwordMatches));
       throw invalidCredentials();
     }
 
@@ -176,6 +168,12 @@ export class SignInService implements OnModuleInit {
       });
     }
   }
+}
+
+function passwordFailure(user: Credentials | null, passwordMatches: boolean): LoginFailureReason {
+  if (!user) return 'unknown_user';
+  if (!user.passwordHash) return 'no_password';
+  return passwordMatches ? 'inactive_user' : 'bad_password';
 }
 
 function invalidCredentials(): UnauthenticatedError {
