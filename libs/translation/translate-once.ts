@@ -11,7 +11,7 @@ export interface TranslationDeps {
   provider: TranslationProvider;
   /** Let the provider detect the source language where it can (TRANSLATION_DETECT_SOURCE). */
   detectSource?: boolean;
-  /** Longest one translation may hold its lock and database connection; default 2 minutes. */
+  /** Longest one translation may hold its lock and database connection; default 5 minutes, the activity's own limit. */
   transactionTimeoutMs?: number;
 }
 
@@ -85,6 +85,6 @@ export async function translateOnce(
       });
       return inserted ? 'translated' : 'already-translated';
     },
-    { timeout: deps.transactionTimeoutMs ?? 120_000, maxWait: 30_000 },
+    { timeout: deps.transactionTimeoutMs ?? 300_000, maxWait: 30_000 },
   );
 }
