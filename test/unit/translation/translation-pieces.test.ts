@@ -1,7 +1,9 @@
+import { bodyAad } from '../../../libs/messaging/message-body';
 import { ConcurrencyLimit } from '../../../libs/translation/concurrency-limit';
 import { languagesNeeded } from '../../../libs/translation/languages-needed';
 import { LocalPseudoTranslationProvider } from '../../../libs/translation/local-pseudo.provider';
 import { UnsupportedLanguagePairError } from '../../../libs/translation/translation-errors';
+import { subjectBodyAad } from '../../../libs/translation/translation-subject';
 import { translationWorkflowId } from '../../../libs/translation/translation-workflow-id';
 
 describe('languagesNeeded', () => {
@@ -79,5 +81,12 @@ describe('ConcurrencyLimit', () => {
 describe('translationWorkflowId', () => {
   it('when a subject is named, then the id names its kind and id only', () => {
     expect(translationWorkflowId('announcement', 'a1b2')).toBe('translation-announcement-a1b2');
+  });
+});
+
+describe('the AAD of the bodies translation opens', () => {
+  it('when messaging seals a body, then translation opens it with the same AAD', () => {
+    expect(subjectBodyAad({ kind: 'message', id: 'm-1' })).toBe(bodyAad.message('m-1'));
+    expect(subjectBodyAad({ kind: 'announcement', id: 'a-1' })).toBe(bodyAad.announcement('a-1'));
   });
 });
