@@ -85,6 +85,16 @@ export HOMEROOM_ENV="${HOMEROOM_ENV:-local}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
 mkdir -p "$STORAGE_DIR" "$LOG_DIR"
 
+# `npx homeroom …` in another terminal reads this when DATABASE_URL is not set (bin/homeroom.js), so
+# operator commands reach the same database, Temporal namespace and keys as this run.
+(
+  umask 077
+  for name in HOMEROOM_ENV DATABASE_URL TEMPORAL_ADDRESS TEMPORAL_NAMESPACE STORAGE_DIR PAYLOAD_CODEC_KEY \
+    PAYLOAD_CODEC_KEY_ID MASTER_KEYS ACTIVE_MASTER_KEY_ID CLAMD_HOST CLAMD_PORT; do
+    printf '%s=%s\n' "$name" "${!name:-}"
+  done >"$HOMEROOM_DATA_DIR/local.env"
+)
+
 run_migrations
 
 cd "$HOMEROOM_ROOT"

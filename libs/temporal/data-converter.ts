@@ -2,6 +2,9 @@ import { type DataConverter } from '@temporalio/common';
 import { createPayloadCodec } from '../crypto/payload-codec';
 import { type TemporalConfig } from '../config/config';
 
+/** Temporal loads the failure converter by path; bundles built ahead of time need it too. */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
 /**
  * The same converter is used by the API's client and by the worker, so every payload in the server's
  * history (inputs, results, activity arguments, failure messages) is AES-256-GCM ciphertext: a second
@@ -18,6 +21,6 @@ export function createDataConverter(
         previousKeys: config.PAYLOAD_CODEC_PREVIOUS_KEYS,
       }),
     ],
-    failureConverterPath: require.resolve('./failure-converter'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
   };
 }

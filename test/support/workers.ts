@@ -3,6 +3,7 @@ import { createHomeroomWorkers, WORKFLOWS_PATH } from '../../apps/worker/src/wor
 import { type WorkerConfig } from '../../libs/config/config';
 import { createPrismaClient } from '../../libs/db/prisma';
 import { createLogger } from '../../libs/logging/logger';
+import { FAILURE_CONVERTER_PATH } from '../../libs/temporal/data-converter';
 
 export interface TestWorkers {
   stop(): Promise<void>;
@@ -12,7 +13,11 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** Bundling the workflows takes seconds; a test file bundles once and reuses it. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: quietBundlerLogger,
+  });
   return bundle;
 }
 
