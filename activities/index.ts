@@ -2,6 +2,8 @@ import { type Logger } from '../libs/logging/logger';
 import { type HomeroomPrismaClient } from '../libs/db/prisma';
 import { type WorkerConfig } from '../libs/config/config';
 import { createAnnouncementActivities } from './announcement.activities';
+import { createAttachmentRetentionActivities } from './attachment-retention.activities';
+import { createAttachmentScanActivities } from './attachment-scan.activities';
 import { createDiagnosticsActivities } from './diagnostics.activities';
 
 /** Everything activities touch, built once by the worker (STYLE.md rule 2) and by tests. */
@@ -15,6 +17,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createDiagnosticsActivities(),
     ...createAnnouncementActivities(deps),
+    ...createAttachmentScanActivities(deps),
+    ...createAttachmentRetentionActivities(deps),
   };
 }
 

@@ -1,2 +1,4 @@
 export { diagnosticsWorkflow } from './diagnostics.workflow';
 export { announcementFanOutWorkflow, announcementProgressQuery } from './announcement-fan-out.workflow';
+export { attachmentScanWorkflow } from './attachment-scan.workflow';
+export { attachmentRetentionWorkflow } from './attachment-retention.workflow';

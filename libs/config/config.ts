@@ -32,6 +32,7 @@ const positiveInt = z.coerce
   .number({ error: 'must be a whole number' })
   .int('must be a whole number')
   .positive('must be positive');
+const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be positive');
 const hostPort = z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'must be host:port');
 const base64Key32 = z
   .string()
@@ -116,6 +117,30 @@ const apiSchema = z.object({
 const storageSchema = z.object({
   STORAGE_DIR: z.string({ error: 'is required' }).min(1),
   UPLOAD_MAX_BYTES: positiveInt.default(25 * 1024 * 1024),
+});
+
+/** Security alerts are always stored; a webhook also hands each new one to whoever is on call. */
+const alertSchema = z.object({
+  ALERT_WEBHOOK_URL: z.url({ error: 'must be an http(s) URL' }).optional(),
+  ALERT_WEBHOOK_TIMEOUT_MS: positiveInt.max(60_000).default(5_000),
+});
+
+/**
+ * The scan workflow's patience with clamd: retries back off from the initial to the maximum interval
+ * for at most ATTACHMENT_SCAN_RETRY_HOURS, the file staying unreleased all along. Uploads never
+ * attached to a message or announcement are deleted once older than ORPHAN_ATTACHMENT_MAX_AGE_HOURS.
+ */
+const attachmentScanSchema = z.object({
+  ATTACHMENT_SCAN_RETRY_INITIAL_SECONDS: positiveNumber.max(3_600).default(1),
+  ATTACHMENT_SCAN_RETRY_MAX_SECONDS: positiveNumber.max(3_600).default(30),
+  ATTACHMENT_SCAN_RETRY_HOURS: positiveNumber.max(24 * 30).default(24),
+  ORPHAN_ATTACHMENT_MAX_AGE_HOURS: positiveNumber.max(24 * 365).default(72),
+  ORPHAN_SWEEP_INTERVAL_MINUTES: positiveNumber.max(24 * 60).default(60),
+});
+
+const downloadLinkSchema = z.object({
+  /** Download links are short-lived: long enough to start a download, too short to be passed around. */
+  DOWNLOAD_LINK_TTL_SECONDS: positiveInt.min(10).max(3_600).default(300),
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -236,6 +261,9 @@ export type EncryptionConfig = z.infer<typeof encryptionSchema>;
 export type ApiSettings = z.infer<typeof apiSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;
 export type TranslationConfig = z.infer<typeof translationSchema>;
+export type AlertConfig = z.infer<typeof alertSchema>;
+export type AttachmentScanConfig = z.infer<typeof attachmentScanSchema>;
+export type DownloadLinkConfig = z.infer<typeof downloadLinkSchema>;
 export type RosterUploadConfig = z.infer<typeof rosterUploadSchema>;
 export type RosterScheduleConfig = z.infer<typeof rosterScheduleSchema>;
 
@@ -247,7 +275,9 @@ export type ApiConfig = EnvironmentConfig &
   ApiSettings &
   StorageConfig &
   RosterUploadConfig &
-  TranslationConfig;
+  TranslationConfig &
+  AlertConfig &
+  DownloadLinkConfig;
 export type WorkerConfig = EnvironmentConfig &
   DatabaseConfig &
   TemporalConfig &
@@ -256,7 +286,9 @@ export type WorkerConfig = EnvironmentConfig &
   StorageConfig &
   RosterUploadConfig &
   RosterScheduleConfig &
-  TranslationConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
+  TranslationConfig &
+  AlertConfig &
+  AttachmentScanConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
 export type CliConfig = EnvironmentConfig & DatabaseConfig;
 /** What `homeroom roster import` needs beyond the database: it stores the export and starts the workflow. */
 export type RosterCliConfig = CliConfig & TemporalConfig & EncryptionConfig & StorageConfig & RosterUploadConfig;
@@ -290,7 +322,9 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
       .extend(apiSchema.shape)
       .extend(storageSchema.shape)
       .extend(rosterUploadSchema.shape)
-      .extend(translationSchema.shape),
+      .extend(translationSchema.shape)
+      .extend(alertSchema.shape)
+      .extend(downloadLinkSchema.shape),
     env,
     [masterKeyRingProblems, translationProblems],
   );
@@ -307,6 +341,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       .extend(rosterUploadSchema.shape)
       .extend(rosterScheduleSchema.shape)
       .extend(translationSchema.shape)
+      .extend(alertSchema.shape)
+      .extend(attachmentScanSchema.shape)
       .extend({ LOG_LEVEL: apiSchema.shape.LOG_LEVEL }),
     env,
     [masterKeyRingProblems, translationProblems],

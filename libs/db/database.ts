@@ -11,6 +11,10 @@ import { TranslationRepository } from './repositories/translation.repository';
 import { ConversationRepository } from './repositories/conversation.repository';
 import { RosterImportRepository } from './repositories/roster-import.repository';
 import { RosterSyncRepository } from './repositories/roster-sync.repository';
+import { AttachmentRepository } from './repositories/attachment.repository';
+import { AttachmentRetentionRepository } from './repositories/attachment-retention.repository';
+import { DownloadLinkRepository, DownloadLinkTokenRepository } from './repositories/download-link.repository';
+import { SecurityAlertRepository } from './repositories/security-alert.repository';
 import { type DbClient } from './db-client';
 import { type HomeroomPrismaClient } from './prisma';
 
@@ -29,6 +33,9 @@ export class TenantRepositories {
   readonly sections: SectionRepository;
   readonly translations: TranslationRepository;
   readonly conversations: ConversationRepository;
+  readonly attachments: AttachmentRepository;
+  readonly downloadLinks: DownloadLinkRepository;
+  readonly securityAlerts: SecurityAlertRepository;
   readonly rosterImports: RosterImportRepository;
   readonly rosterSync: RosterSyncRepository;
 
@@ -44,6 +51,9 @@ export class TenantRepositories {
     this.sections = new SectionRepository(prisma, districtId);
     this.translations = new TranslationRepository(prisma, districtId);
     this.conversations = new ConversationRepository(prisma, districtId);
+    this.attachments = new AttachmentRepository(prisma, districtId);
+    this.downloadLinks = new DownloadLinkRepository(prisma, districtId);
+    this.securityAlerts = new SecurityAlertRepository(prisma, districtId);
     this.rosterImports = new RosterImportRepository(prisma, districtId);
     this.rosterSync = new RosterSyncRepository(prisma, districtId);
   }
@@ -56,6 +66,8 @@ export class Database {
   readonly invitationTokens: InvitationTokenRepository;
   readonly dataKeys: DataKeyRepository;
   readonly rateLimits: RateLimitRepository;
+  readonly downloadLinkTokens: DownloadLinkTokenRepository;
+  readonly attachmentRetention: AttachmentRetentionRepository;
 
   constructor(readonly prisma: HomeroomPrismaClient) {
     this.districts = new DistrictRepository(prisma);
@@ -63,6 +75,8 @@ export class Database {
     this.invitationTokens = new InvitationTokenRepository(prisma);
     this.dataKeys = new DataKeyRepository(prisma);
     this.rateLimits = new RateLimitRepository(prisma);
+    this.downloadLinkTokens = new DownloadLinkTokenRepository(prisma);
+    this.attachmentRetention = new AttachmentRetentionRepository(prisma);
   }
 
   forDistrict(districtId: string): TenantRepositories {

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { type ApiConfig } from '../../../libs/config/config';
 import { type Logger } from '../../../libs/logging/logger';
 import { AdminUserModule } from './admin-users/admin-user.module';
+import { AttachmentModule } from './attachments/attachment.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
@@ -31,6 +32,7 @@ export class AppModule {
         ConversationModule,
         MessageModule,
         AnnouncementModule,
+        AttachmentModule,
         AdminReviewModule,
         AuthModule,
         MeModule,

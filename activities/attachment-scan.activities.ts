@@ -1,0 +1,188 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { AlertSink } from '../libs/alerts/alert-sink';
+import { attachmentAad } from '../libs/attachments/attachment-blobs';
+import { ClamdScanner } from '../libs/clamd/clamd-scanner';
+import { type WorkerConfig } from '../libs/config/config';
+import { DecryptionError, UnknownKeyError } from '../libs/crypto/errors';
+import { FieldCipher } from '../libs/crypto/envelope';
+import { LocalKeyWrapper } from '../libs/crypto/key-wrapper';
+import { parseMasterKeyRing } from '../libs/crypto/master-key-ring';
+import { Database } from '../libs/db/database';
+import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type Logger } from '../libs/logging/logger';
+import {
+  BlobNotFoundError,
+  type BlobStore,
+  LocalDirectoryBlobStore,
+  openEncryptedBlob,
+} from '../libs/storage';
+
+/** Every scan activity takes ids only (DESIGN.md invariant 4). */
+export interface AttachmentRef {
+  districtId: string;
+  attachmentId: string;
+}
+
+export type ScanOutcome =
+  | { verdict: 'clean' }
+  | { verdict: 'infected'; signature: string }
+  /** The attachment was released or quarantined by an earlier run: nothing left to decide. */
+  | { verdict: 'decided' }
+  /** The attachment no longer exists (deleted as an orphan while waiting for the scanner). */
+  | { verdict: 'gone' };
+
+export interface ScanRetrySettings {
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+  /** How long the scan is retried while clamd gives no verdict, before the operational alert. */
+  retryBudgetMs: number;
+}
+
+/** A blob that cannot be read back cannot be scanned by retrying; it stays unreleased. */
+export const BLOB_UNREADABLE = 'BlobUnreadable';
+
+export const QUARANTINE_ALERT = 'attachment_quarantined';
+export const SCANNER_UNAVAILABLE_ALERT = 'scanner_unavailable';
+export const SCAN_FAILED_ALERT = 'attachment_scan_failed';
+
+export interface AttachmentScanDeps {
+  config: WorkerConfig;
+  prisma: HomeroomPrismaClient;
+  logger: Logger;
+  /** Tests inject a store; the worker uses STORAGE_DIR. */
+  blobStore?: BlobStore;
+}
+
+export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
+  const { config, logger } = deps;
+  const db = new Database(deps.prisma);
+  const keys = new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)));
+  const store = deps.blobStore ?? new LocalDirectoryBlobStore(config.STORAGE_DIR);
+  const scanner = new ClamdScanner({
+    host: config.CLAMD_HOST,
+    port: config.CLAMD_PORT,
+    timeoutMs: config.CLAMD_TIMEOUT_MS,
+  });
+  const alerts = new AlertSink(db, config, logger);
+
+  return {
+    /** The retry policy of the scan, from the worker's configuration (workflows cannot read it). */
+    async attachmentScanSettings(): Promise<ScanRetrySettings> {
+      return {
+        initialIntervalMs: config.ATTACHMENT_SCAN_RETRY_INITIAL_SECONDS * 1_000,
+        maximumIntervalMs: config.ATTACHMENT_SCAN_RETRY_MAX_SECONDS * 1_000,
+        retryBudgetMs: config.ATTACHMENT_SCAN_RETRY_HOURS * 3_600_000,
+      };
+    },
+
+    /**
+     * Streams the decrypted blob to clamd. Fail closed: only clamd's explicit "OK" is clean; no
+     * verdict (clamd down, timeout, cut stream) throws, and Temporal retries with backoff while the
+     * attachment stays `scanning`. Writes nothing, so it can run any number of times.
+     */
+    async scanAttachment(ref: AttachmentRef): Promise<ScanOutcome> {
+      const attachment = await db.forDistrict(ref.districtId).attachments.find(ref.attachmentId);
+      if (!attachment) return { verdict: 'gone' };
+      if (attachment.status !== 'scanning') return { verdict: 'decided' };
+      if (!attachment.storageKey) throw unreadable('the attachment has no stored blob');
+      let plaintext;
+      try {
+        plaintext = await openEncryptedBlob(store, keys, {
+          key: attachment.storageKey,
+          aad: attachmentAad(attachment.id),
+        });
+      } catch (error) {
+        if (error instanceof BlobNotFoundError || error instanceof UnknownKeyError)
+          throw unreadable(error.message);
+        throw error;
+      }
+      let streamError: Error | undefined;
+      plaintext.once('error', (error: Error) => (streamError = error));
+      try {
+        const verdict = await scanner.scan(plaintext);
+        if (streamError) throw streamError;
+        if (verdict.verdict === 'clean') return { verdict: 'clean' };
+        return { verdict: 'infected', signature: verdict.signatures.join(', ').slice(0, 500) };
+      } catch (error) {
+        plaintext.destroy();
+        const cause = streamError ?? error;
+        if (cause instanceof DecryptionError || cause instanceof UnknownKeyError)
+          throw unreadable(cause.message);
+        logger.warn({ attachmentId: ref.attachmentId, err: String(error) }, 'attachment scan got no verdict');
+        throw error;
+      }
+    },
+
+    /** Marks a scanning attachment clean: from now on links may be issued for it. */
+    async releaseAttachment(ref: AttachmentRef): Promise<{ released: boolean }> {
+      const released = await db
+        .forDistrict(ref.districtId)
+        .attachments.markClean(ref.attachmentId, new Date());
+      if (released) logger.info({ attachmentId: ref.attachmentId }, 'attachment released');
+      return { released };
+    },
+
+    /**
+     * Destroys an infected file: the blob is deleted first, then status, audit event and alert are
+     * written in one transaction. Idempotent: a retry deletes nothing twice, audits once (only the
+     * transition from `scanning` is audited) and finds the alert already there.
+     */
+    async quarantineAttachment(
+      ref: AttachmentRef & { signature: string },
+    ): Promise<{ alertId: string | null }> {
+      const attachment = await db.forDistrict(ref.districtId).attachments.find(ref.attachmentId);
+      if (!attachment || attachment.status === 'clean') return { alertId: null };
+      if (attachment.storageKey) await store.delete(attachment.storageKey);
+      const alert = await db.transaction(ref.districtId, async (tenant) => {
+        const details = {
+          signature: ref.signature,
+          sha256: attachment.sha256,
+          uploaderId: attachment.uploaderId,
+        };
+        if (await tenant.attachments.markQuarantined(ref.attachmentId, ref.signature, new Date())) {
+          await tenant.audit.append({
+            actorId: null,
+            action: 'attachment.quarantined',
+            targetType: 'attachment',
+            targetId: ref.attachmentId,
+            details,
+          });
+        }
+        return tenant.securityAlerts.raiseOnce({
+          kind: QUARANTINE_ALERT,
+          severity: 'critical',
+          attachmentId: ref.attachmentId,
+          details,
+        });
+      });
+      logger.warn({ attachmentId: ref.attachmentId, signature: ref.signature }, 'attachment quarantined');
+      return { alertId: alert.alert.id };
+    },
+
+    /** The operational alert once clamd stayed silent for the whole retry budget; the file stays unreleased. */
+    async raiseAttachmentScanAlert(
+      ref: AttachmentRef & { kind: typeof SCANNER_UNAVAILABLE_ALERT | typeof SCAN_FAILED_ALERT },
+    ): Promise<{ alertId: string | null }> {
+      const attachment = await db.forDistrict(ref.districtId).attachments.find(ref.attachmentId);
+      if (!attachment) return { alertId: null };
+      const stored = await db.forDistrict(ref.districtId).securityAlerts.raiseOnce({
+        kind: ref.kind,
+        severity: 'high',
+        attachmentId: ref.attachmentId,
+        details: { status: attachment.status, retryHours: config.ATTACHMENT_SCAN_RETRY_HOURS },
+      });
+      return { alertId: stored.alert.id };
+    },
+
+    /** Hands a stored alert to the webhook; throws on failure so Temporal retries the delivery. */
+    async deliverSecurityAlert(ref: { districtId: string; alertId: string }): Promise<void> {
+      await alerts.deliver(ref.districtId, ref.alertId);
+    },
+  };
+}
+
+function unreadable(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`the attachment blob cannot be read: ${message}`, BLOB_UNREADABLE);
+}
+
+export type AttachmentScanActivities = ReturnType<typeof createAttachmentScanActivities>;

@@ -1,0 +1,71 @@
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiGoneResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import { type Request } from 'express';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import { type Principal } from '../common/request-context';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
+import { AttachmentDto, AttachmentUploadDto, DownloadLinkDto, toAttachmentDto } from './attachment.dto';
+import { AttachmentService } from './attachment.service';
+import { AttachmentUploadService } from './attachment-upload.service';
+
+@ApiTags('attachments')
+@ApiBearerAuth()
+@Controller('v1/attachments')
+export class AttachmentController {
+  constructor(
+    private readonly uploads: AttachmentUploadService,
+    private readonly attachments: AttachmentService,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiAcceptedResponse({ type: AttachmentUploadDto, description: 'Stored encrypted; the scan has started.' })
+  @ApiPayloadTooLargeResponse({ description: 'Larger than UPLOAD_MAX_BYTES.' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'The content is not on the allow-list.' })
+  upload(@CurrentPrincipal() principal: Principal, @Req() req: Request): Promise<AttachmentUploadDto> {
+    return this.uploads.upload(principal, req);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: AttachmentDto })
+  @ApiNotFoundResponse({ description: 'Unknown, or not visible to the caller.' })
+  async describe(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParamPipe) id: string,
+  ): Promise<AttachmentDto> {
+    return toAttachmentDto(await this.attachments.describe(principal, id));
+  }
+
+  @Post(':id/links')
+  @ApiCreatedResponse({ type: DownloadLinkDto })
+  @ApiConflictResponse({ description: 'NOT_SCANNED: the scan has not released the file yet.' })
+  @ApiGoneResponse({ description: 'QUARANTINED: the file was malicious and is destroyed.' })
+  async issueLink(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParamPipe) id: string,
+  ): Promise<DownloadLinkDto> {
+    const link = await this.attachments.issueLink(principal, id);
+    return { url: link.url, expiresAt: link.expiresAt.toISOString() };
+  }
+}
