@@ -50,7 +50,7 @@ const batches = proxyActivities<AnnouncementActivities>({
 /**
  * Delivers an announcement to its section's current students and their guardians. The input and every
  * activity payload carry ids and counts only. Recipients are resolved when the batches run (the roster
- * at send time); batches are hash partitions of the recipients (libs/messaging/fan-out-plan.ts), at
+ * at send time); batches are ranges of student ids with their guardians (libs/messaging/fan-out-plan.ts), at
  * most FAN_OUT_MAX_IN_FLIGHT at a time, each an idempotent multi-row insert, so a crash anywhere
  * re-runs at most a few batches and never delivers twice.
  */

@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/client';
 import { type DbClient } from '../db-client';
+import { type StudentIdRange } from '../../messaging/fan-out-plan';
 
 export interface RecipientScope {
   sectionId: string;
@@ -34,28 +35,32 @@ export class DeliveryRepository {
     return Number(rows[0]?.count ?? 0n);
   }
 
+  /** The recipients of a section now, for comparing this SQL with the policy. */
+  async listRecipients(scope: RecipientScope, students?: StudentIdRange): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      WITH ${this.recipientsCte(Prisma.sql`${scope.sectionId}::uuid`, Prisma.sql`${scope.authorId}::uuid`, students)}
+      SELECT id::text AS id FROM recipients ORDER BY id`;
+    return rows.map((row) => row.id);
+  }
+
   /**
-   * Writes batch `batch` of `batchCount` (see libs/messaging/fan-out-plan.ts) of the announcement's
-   * recipients, resolved from its section and author now, in one statement: one multi-row INSERT whose
-   * conflicts on the (announcement, recipient) key are skipped, so a retried batch writes nothing twice.
-   * An announcement of another district resolves to no recipients.
+   * Writes the deliveries of one batch — the students in `students` and their guardians (see
+   * libs/messaging/fan-out-plan.ts) — resolved from the announcement's section and author now, in one
+   * statement: a multi-row INSERT whose conflicts on the (announcement, recipient) key are skipped, so a
+   * retried batch writes nothing twice. An announcement of another district resolves to nobody.
    */
-  async writeBatch(announcementId: string, batch: number, batchCount: number): Promise<BatchWrite> {
+  async writeBatch(announcementId: string, students: StudentIdRange): Promise<BatchWrite> {
     const ofAnnouncement = (column: Prisma.Sql) => Prisma.sql`(SELECT ${column} FROM announcements
       WHERE id = ${announcementId}::uuid AND district_id = ${this.districtId}::uuid)`;
     const rows = await this.prisma.$queryRaw<{ recipients: bigint; inserted: bigint }[]>`
-      WITH ${this.recipientsCte(ofAnnouncement(Prisma.raw('section_id')), ofAnnouncement(Prisma.raw('author_id')))},
-      batch AS (
-        SELECT id FROM recipients
-        WHERE ('x' || right(id::text, 8))::bit(32)::bigint % ${batchCount}::bigint = ${batch}::bigint
-      ),
+      WITH ${this.recipientsCte(ofAnnouncement(Prisma.raw('section_id')), ofAnnouncement(Prisma.raw('author_id')), students)},
       inserted AS (
         INSERT INTO deliveries (announcement_id, recipient_id, district_id)
-        SELECT ${announcementId}::uuid, id, ${this.districtId}::uuid FROM batch
+        SELECT ${announcementId}::uuid, id, ${this.districtId}::uuid FROM recipients
         ON CONFLICT (announcement_id, recipient_id) DO NOTHING
         RETURNING 1
       )
-      SELECT (SELECT count(*) FROM batch)::bigint AS recipients,
+      SELECT (SELECT count(*) FROM recipients)::bigint AS recipients,
              (SELECT count(*) FROM inserted)::bigint AS inserted`;
     const row = rows[0];
     return { recipients: Number(row?.recipients ?? 0n), inserted: Number(row?.inserted ?? 0n) };
@@ -85,16 +90,23 @@ export class DeliveryRepository {
     });
   }
 
-  /** `sectionId` and `authorId` are SQL expressions yielding one uuid each. */
-  private recipientsCte(sectionId: Prisma.Sql, authorId: Prisma.Sql): Prisma.Sql {
+  /**
+   * `sectionId` and `authorId` are SQL expressions yielding one uuid each; `students`, when given,
+   * limits the students (and so the guardians reached through them) to one id range.
+   */
+  private recipientsCte(sectionId: Prisma.Sql, authorId: Prisma.Sql, students?: StudentIdRange): Prisma.Sql {
     const district = this.districtId;
+    const inRange = students
+      ? Prisma.sql`AND m.user_id >= ${students.from}::uuid
+          ${students.to === null ? Prisma.empty : Prisma.sql`AND m.user_id < ${students.to}::uuid`}`
+      : Prisma.empty;
     return Prisma.sql`
       students AS (
         SELECT u.id
         FROM section_memberships m
         JOIN sections s ON s.id = m.section_id
         JOIN users u ON u.id = m.user_id
-        WHERE m.section_id = ${sectionId} AND m.district_id = ${district}::uuid
+        WHERE m.section_id = ${sectionId} ${inRange} AND m.district_id = ${district}::uuid
           AND m.role = 'student' AND s.active AND s.district_id = ${district}::uuid
           AND u.active AND u.role = 'student' AND u.district_id = ${district}::uuid
       ),
