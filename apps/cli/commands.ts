@@ -3,10 +3,13 @@ import { type UserRole } from '../../libs/db/generated/enums';
 import { ValidationFailedError, NotFoundError } from '../../libs/errors/domain-errors';
 import { issueInvitation } from '../../libs/identity/invitations';
 import { type ParsedArgs, requireFlag } from './args';
+import { keysRotate } from './keys-rotate.command';
 
 export interface CommandContext {
   db: Database;
   args: ParsedArgs;
+  /** The environment the command runs with (keys, settings beyond the database). */
+  env: NodeJS.ProcessEnv;
 }
 
 export type Command = (ctx: CommandContext) => Promise<Record<string, unknown>>;
@@ -76,4 +79,5 @@ export const COMMANDS: Record<string, Command> = {
   'district create': districtCreate,
   'admin create': adminCreate,
   'audit verify': auditVerify,
+  'keys rotate': keysRotate,
 };

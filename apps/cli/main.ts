@@ -8,7 +8,8 @@ import { COMMANDS } from './commands';
 const USAGE = `usage: homeroom <command> [options]
   district create --name "<name>"
   admin create --district <districtId> --username <u> [--role district_admin|school_admin]
-  audit verify --district <districtId>`;
+  audit verify --district <districtId>
+  keys rotate   (re-wraps data keys under ACTIVE_MASTER_KEY_ID; needs MASTER_KEYS)`;
 
 /** Operator command line: one JSON object on stdout, a clear message and a non-zero exit on failure. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -22,7 +23,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   const config = loadCliConfig(env);
   const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 2 });
   try {
-    const result = await command({ db: new Database(prisma), args });
+    const result = await command({ db: new Database(prisma), args, env });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   } finally {
