@@ -1,4 +1,10 @@
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { IllegalStateError } from '@temporalio/common';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { createHomeroomWorkers, WORKFLOWS_PATH } from '../../apps/worker/src/worker.factory';
 import { type WorkerConfig } from '../../libs/config/config';
 import { createPrismaClient } from '../../libs/db/prisma';
@@ -24,8 +30,21 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 const quiet = () => undefined;
 const quietBundlerLogger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
 
+/**
+ * Test output shows what goes wrong, not every worker state change. The runtime can be installed once
+ * per test file; a file that starts several workers keeps the first installation.
+ */
+function quietTemporalRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch (error) {
+    if (!(error instanceof IllegalStateError)) throw error;
+  }
+}
+
 /** The real worker code, in-process, against the real Temporal dev server and the test database. */
 export async function startTestWorkers(config: WorkerConfig): Promise<TestWorkers> {
+  quietTemporalRuntime();
   const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 5 });
   const logger = createLogger({ name: 'homeroom-worker-test', level: config.LOG_LEVEL });
   const homeroom = await createHomeroomWorkers(
