@@ -16,6 +16,12 @@ export interface InspectedFile {
   sha256: string;
 }
 
+/**
+ * Emitted once the first bytes are on the allow-list, before any byte passes: a consumer can wait for
+ * it before it starts writing anywhere, so a file refused by its type never touches storage.
+ */
+export const ACCEPTED_EVENT = 'accepted';
+
 export interface ContentInspectorOptions {
   maxBytes: number;
   /**
@@ -105,6 +111,7 @@ export class ContentInspector extends Transform {
       }
       this.text = new TextValidator();
     }
+    this.emit(ACCEPTED_EVENT, this.verdict.family);
     return this.observe(head);
   }
 

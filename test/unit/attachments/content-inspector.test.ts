@@ -2,7 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { zipSync } from 'fflate';
-import { ContentInspector, type InspectedFile } from '../../../libs/attachments/content-inspector';
+import {
+  ACCEPTED_EVENT,
+  ContentInspector,
+  type InspectedFile,
+} from '../../../libs/attachments/content-inspector';
 import { ZIP_TAIL_BYTES } from '../../../libs/attachments/zip-directory';
 import { minimalDocx, minimalOdt, minimalPdf, minimalPng } from './sample-files';
 
@@ -113,5 +117,24 @@ describe('inspecting an upload while it streams', () => {
 
   it('when the upload is empty, then it fails with 400', async () => {
     expect((await inspect(Buffer.alloc(0))).error?.status).toBe(400);
+  });
+});
+
+describe('announcing acceptance before any byte passes', () => {
+  const watch = async (content: Buffer) => {
+    const inspector = new ContentInspector({ maxBytes: 1_000_000, declaredName: 'x' });
+    const events: string[] = [];
+    inspector.on(ACCEPTED_EVENT, () => events.push('accepted'));
+    inspector.on('data', () => events.push('data'));
+    await pipeline(Readable.from([content]), inspector).catch(() => events.push('error'));
+    return events;
+  };
+
+  it('when the head is allowed, then "accepted" comes before the first byte', async () => {
+    expect((await watch(minimalPdf())).slice(0, 2)).toEqual(['accepted', 'data']);
+  });
+
+  it('when the head is refused, then there is no "accepted" and no byte', async () => {
+    expect(await watch(Buffer.concat([Buffer.from('MZ'), randomBytes(600)]))).toEqual(['error']);
   });
 });

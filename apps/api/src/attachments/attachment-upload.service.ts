@@ -1,15 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { type IncomingMessage } from 'node:http';
 import { type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { mimeOf } from '../../../../libs/attachments/allowed-types';
 import { attachmentAad, attachmentBlobKey } from '../../../../libs/attachments/attachment-blobs';
-import { ContentInspector, type InspectedFile } from '../../../../libs/attachments/content-inspector';
+import {
+  ACCEPTED_EVENT,
+  ContentInspector,
+  type InspectedFile,
+} from '../../../../libs/attachments/content-inspector';
 import { displayFilename, sanitizeFilename } from '../../../../libs/attachments/filename';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { Database } from '../../../../libs/db/database';
 import { createEncryptStream } from '../../../../libs/crypto/blob-stream';
+import { type DataKey } from '../../../../libs/crypto/envelope';
 import { type BlobKeys, type BlobStore } from '../../../../libs/storage';
 import { type Principal } from '../common/request-context';
 import { API_CONFIG } from '../common/tokens';
@@ -26,7 +32,6 @@ export interface AcceptedUpload {
 interface StoredUpload {
   inspected: InspectedFile;
   declaredName: string;
-  dataKeyId: string;
 }
 
 /**
@@ -48,6 +53,8 @@ export class AttachmentUploadService {
   async upload(principal: Principal, req: IncomingMessage): Promise<AcceptedUpload> {
     const id = randomUUID();
     const key = attachmentBlobKey(principal.districtId, id);
+    // Fetched before the body is read, so the streams below can all be wired in one go.
+    const dataKey = await this.keys.districtDataKey(principal.districtId);
     let blobWritten = false;
     let rowWritten = false;
     try {
@@ -56,10 +63,9 @@ export class AttachmentUploadService {
         this.config.UPLOAD_MAX_BYTES,
         async (file, declaredName) => {
           const inspector = new ContentInspector({ maxBytes: this.config.UPLOAD_MAX_BYTES, declaredName });
-          file.once('error', (error) => inspector.destroy(error));
-          const dataKeyId = await this.storeEncrypted(principal.districtId, id, key, file, inspector);
+          await this.storeEncrypted(dataKey, key, attachmentAad(id), file, inspector);
           blobWritten = true;
-          return { inspected: inspector.result(), declaredName, dataKeyId } satisfies StoredUpload;
+          return { inspected: inspector.result(), declaredName } satisfies StoredUpload;
         },
       );
       await this.db.forDistrict(principal.districtId).attachments.create({
@@ -71,7 +77,7 @@ export class AttachmentUploadService {
         size: stored.inspected.size,
         sha256: stored.inspected.sha256,
         storageKey: key,
-        dataKeyId: stored.dataKeyId,
+        dataKeyId: dataKey.id,
       });
       rowWritten = true;
       const workflowId = await this.scans.start(principal.districtId, id);
@@ -84,27 +90,27 @@ export class AttachmentUploadService {
   }
 
   /**
-   * Pipes the file through the inspector and the HRB1 encryption into the store. Every stream is wired
-   * before the first byte flows, so a refusal on the very first chunk reaches the store, which then
-   * discards its temporary file; this resolves only when the blob is in place, and rejects only once
-   * the store has cleaned up.
+   * Pipes the file through the inspector and the HRB1 encryption into the store. Every stream gets
+   * its error handling before the first byte flows (synchronously, while busboy hands over the file);
+   * the store is only opened once the inspector has accepted the type, so a refused type never
+   * touches storage, and a later refusal or a cut request reaches the store, which then discards its
+   * temporary file. Resolves when the blob is in place; rejects only once the store has cleaned up.
    */
   private async storeEncrypted(
-    districtId: string,
-    attachmentId: string,
+    dataKey: DataKey,
     key: string,
+    aad: string,
     file: Readable,
     inspector: ContentInspector,
-  ): Promise<string> {
-    const dataKey = await this.keys.districtDataKey(districtId);
-    const sealed = createEncryptStream(dataKey.key, dataKey.id, attachmentAad(attachmentId));
-    const stored = this.store.put(key, sealed);
+  ): Promise<void> {
+    file.on('error', (error) => inspector.destroy(error));
+    const sealed = createEncryptStream(dataKey.key, dataKey.id, aad);
     const sealing = pipeline(inspector, sealed);
+    const stored = once(inspector, ACCEPTED_EVENT).then(() => this.store.put(key, sealed));
     // Piped rather than pipelined: busboy must be able to drain the file after a refusal.
     file.pipe(inspector);
     const outcomes = await Promise.allSettled([sealing, stored]);
     const failure = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failure) throw (failure as PromiseRejectedResult).reason;
-    return dataKey.id;
   }
 }

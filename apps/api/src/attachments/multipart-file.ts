@@ -1,7 +1,11 @@
 import busboy from 'busboy';
 import { type IncomingMessage } from 'node:http';
 import { type Readable } from 'node:stream';
-import { PayloadTooLargeError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
+import {
+  DomainError,
+  PayloadTooLargeError,
+  ValidationFailedError,
+} from '../../../../libs/errors/domain-errors';
 
 export const FILE_FIELD = 'file';
 
@@ -72,9 +76,11 @@ export function receiveSingleFile<T>(
       req.unpipe(parser);
       req.resume();
       const settle = consumed ?? Promise.resolve();
+      // The consumer fails with the same parse error; its own refusals (413, 415) take precedence.
       settle.then(
         () => reject(invalidMultipart(error)),
-        (consumerError: unknown) => reject(consumerError),
+        (consumerError: unknown) =>
+          reject(consumerError instanceof DomainError ? consumerError : invalidMultipart(error)),
       );
     });
     parser.on('close', () => {
