@@ -1,3 +1,4 @@
+import { type RosterFacts } from '../../policy';
 import { type DbClient } from '../db-client';
 
 const SUMMARY = {
@@ -25,6 +26,31 @@ export interface ConversationSummary {
 export interface ConversationAccessRecord extends ConversationSummary {
   /** The announcement a reply opened the conversation from, or null for a direct conversation. */
   originAnnouncement: { sectionId: string; authorId: string } | null;
+}
+
+/** A conversation with the roster facts its access decision needs, loaded in one round trip. */
+export interface ConversationAccessContext {
+  conversation: ConversationAccessRecord;
+  /** Exactly the slice `RosterFactsRepository.sliceForUsers([low, high])` returns. */
+  facts: RosterFacts;
+  /** Preferred language of each involved user, by id. */
+  languages: ReadonlyMap<string, string>;
+}
+
+interface AccessContextRow {
+  conversation: {
+    id: string;
+    participant_low_id: string;
+    participant_high_id: string;
+    last_message_at: string;
+    created_at: string;
+    origin_section_id: string | null;
+    origin_author_id: string | null;
+  } | null;
+  users: (RosterFacts['users'][number] & { preferredLanguage: string })[];
+  sections: RosterFacts['sections'][number][];
+  memberships: RosterFacts['memberships'][number][];
+  guardian_links: RosterFacts['guardianLinks'][number][];
 }
 
 /** One conversation per pair of users, stored with the participants ordered by id. */
@@ -64,6 +90,84 @@ export class ConversationRepository {
 
   findForAccess(id: string): Promise<ConversationAccessRecord | null> {
     return this.prisma.conversation.findFirst({ where: { id, districtId: this.districtId }, select: ACCESS });
+  }
+
+  /**
+   * The conversation and the roster slice of its two participants in a single statement: sending a
+   * message is the hottest path of the API, and this replaces five round trips. The SQL twin of
+   * RosterFactsRepository.sliceForUsers (the slice contract in libs/policy/roster-facts.ts);
+   * test/integration/conversation-access-context.test.ts holds the two equal.
+   */
+  async findAccessContext(id: string): Promise<ConversationAccessContext | null> {
+    const district = this.districtId;
+    const rows = await this.prisma.$queryRaw<AccessContextRow[]>`
+      WITH conv AS (
+        SELECT c.id, c.participant_low_id, c.participant_high_id, c.last_message_at, c.created_at,
+               a.section_id AS origin_section_id, a.author_id AS origin_author_id
+        FROM conversations c
+        LEFT JOIN announcements a ON a.id = c.origin_announcement_id AND a.district_id = c.district_id
+        WHERE c.id = ${id}::uuid AND c.district_id = ${district}::uuid
+      ),
+      parties AS (SELECT participant_low_id AS id FROM conv UNION SELECT participant_high_id FROM conv),
+      links AS (
+        -- Two index lookups; one OR of both columns would scan the whole table.
+        SELECT l.guardian_id, l.student_id FROM guardian_links l
+        WHERE l.district_id = ${district}::uuid AND l.guardian_id IN (SELECT id FROM parties)
+        UNION
+        SELECT l.guardian_id, l.student_id FROM guardian_links l
+        WHERE l.district_id = ${district}::uuid AND l.student_id IN (SELECT id FROM parties)
+      ),
+      involved AS (
+        SELECT id FROM parties
+        UNION SELECT l.student_id FROM links l WHERE l.guardian_id IN (SELECT id FROM parties)
+      ),
+      memberships AS (
+        SELECT m.section_id, m.user_id, m.role, m.is_primary FROM section_memberships m
+        WHERE m.district_id = ${district}::uuid AND m.user_id IN (SELECT id FROM involved)
+      )
+      SELECT
+        (SELECT row_to_json(conv) FROM conv) AS conversation,
+        COALESCE((
+          SELECT json_agg(json_build_object('id', u.id, 'districtId', u.district_id, 'role', u.role,
+                   'active', u.active, 'schoolId', u.school_id, 'preferredLanguage', u.preferred_language))
+          FROM users u WHERE u.district_id = ${district}::uuid AND u.id IN (SELECT id FROM involved)
+        ), '[]') AS users,
+        COALESCE((
+          SELECT json_agg(json_build_object('id', s.id, 'districtId', s.district_id, 'schoolId', s.school_id,
+                   'active', s.active))
+          FROM sections s WHERE s.district_id = ${district}::uuid AND s.id IN (SELECT section_id FROM memberships)
+        ), '[]') AS sections,
+        COALESCE((
+          SELECT json_agg(json_build_object('sectionId', section_id, 'userId', user_id, 'role', role,
+                   'primary', is_primary))
+          FROM memberships
+        ), '[]') AS memberships,
+        COALESCE((
+          SELECT json_agg(json_build_object('guardianId', guardian_id, 'studentId', student_id)) FROM links
+        ), '[]') AS guardian_links`;
+    const row = rows[0];
+    if (!row?.conversation) return null;
+    const c = row.conversation;
+    return {
+      conversation: {
+        id: c.id,
+        participantLowId: c.participant_low_id,
+        participantHighId: c.participant_high_id,
+        lastMessageAt: new Date(c.last_message_at),
+        createdAt: new Date(c.created_at),
+        originAnnouncement:
+          c.origin_section_id && c.origin_author_id
+            ? { sectionId: c.origin_section_id, authorId: c.origin_author_id }
+            : null,
+      },
+      facts: {
+        users: row.users.map(({ preferredLanguage: _language, ...user }) => user),
+        sections: row.sections,
+        memberships: row.memberships,
+        guardianLinks: row.guardian_links,
+      },
+      languages: new Map(row.users.map((user) => [user.id, user.preferredLanguage])),
+    };
   }
 
   listForUser(userId: string, options: { limit: number; before?: { lastMessageAt: Date; id: string } }) {

@@ -5,6 +5,9 @@ import { ForbiddenError, NotFoundError } from '../../../../libs/errors/domain-er
 import { canAccessConversation, type ConversationRef } from '../../../../libs/policy';
 import { type Principal } from '../common/request-context';
 
+/** The source language recorded when a sender's preference is unknown. */
+export const DEFAULT_LANGUAGE = 'en';
+
 /** The policy's view of a stored conversation. */
 export function toConversationRef(
   districtId: string,
@@ -32,26 +35,29 @@ export class ConversationAccessService {
   async require(
     principal: Principal,
     conversationId: string,
-  ): Promise<{ tenant: TenantRepositories; conversation: ConversationAccessRecord }> {
+  ): Promise<{
+    tenant: TenantRepositories;
+    conversation: ConversationAccessRecord;
+    /** The caller's preferred language, from the same read. */
+    language: string;
+  }> {
     const tenant = this.db.forDistrict(principal.districtId);
-    const conversation = await tenant.conversations.findForAccess(conversationId);
+    const context = await tenant.conversations.findAccessContext(conversationId);
+    const conversation = context?.conversation;
     if (
+      !context ||
       !conversation ||
       (conversation.participantLowId !== principal.userId &&
         conversation.participantHighId !== principal.userId)
     ) {
       throw new NotFoundError('The conversation');
     }
-    const facts = await tenant.rosterFacts.sliceForUsers([
-      conversation.participantLowId,
-      conversation.participantHighId,
-    ]);
     const decision = canAccessConversation(
       principal.userId,
       toConversationRef(principal.districtId, conversation),
-      facts,
+      context.facts,
     );
     if (!decision.allowed) throw new ForbiddenError('You can no longer message in this conversation.');
-    return { tenant, conversation };
+    return { tenant, conversation, language: context.languages.get(principal.userId) ?? DEFAULT_LANGUAGE };
   }
 }

@@ -6,7 +6,7 @@ import { NotFoundError, ValidationFailedError } from '../../../../libs/errors/do
 import { BodyCipher } from '../../../../libs/messaging/body-cipher';
 import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
 import { type Principal } from '../common/request-context';
-import { ConversationAccessService } from './conversation-access.service';
+import { ConversationAccessService, DEFAULT_LANGUAGE } from './conversation-access.service';
 
 export const MESSAGE_PAGE_SIZE = 50;
 
@@ -29,8 +29,8 @@ export class MessageService {
     body: string,
     attachmentIds: readonly string[] = [],
   ): Promise<{ id: string; createdAt: Date }> {
-    const { tenant } = await this.access.require(principal, conversationId);
-    return this.store(tenant, principal, conversationId, body, attachmentIds);
+    const { tenant, language } = await this.access.require(principal, conversationId);
+    return this.store(tenant, principal, conversationId, body, { attachmentIds, sourceLanguage: language });
   }
 
   /**
@@ -42,22 +42,25 @@ export class MessageService {
     principal: Principal,
     conversationId: string,
     body: string,
-    attachmentIds: readonly string[] = [],
+    options: { attachmentIds?: readonly string[]; sourceLanguage?: string } = {},
   ): Promise<{ id: string; createdAt: Date }> {
     const { messages } = messagingRepositories(tenant);
-    const uniqueAttachmentIds = [...new Set(attachmentIds.map((id) => id.toLowerCase()))];
+    const uniqueAttachmentIds = [...new Set((options.attachmentIds ?? []).map((id) => id.toLowerCase()))];
     await this.requireOwnAttachments(tenant, principal.userId, uniqueAttachmentIds);
     const id = randomUUID();
-    const [sealed, sender] = await Promise.all([
+    const [sealed, sourceLanguage] = await Promise.all([
       this.cipher.sealMessage(principal.districtId, id, body),
-      tenant.users.findProfile(principal.userId),
+      options.sourceLanguage ??
+        tenant.users
+          .findProfile(principal.userId)
+          .then((sender) => sender?.preferredLanguage ?? DEFAULT_LANGUAGE),
     ]);
     const stored = await messages.insert({
       id,
       conversationId,
       senderId: principal.userId,
       ...sealed,
-      sourceLanguage: sender?.preferredLanguage ?? 'en',
+      sourceLanguage,
     });
     await messages.attach(id, uniqueAttachmentIds);
     return stored;
