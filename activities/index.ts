@@ -5,6 +5,7 @@ import { createAnnouncementActivities } from './announcement.activities';
 import { createAttachmentRetentionActivities } from './attachment-retention.activities';
 import { createAttachmentScanActivities } from './attachment-scan.activities';
 import { createDiagnosticsActivities } from './diagnostics.activities';
+import { createRosterImportActivities } from './roster-import.activities';
 
 /** Everything activities touch, built once by the worker (STYLE.md rule 2) and by tests. */
 export interface ActivityDeps {
@@ -16,6 +17,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createDiagnosticsActivities(),
+    ...createRosterImportActivities(deps),
     ...createAnnouncementActivities(deps),
     ...createAttachmentScanActivities(deps),
     ...createAttachmentRetentionActivities(deps),

@@ -2,3 +2,5 @@ export { diagnosticsWorkflow } from './diagnostics.workflow';
 export { announcementFanOutWorkflow, announcementProgressQuery } from './announcement-fan-out.workflow';
 export { attachmentScanWorkflow } from './attachment-scan.workflow';
 export { attachmentRetentionWorkflow } from './attachment-retention.workflow';
+export { rosterImportWorkflow, rosterImportProgressQuery } from './roster-import.workflow';
+export { rosterDropFolderWorkflow } from './roster-drop-folder.workflow';

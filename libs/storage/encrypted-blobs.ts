@@ -24,9 +24,16 @@ export async function writeEncryptedBlob(
   target: EncryptedBlobTarget,
   plaintext: Readable,
 ): Promise<{ dataKeyId: string; storedBytes: number }> {
-  const dataKey = await keys.districtDataKey(target.districtId);
+  // The source may fail while the key loads (an upload over its limit): keep that error, don't crash.
+  let failure: Error | undefined;
+  plaintext.on('error', (error) => (failure ??= error));
+  const dataKey = await keys.districtDataKey(target.districtId).catch((error: unknown) => {
+    plaintext.destroy();
+    throw error;
+  });
+  if (failure) throw failure;
   const sealed = createEncryptStream(dataKey.key, dataKey.id, target.aad);
-  plaintext.once('error', (error) => sealed.destroy(error));
+  plaintext.on('error', (error) => sealed.destroy(error));
   plaintext.pipe(sealed);
   const { bytes } = await store.put(target.key, sealed);
   return { dataKeyId: dataKey.id, storedBytes: bytes };

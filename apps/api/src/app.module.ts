@@ -17,6 +17,7 @@ import { MessageModule } from './messages/message.module';
 import { AnnouncementModule } from './announcements/announcement.module';
 import { AdminReviewModule } from './admin-review/admin-review.module';
 import { TemporalModule } from './temporal/temporal.module';
+import { RosterImportModule } from './roster/roster-import.module';
 
 @Module({})
 export class AppModule {
@@ -37,6 +38,7 @@ export class AppModule {
         AuthModule,
         MeModule,
         AdminUserModule,
+        RosterImportModule,
       ],
       providers: [
         { provide: API_CONFIG, useValue: config },

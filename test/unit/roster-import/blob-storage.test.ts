@@ -108,6 +108,21 @@ describe('blob storage', () => {
     ).rejects.toBeInstanceOf(DecryptionError);
   });
 
+  it('when the plaintext fails before the data key is loaded, then the write rejects with that error and stores nothing', async () => {
+    const dir = root();
+    const store = new LocalDirectoryBlobStore(dir);
+    const source = new Readable({ read() {} });
+    const writing = writeEncryptedBlob(
+      store,
+      keys(),
+      { districtId: randomUUID(), key: 'early.hrb', aad: 'x:1' },
+      source,
+    );
+    source.destroy(new Error('over the limit'));
+    await expect(writing).rejects.toThrow('over the limit');
+    expect(filesUnder(dir)).toEqual([]);
+  });
+
   it('when an encrypted blob is truncated on disk, then reading it fails instead of returning part of it', async () => {
     const dir = root();
     const store = new LocalDirectoryBlobStore(dir);

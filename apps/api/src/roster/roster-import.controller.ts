@@ -1,0 +1,64 @@
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import { type Request } from 'express';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import { Roles } from '../auth/roles.decorator';
+import { type Principal } from '../common/request-context';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
+import { RosterImportDto, RosterImportStartedDto } from './roster-import.dto';
+import { RosterImportService } from './roster-import.service';
+
+/**
+ * District admins only: an export is the whole district's truth (a bulk file deactivates everyone it
+ * lacks), so a school admin, whose rights stop at their school, cannot import one.
+ */
+@ApiTags('admin')
+@ApiBearerAuth()
+@Roles('district_admin')
+@Controller('v1/admin/roster/imports')
+export class RosterImportController {
+  constructor(private readonly imports: RosterImportService) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    description: 'A zip of OneRoster 1.1 CSV files (bulk or delta).',
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiAcceptedResponse({
+    type: RosterImportStartedDto,
+    description: 'Stored encrypted; the import workflow runs.',
+  })
+  @ApiBadRequestResponse({ description: 'No file field named "file".' })
+  @ApiPayloadTooLargeResponse({ description: 'Larger than ROSTER_UPLOAD_MAX_BYTES.' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Not a zip archive.' })
+  upload(@CurrentPrincipal() principal: Principal, @Req() req: Request): Promise<RosterImportStartedDto> {
+    return this.imports.upload(principal, req);
+  }
+
+  @Get(':importId')
+  @ApiOkResponse({ type: RosterImportDto })
+  @ApiNotFoundResponse({ description: 'No such import in the caller’s district.' })
+  describe(
+    @CurrentPrincipal() principal: Principal,
+    @Param('importId', UuidParamPipe) importId: string,
+  ): Promise<RosterImportDto> {
+    return this.imports.describe(principal, importId);
+  }
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { type ApiConfig } from '../../../../libs/config/config';
+import { FieldCipher } from '../../../../libs/crypto/envelope';
+import { LocalKeyWrapper } from '../../../../libs/crypto/key-wrapper';
+import { parseMasterKeyRing } from '../../../../libs/crypto/master-key-ring';
+import { Database } from '../../../../libs/db/database';
+import { LocalDirectoryBlobStore } from '../../../../libs/storage';
+import { API_CONFIG } from '../common/tokens';
+import { RosterImportController } from './roster-import.controller';
+import { RosterImportService } from './roster-import.service';
+import { ROSTER_BLOB_KEYS, ROSTER_BLOB_STORE } from './roster-import.tokens';
+
+/** Roster uploads and their status. Exports are sealed with the district data key under STORAGE_DIR. */
+@Module({
+  controllers: [RosterImportController],
+  providers: [
+    {
+      provide: ROSTER_BLOB_STORE,
+      inject: [API_CONFIG],
+      useFactory: (config: ApiConfig) => new LocalDirectoryBlobStore(config.STORAGE_DIR),
+    },
+    {
+      provide: ROSTER_BLOB_KEYS,
+      inject: [Database, API_CONFIG],
+      useFactory: (db: Database, config: ApiConfig) =>
+        new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config))),
+    },
+    RosterImportService,
+  ],
+})
+export class RosterImportModule {}

@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type Request } from 'express';
+import { type ApiConfig } from '../../../../libs/config/config';
+import { Database } from '../../../../libs/db/database';
+import { type RosterImportFileError } from '../../../../libs/db/repositories/roster-import.repository';
+import { NotFoundError } from '../../../../libs/errors/domain-errors';
+import {
+  readCounts,
+  readErrorsFound,
+  ROSTER_PROGRESS_QUERY,
+  type RosterImportProgress,
+  startRosterImport,
+} from '../../../../libs/roster-import';
+import { type BlobKeys, type BlobStore } from '../../../../libs/storage';
+import { receiveSingleFile } from '../attachments/multipart-file';
+import { type Principal } from '../common/request-context';
+import { API_CONFIG } from '../common/tokens';
+import { TemporalClientService } from '../temporal/temporal-client.service';
+import { type RosterImportDto, RosterImportStartedDto, toCountsDto } from './roster-import.dto';
+import { ROSTER_BLOB_KEYS, ROSTER_BLOB_STORE } from './roster-import.tokens';
+
+/** How long a status read waits for the workflow's progress before answering without it. */
+const PROGRESS_QUERY_TIMEOUT_MS = 1_000;
+
+/**
+ * Roster imports for district admins: the upload streams (size-limited, zip only, hashed) into
+ * encrypted storage and starts the import workflow through the same code as the command line; the
+ * status read is scoped to the caller's district, so another district's import is simply not found.
+ */
+@Injectable()
+export class RosterImportService {
+  constructor(
+    private readonly db: Database,
+    private readonly temporal: TemporalClientService,
+    @Inject(ROSTER_BLOB_STORE) private readonly store: BlobStore,
+    @Inject(ROSTER_BLOB_KEYS) private readonly keys: BlobKeys,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  upload(principal: Principal, req: Request): Promise<RosterImportStartedDto> {
+    const maxBytes = this.config.ROSTER_UPLOAD_MAX_BYTES;
+    return receiveSingleFile(req, maxBytes, (file) =>
+      startRosterImport(
+        {
+          db: this.db,
+          store: this.store,
+          keys: this.keys,
+          maxBytes,
+          temporal: { client: this.temporal.client, taskQueue: this.temporal.taskQueue },
+        },
+        { districtId: principal.districtId, source: 'upload', createdById: principal.userId, file },
+      ),
+    );
+  }
+
+  async describe(principal: Principal, importId: string): Promise<RosterImportDto> {
+    const row = await this.db.forDistrict(principal.districtId).rosterImports.findById(importId);
+    if (!row) throw new NotFoundError('The roster import');
+    const errors = (Array.isArray(row.errors) ? row.errors : []) as unknown as RosterImportFileError[];
+    const progress =
+      row.status === 'running' && row.workflowId ? await this.progressOf(row.workflowId) : null;
+    return {
+      importId: row.id,
+      status: row.status,
+      source: row.source,
+      counts: toCountsDto(readCounts(row.counts)),
+      errors: errors.map((error) => ({ file: error.file, line: error.line, message: error.message })),
+      errorCount: readErrorsFound(row.counts) ?? errors.length,
+      workflowId: row.workflowId,
+      startedAt: row.startedAt.toISOString(),
+      finishedAt: row.finishedAt?.toISOString() ?? null,
+      ...(progress ? { progress: { phase: progress.phase, counts: toCountsDto(progress.counts) } } : {}),
+    };
+  }
+
+  /** The workflow's own view; absent when no worker answers in time (the stored counts still are). */
+  private async progressOf(workflowId: string): Promise<RosterImportProgress | null> {
+    try {
+      return await this.temporal.client.withDeadline(Date.now() + PROGRESS_QUERY_TIMEOUT_MS, () =>
+        this.temporal.client.workflow
+          .getHandle(workflowId)
+          .query<RosterImportProgress>(ROSTER_PROGRESS_QUERY),
+      );
+    } catch {
+      return null;
+    }
+  }
+}

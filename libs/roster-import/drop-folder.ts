@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { workflowIds } from '../temporal/workflow-ids';
+import { recordRosterImport, type RosterIntakeDeps, stageRosterExport } from './intake';
+import { type RosterImportInput } from './phases';
+
+/** The Temporal Schedule that re-imports a district's drop folder (one per district). */
+export function rosterScheduleId(districtId: string): string {
+  return `roster-schedule-${districtId}`;
+}
+
+/** The drop-folder workflow's id; each scheduled run gets `-<time>` appended by Temporal. */
+export function rosterDropFolderWorkflowId(districtId: string): string {
+  return `roster-drop-${districtId}`;
+}
+
+export type DropFolderStaging =
+  | { status: 'skipped'; reason: 'no-drop-folder' | 'no-export' | 'unchanged' }
+  | { status: 'staged'; importId: string; workflowId: string };
+
+/** The newest `*.zip` directly in the folder (by modification time, then name), or null. */
+export async function newestZipIn(folder: string): Promise<string | null> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  let newest: { path: string; mtimeMs: number } | null = null;
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.toLowerCase().endsWith('.zip')) continue;
+    const path = join(folder, entry.name);
+    const { mtimeMs } = await stat(path);
+    if (!newest || mtimeMs > newest.mtimeMs || (mtimeMs === newest.mtimeMs && path > newest.path)) {
+      newest = { path, mtimeMs };
+    }
+  }
+  return newest?.path ?? null;
+}
+
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+/**
+ * Stages the newest export of a district's drop folder as import `importId` (chosen by the calling
+ * workflow, so a retry stages the same import once), unless it is the export the last successful
+ * import already applied: SIS exports arrive nightly whether or not anything changed.
+ */
+export async function stageDropFolderExport(
+  deps: RosterIntakeDeps & { folders: ReadonlyMap<string, string> },
+  target: RosterImportInput,
+): Promise<DropFolderStaging> {
+  const workflowId = workflowIds.roster(target.districtId, target.importId);
+  const imports = deps.db.forDistrict(target.districtId).rosterImports;
+  if (await imports.findById(target.importId))
+    return { status: 'staged', importId: target.importId, workflowId };
+
+  const folder = deps.folders.get(target.districtId);
+  if (!folder) return { status: 'skipped', reason: 'no-drop-folder' };
+  const path = await newestZipIn(folder);
+  if (!path) return { status: 'skipped', reason: 'no-export' };
+  if ((await sha256OfFile(path)) === (await imports.lastSucceededSha256())) {
+    return { status: 'skipped', reason: 'unchanged' };
+  }
+  const staged = await stageRosterExport(deps, target, createReadStream(path));
+  await recordRosterImport(deps.db, target, { source: 'schedule', createdById: null, staged });
+  return { status: 'staged', importId: target.importId, workflowId };
+}

@@ -1,0 +1,33 @@
+export * from './counts';
+export * from './phases';
+export {
+  type DropFolderStaging,
+  newestZipIn,
+  rosterDropFolderWorkflowId,
+  rosterScheduleId,
+  sha256OfFile,
+  stageDropFolderExport,
+} from './drop-folder';
+export {
+  recordRosterImport,
+  RosterExportInspector,
+  RosterExportNotZipError,
+  RosterExportTooLargeError,
+  type RosterIntakeDeps,
+  type RosterWorkflowStarter,
+  stageRosterExport,
+  startRosterImport,
+  startRosterImportWorkflow,
+  type StagedRosterExport,
+  type StartRosterImportRequest,
+} from './intake';
+export { rosterBlobAad, rosterBlobKey } from './roster-blob';
+export {
+  IMPORT_FILE,
+  MAX_STORED_ERRORS,
+  RosterImporter,
+  type RosterImporterOptions,
+  type RosterImportOutcome,
+  type RosterValidation,
+} from './roster-importer';
+export { RosterImportUnavailableError, RosterSnapshotSource } from './snapshot-source';

@@ -1,0 +1,213 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { type Client } from '@temporalio/client';
+import { type Database } from '../db/database';
+import { type RosterImportSource } from '../db/generated/enums';
+import { PayloadTooLargeError, UnavailableError, UnsupportedMediaTypeError } from '../errors/domain-errors';
+import { type BlobKeys, type BlobStore, writeEncryptedBlob } from '../storage';
+import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../temporal/search-attributes';
+import { workflowIds } from '../temporal/workflow-ids';
+import type { rosterImportWorkflow } from '../../workflows/roster-import.workflow';
+import { type RosterImportInput } from './phases';
+import { IMPORT_FILE } from './roster-importer';
+import { rosterBlobAad, rosterBlobKey } from './roster-blob';
+
+/** Every zip archive that has entries starts with a local file header. */
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+export class RosterExportTooLargeError extends PayloadTooLargeError {
+  constructor(maxBytes: number) {
+    super(`The roster export is larger than the limit of ${maxBytes} bytes.`);
+  }
+}
+
+export class RosterExportNotZipError extends UnsupportedMediaTypeError {
+  constructor() {
+    super('The roster export must be a zip archive of OneRoster 1.1 CSV files.');
+  }
+}
+
+/**
+ * Judges an export while it streams to storage: its size against the limit, its first bytes against
+ * the zip signature, and its SHA-256. It fails the stream as soon as it knows, so an oversized or
+ * foreign upload stops being read (and stored) right there.
+ */
+export class RosterExportInspector extends Transform {
+  private readonly hash = createHash('sha256');
+  private head = Buffer.alloc(0);
+  bytes = 0;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) return callback(new RosterExportTooLargeError(this.maxBytes));
+    if (this.head.length < ZIP_MAGIC.length) {
+      this.head = Buffer.concat([this.head, chunk.subarray(0, ZIP_MAGIC.length - this.head.length)]);
+      if (!ZIP_MAGIC.subarray(0, this.head.length).equals(this.head))
+        return callback(new RosterExportNotZipError());
+    }
+    this.hash.update(chunk);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(this.head.length < ZIP_MAGIC.length ? new RosterExportNotZipError() : null);
+  }
+
+  /** Only meaningful once the stream has ended without error. */
+  sha256(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+export interface StagedRosterExport {
+  fileSha256: string;
+  blobPath: string;
+  bytes: number;
+}
+
+export interface RosterIntakeDeps {
+  db: Database;
+  store: BlobStore;
+  keys: BlobKeys;
+  maxBytes: number;
+}
+
+/** Streams the export, encrypted under the district's data key, into storage; it is never buffered whole. */
+export async function stageRosterExport(
+  deps: RosterIntakeDeps,
+  target: RosterImportInput,
+  file: Readable,
+): Promise<StagedRosterExport> {
+  const inspector = new RosterExportInspector(deps.maxBytes);
+  file.once('error', (error) => inspector.destroy(error));
+  file.pipe(inspector);
+  const blobPath = rosterBlobKey(target.districtId, target.importId);
+  await writeEncryptedBlob(
+    deps.store,
+    deps.keys,
+    { districtId: target.districtId, key: blobPath, aad: rosterBlobAad(target.importId) },
+    inspector,
+  );
+  return { fileSha256: inspector.sha256(), blobPath, bytes: inspector.bytes };
+}
+
+/**
+ * Records a staged export as a running import, with its audit event in the same transaction. Idempotent
+ * for a given import id: a retried drop-folder activity records it once.
+ */
+export async function recordRosterImport(
+  db: Database,
+  target: RosterImportInput,
+  details: { source: RosterImportSource; createdById: string | null; staged: StagedRosterExport },
+): Promise<void> {
+  await db.transaction(target.districtId, async (tenant) => {
+    const created = await tenant.rosterImports.createIfAbsent({
+      id: target.importId,
+      source: details.source,
+      fileSha256: details.staged.fileSha256,
+      blobPath: details.staged.blobPath,
+      workflowId: workflowIds.roster(target.districtId, target.importId),
+      createdById: details.createdById,
+    });
+    if (!created) return;
+    await tenant.audit.appendWithin(tenant.prisma, {
+      actorId: details.createdById,
+      action: 'roster.import.started',
+      targetType: 'roster_import',
+      targetId: target.importId,
+      details: { importId: target.importId, source: details.source, bytes: details.staged.bytes },
+    });
+  });
+}
+
+export interface RosterWorkflowStarter {
+  client: Client;
+  taskQueue: string;
+}
+
+/**
+ * Starts `roster-<districtId>-<importId>`. A retried start attaches to the running workflow, and an id
+ * that already ran is never run again.
+ */
+export async function startRosterImportWorkflow(
+  temporal: RosterWorkflowStarter,
+  input: RosterImportInput,
+): Promise<string> {
+  const workflowId = workflowIds.roster(input.districtId, input.importId);
+  await temporal.client.workflow.start<typeof rosterImportWorkflow>('rosterImportWorkflow', {
+    taskQueue: temporal.taskQueue,
+    workflowId,
+    args: [{ districtId: input.districtId, importId: input.importId }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    typedSearchAttributes: [
+      { key: DISTRICT_ID, value: input.districtId },
+      { key: ROSTER_IMPORT_ID, value: input.importId },
+    ],
+  });
+  return workflowId;
+}
+
+export interface StartRosterImportRequest {
+  districtId: string;
+  source: Extract<RosterImportSource, 'upload' | 'cli'>;
+  createdById: string | null;
+  file: Readable;
+}
+
+/**
+ * The one path for uploads and the command line: stage the export, record the import, start its
+ * workflow. If Temporal cannot be reached the import is closed as failed (it would otherwise stay
+ * `running` forever) and the caller gets 503.
+ */
+export async function startRosterImport(
+  deps: RosterIntakeDeps & { temporal: RosterWorkflowStarter },
+  request: StartRosterImportRequest,
+): Promise<{ importId: string; workflowId: string }> {
+  const target = { districtId: request.districtId, importId: randomUUID() };
+  const staged = await stageRosterExport(deps, target, request.file);
+  try {
+    await recordRosterImport(deps.db, target, {
+      source: request.source,
+      createdById: request.createdById,
+      staged,
+    });
+  } catch (error) {
+    await deps.store.delete(staged.blobPath);
+    throw error;
+  }
+  try {
+    return { importId: target.importId, workflowId: await startRosterImportWorkflow(deps.temporal, target) };
+  } catch (error) {
+    await closeUnstartedImport(deps, target);
+    throw new UnavailableError(
+      `The roster import could not be started: the workflow service did not answer (${error instanceof Error ? error.name : 'error'}).`,
+    );
+  }
+}
+
+async function closeUnstartedImport(deps: RosterIntakeDeps, target: RosterImportInput): Promise<void> {
+  await deps.db.transaction(target.districtId, async (tenant) => {
+    const closed = await tenant.rosterImports.finish(target.importId, {
+      status: 'failed',
+      finishedAt: new Date(),
+      errors: [
+        { file: IMPORT_FILE, line: 0, message: 'the import could not be started; upload the export again' },
+      ],
+    });
+    if (closed) {
+      await tenant.audit.appendWithin(tenant.prisma, {
+        action: 'roster.import.failed',
+        targetType: 'roster_import',
+        targetId: target.importId,
+        details: { importId: target.importId, reason: 'not-started' },
+      });
+    }
+  });
+  await deps.store.delete(rosterBlobKey(target.districtId, target.importId));
+  await deps.db.forDistrict(target.districtId).rosterImports.clearBlobPath(target.importId);
+}

@@ -1,0 +1,304 @@
+import { type Database, TenantRepositories } from '../db/database';
+import { type RosterImportFileError } from '../db/repositories/roster-import.repository';
+import { type RosterSnapshot } from '../roster';
+import { type BlobStore } from '../storage';
+import { readCounts, readErrorsFound, type RosterImportCountKey, type RosterImportCounts } from './counts';
+import {
+  checkAgainstDatabase,
+  diffGuardianLinks,
+  diffMemberships,
+  diffSchools,
+  diffSections,
+  diffUsers,
+  planRemovals,
+} from './diff';
+import { type RosterApplyPhase, type RosterImportInput, type RosterImportPhase } from './phases';
+import { RosterImportUnavailableError, type RosterSnapshotSource } from './snapshot-source';
+
+/** At most this many errors are stored (and shown); the total is kept beside them. */
+export const MAX_STORED_ERRORS = 1_000;
+
+/** The `file` of errors about the import as a whole rather than a row of the export. */
+export const IMPORT_FILE = '(import)';
+
+export type RosterImportOutcome =
+  | { status: 'succeeded' }
+  | { status: 'failed'; reason: 'invalid-export' }
+  | { status: 'failed'; reason: 'stopped'; phase: RosterImportPhase };
+
+export type RosterValidation = { ok: true; kind: RosterSnapshot['kind'] } | { ok: false; errorCount: number };
+
+export interface RosterImporterDeps {
+  db: Database;
+  store: BlobStore;
+  snapshots: RosterSnapshotSource;
+}
+
+export interface RosterImporterOptions {
+  /** Rows per transaction. */
+  batchSize?: number;
+  transactionTimeoutMs?: number;
+}
+
+type Heartbeat = () => void;
+
+/**
+ * Reconciles a district's roster with a parsed OneRoster export. Each phase recomputes its diff from
+ * the export and the current database and applies it in batches, one transaction per batch, each
+ * transaction also adding what it changed to the import's counters. A phase run again after a crash
+ * finds the committed batches done and adds nothing for them, so the end state and the counts are the
+ * same as for an uninterrupted run.
+ */
+export class RosterImporter {
+  private readonly batchSize: number;
+  private readonly transactionTimeoutMs: number;
+
+  constructor(
+    private readonly deps: RosterImporterDeps,
+    options: RosterImporterOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 1_000;
+    this.transactionTimeoutMs = options.transactionTimeoutMs ?? 60_000;
+  }
+
+  /** Parses the export and checks it against the database; a refused export is recorded, nothing else. */
+  async validate(ref: RosterImportInput): Promise<RosterValidation> {
+    const parsed = await this.deps.snapshots.load(ref);
+    let errors: RosterImportFileError[];
+    if (parsed.ok) {
+      const sync = this.tenant(ref).rosterSync;
+      const [schools, sections, users] = await Promise.all([
+        sync.loadSchools(),
+        sync.loadSections(),
+        sync.loadUsers(),
+      ]);
+      errors = checkAgainstDatabase(parsed.snapshot, { schools, sections, users });
+      if (errors.length === 0) return { ok: true, kind: parsed.kind };
+    } else {
+      errors = parsed.errors;
+    }
+    await this.tenant(ref).rosterImports.recordErrors(
+      ref.importId,
+      errors.slice(0, MAX_STORED_ERRORS),
+      errors.length,
+    );
+    this.deps.snapshots.forget(ref);
+    return { ok: false, errorCount: errors.length };
+  }
+
+  /** Applies one phase; returns the import's counters after it. */
+  async applyPhase(
+    ref: RosterImportInput,
+    phase: RosterApplyPhase,
+    heartbeat: Heartbeat,
+  ): Promise<RosterImportCounts> {
+    const snapshot = await this.snapshotOf(ref);
+    heartbeat();
+    const sync = this.tenant(ref).rosterSync;
+    switch (phase) {
+      case 'schools': {
+        const plan = diffSchools(snapshot, await sync.loadSchools());
+        await this.inBatches(ref, plan.update, 'schoolsUpdated', heartbeat, (t, batch) =>
+          t.rosterSync.updateSchools(batch),
+        );
+        await this.inBatches(ref, plan.create, 'schoolsCreated', heartbeat, (t, batch) =>
+          t.rosterSync.insertSchools(batch),
+        );
+        break;
+      }
+      case 'sections': {
+        const [schools, sections] = await Promise.all([sync.loadSchools(), sync.loadSections()]);
+        const plan = diffSections(snapshot, { schools, sections });
+        await this.inBatches(ref, plan.update, 'sectionsUpdated', heartbeat, (t, batch) =>
+          t.rosterSync.updateSections(batch),
+        );
+        await this.inBatches(ref, plan.create, 'sectionsCreated', heartbeat, (t, batch) =>
+          t.rosterSync.insertSections(batch),
+        );
+        break;
+      }
+      case 'users':
+        await this.applyUsers(ref, snapshot, heartbeat);
+        break;
+      case 'memberships': {
+        const [sections, users, memberships] = await Promise.all([
+          sync.loadSections(),
+          sync.loadUsers(),
+          sync.loadMemberships(),
+        ]);
+        const plan = diffMemberships(snapshot, { sections, users, memberships });
+        heartbeat();
+        await this.inBatches(ref, plan.remove, 'enrollmentsRemoved', heartbeat, (t, batch) =>
+          t.rosterSync.deleteMemberships(batch),
+        );
+        await this.inBatches(ref, plan.update, 'enrollmentsUpdated', heartbeat, (t, batch) =>
+          t.rosterSync.updateMemberships(batch),
+        );
+        await this.inBatches(ref, plan.add, 'enrollmentsAdded', heartbeat, (t, batch) =>
+          t.rosterSync.insertMemberships(batch),
+        );
+        break;
+      }
+      case 'guardianLinks': {
+        const [users, guardianLinks] = await Promise.all([sync.loadUsers(), sync.loadGuardianLinks()]);
+        const plan = diffGuardianLinks(snapshot, { users, guardianLinks });
+        heartbeat();
+        await this.inBatches(ref, plan.remove, 'guardianLinksRemoved', heartbeat, (t, batch) =>
+          t.rosterSync.deleteGuardianLinks(batch),
+        );
+        await this.inBatches(ref, plan.add, 'guardianLinksAdded', heartbeat, (t, batch) =>
+          t.rosterSync.insertGuardianLinks(batch),
+        );
+        break;
+      }
+      case 'removals': {
+        const [schools, sections, users] = await Promise.all([
+          sync.loadSchools(),
+          sync.loadSections(),
+          sync.loadUsers(),
+        ]);
+        const plan = planRemovals(snapshot, { schools, sections, users });
+        // Deactivation and session revocation commit together: access is gone the moment either is seen.
+        await this.inBatches(ref, plan.users, 'usersRemoved', heartbeat, async (t, batch) => {
+          const now = new Date();
+          const removed = await t.rosterSync.deactivateUsers(batch, now);
+          await t.rosterSync.revokeSessions(batch, now);
+          return removed;
+        });
+        await this.inBatches(ref, plan.sections, 'sectionsRemoved', heartbeat, (t, batch) =>
+          t.rosterSync.deactivateSections(batch),
+        );
+        await this.inBatches(ref, plan.schools, 'schoolsRemoved', heartbeat, (t, batch) =>
+          t.rosterSync.deactivateSchools(batch),
+        );
+        break;
+      }
+    }
+    return this.counts(ref);
+  }
+
+  /**
+   * Records the outcome once (a retry after the commit changes nothing and audits nothing), with its
+   * audit event in the same transaction, then deletes the stored export: the database now holds what
+   * Homeroom keeps of it.
+   */
+  async finish(ref: RosterImportInput, outcome: RosterImportOutcome): Promise<RosterImportCounts> {
+    const row = await this.tenant(ref).rosterImports.findById(ref.importId);
+    if (!row) throw new RosterImportUnavailableError(`roster import ${ref.importId} does not exist`);
+    await this.inTransaction(ref, async (tenant) => {
+      const errors: RosterImportFileError[] | undefined =
+        outcome.status === 'failed' && outcome.reason === 'stopped'
+          ? [
+              {
+                file: IMPORT_FILE,
+                line: 0,
+                message: `the import stopped in its ${outcome.phase} phase after repeated failures; the batches applied so far stay, and importing the same export again completes it`,
+              },
+            ]
+          : undefined;
+      const finished = await tenant.rosterImports.finish(ref.importId, {
+        status: outcome.status,
+        finishedAt: new Date(),
+        errors,
+      });
+      if (!finished) return;
+      const stored = await tenant.rosterImports.counts(ref.importId);
+      await tenant.audit.appendWithin(tenant.prisma, {
+        actorId: row.createdById,
+        action: `roster.import.${outcome.status}`,
+        targetType: 'roster_import',
+        targetId: ref.importId,
+        details: {
+          importId: ref.importId,
+          source: row.source,
+          counts: readCounts(stored),
+          ...(outcome.status === 'failed'
+            ? { reason: outcome.reason, errorsFound: readErrorsFound(stored) ?? errors?.length ?? 0 }
+            : {}),
+        },
+      });
+    });
+    if (row.blobPath) {
+      await this.deps.store.delete(row.blobPath);
+      await this.tenant(ref).rosterImports.clearBlobPath(ref.importId);
+    }
+    this.deps.snapshots.forget(ref);
+    return this.counts(ref);
+  }
+
+  async counts(ref: RosterImportInput): Promise<RosterImportCounts> {
+    return readCounts(await this.tenant(ref).rosterImports.counts(ref.importId));
+  }
+
+  private async applyUsers(
+    ref: RosterImportInput,
+    snapshot: RosterSnapshot,
+    heartbeat: Heartbeat,
+  ): Promise<void> {
+    const sync = this.tenant(ref).rosterSync;
+    const [schools, users] = await Promise.all([sync.loadSchools(), sync.loadUsers()]);
+    const plan = diffUsers(snapshot, { schools, users });
+    heartbeat();
+    const update = async (tenant: TenantRepositories, batch: typeof plan.update) => {
+      const now = new Date();
+      const updated = await tenant.rosterSync.updateUsers(batch, now);
+      await tenant.rosterSync.revokeSessions(
+        batch.filter((user) => user.endsAccess).map((user) => user.id),
+        now,
+      );
+      return updated;
+    };
+    if (plan.renames.length > 0) {
+      await this.inTransaction(ref, async (tenant) => {
+        await tenant.rosterSync.releaseUsernames(plan.renames.map((user) => user.id));
+        await tenant.rosterImports.addCounts(ref.importId, {
+          usersUpdated: await update(tenant, plan.renames),
+        });
+      });
+      heartbeat();
+    }
+    await this.inBatches(ref, plan.update, 'usersUpdated', heartbeat, update);
+    await this.inBatches(ref, plan.create, 'usersCreated', heartbeat, (t, batch) =>
+      t.rosterSync.insertUsers(batch, new Date()),
+    );
+  }
+
+  private async inBatches<T>(
+    ref: RosterImportInput,
+    rows: readonly T[],
+    counter: RosterImportCountKey,
+    heartbeat: Heartbeat,
+    write: (tenant: TenantRepositories, batch: T[]) => Promise<number>,
+  ): Promise<void> {
+    for (let start = 0; start < rows.length; start += this.batchSize) {
+      const batch = rows.slice(start, start + this.batchSize);
+      await this.inTransaction(ref, async (tenant) => {
+        const changed = await write(tenant, batch);
+        await tenant.rosterImports.addCounts(ref.importId, { [counter]: changed });
+      });
+      heartbeat();
+    }
+  }
+
+  /** Database.transaction with a timeout sized for a batch of a large district rather than a request. */
+  private inTransaction<T>(
+    ref: RosterImportInput,
+    work: (tenant: TenantRepositories) => Promise<T>,
+  ): Promise<T> {
+    return this.deps.db.prisma.$transaction((tx) => work(new TenantRepositories(tx, ref.districtId)), {
+      timeout: this.transactionTimeoutMs,
+      maxWait: 10_000,
+    });
+  }
+
+  private tenant(ref: RosterImportInput): TenantRepositories {
+    return this.deps.db.forDistrict(ref.districtId);
+  }
+
+  private async snapshotOf(ref: RosterImportInput): Promise<RosterSnapshot> {
+    const parsed = await this.deps.snapshots.load(ref);
+    if (!parsed.ok)
+      throw new RosterImportUnavailableError(`the export of roster import ${ref.importId} does not parse`);
+    return parsed.snapshot;
+  }
+}

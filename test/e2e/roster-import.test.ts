@@ -1,0 +1,382 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type Pool } from 'pg';
+import {
+  generateRoster,
+  rewriteZip,
+  type RosterCounts,
+  type RosterModel,
+  withoutEnrollment,
+  withoutUser,
+  writeRosterZip,
+} from '../../libs/roster/generator';
+import { type Database } from '../../libs/db/database';
+import { testApiConfig, testWorkerConfig } from '../support/config';
+import { createTestPool } from '../support/database';
+import {
+  auditEvents,
+  createActiveUserWithPassword,
+  createAdminWithTotp,
+  createDistrict,
+  openTestDatabase,
+  signIn,
+  type TestDatabase,
+} from '../support/factories';
+import { request, type RunningApi, startApi } from '../support/http';
+import { waitFor } from '../support/processes';
+import { signInAs } from '../support/roster-factory';
+import { startTestWorkers, type TestWorkers } from '../support/workers';
+
+interface ImportView {
+  importId: string;
+  status: 'running' | 'succeeded' | 'failed';
+  source: string;
+  counts: Record<string, number>;
+  errors: { file: string; line: number; message: string }[];
+  errorCount: number;
+  workflowId: string;
+  finishedAt: string | null;
+}
+
+const UPLOAD_LIMIT = 512 * 1024;
+
+async function upload(baseUrl: string, token: string, bytes: Uint8Array, field = 'file') {
+  const form = new FormData();
+  form.append(field, new Blob([Buffer.from(bytes)], { type: 'application/zip' }), 'roster.zip');
+  const res = await fetch(`${baseUrl}/v1/admin/roster/imports`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { importId: string; workflowId: string } & ErrorBody,
+  };
+}
+
+interface ErrorBody {
+  error?: { code: string; message: string };
+}
+
+async function finishedImport(baseUrl: string, token: string, importId: string): Promise<ImportView> {
+  return waitFor(
+    `roster import ${importId}`,
+    async () => {
+      const res = await request<ImportView>(baseUrl, 'GET', `/v1/admin/roster/imports/${importId}`, {
+        token,
+      });
+      if (res.status !== 200) throw new Error(`GET import answered ${res.status}`);
+      return res.body.status === 'running' ? undefined : res.body;
+    },
+    120_000,
+  );
+}
+
+/** What a bulk import of a fresh district must report, from the generator's own counts. */
+function firstImportCounts(expected: RosterCounts) {
+  return {
+    usersCreated: expected.users.teacher + expected.users.student + expected.users.guardian,
+    usersUpdated: 0,
+    usersRemoved: 0,
+    sectionsCreated: expected.sections,
+    enrollmentsAdded: expected.memberships.teacher + expected.memberships.student,
+    enrollmentsRemoved: 0,
+    guardianLinksAdded: expected.guardianLinks,
+    guardianLinksRemoved: 0,
+  };
+}
+
+const ZERO_COUNTS = {
+  usersCreated: 0,
+  usersUpdated: 0,
+  usersRemoved: 0,
+  sectionsCreated: 0,
+  enrollmentsAdded: 0,
+  enrollmentsRemoved: 0,
+  guardianLinksAdded: 0,
+  guardianLinksRemoved: 0,
+};
+
+/** Every roster row of the district, whole and in a fixed order: equal dumps mean nothing changed. */
+async function dumpRoster(pool: Pool, districtId: string): Promise<string> {
+  const tables = ['schools', 'sections', 'users', 'section_memberships', 'guardian_links'];
+  const dump: Record<string, unknown[]> = {};
+  for (const table of tables) {
+    const { rows } = await pool.query(
+      `SELECT row_to_json(t)::text AS row FROM ${table} AS t WHERE district_id = $1 ORDER BY id`,
+      [districtId],
+    );
+    dump[table] = rows.map((row: { row: string }) => row.row);
+  }
+  return JSON.stringify(dump);
+}
+
+async function userId(db: Database, districtId: string, sourcedId: string): Promise<string> {
+  const [user] = await db.forDistrict(districtId).users.list({ sourcedId, limit: 1 });
+  if (!user) throw new Error(`no user ${sourcedId}`);
+  return user.id;
+}
+
+/** A student, one of their sections, and that section's lead teacher, who teaches the student nowhere else. */
+function studentWithSoleSharedSection(model: RosterModel) {
+  const teachersOf = (section: string) =>
+    model.enrollments
+      .filter((e) => e.sectionSourcedId === section && e.role === 'teacher')
+      .map((e) => e.userSourcedId);
+  for (const enrollment of model.enrollments.filter((e) => e.role === 'student')) {
+    const otherSections = model.enrollments
+      .filter(
+        (e) =>
+          e.userSourcedId === enrollment.userSourcedId && e.sectionSourcedId !== enrollment.sectionSourcedId,
+      )
+      .map((e) => e.sectionSourcedId);
+    const otherTeachers = new Set(otherSections.flatMap(teachersOf));
+    const teacher = teachersOf(enrollment.sectionSourcedId).find((t) => !otherTeachers.has(t));
+    if (teacher) return { student: enrollment.userSourcedId, section: enrollment.sectionSourcedId, teacher };
+  }
+  throw new Error('the generated roster has no such student');
+}
+
+describe('roster import through the API', () => {
+  const taskQueue = `roster-${randomUUID()}`;
+  let api: RunningApi;
+  let workers: TestWorkers;
+  let database: TestDatabase;
+  let pool: Pool;
+  let districtId: string;
+  let adminToken: string;
+  const roster = generateRoster({
+    seed: 7,
+    schools: 3,
+    sections: 30,
+    students: 300,
+    guardiansPerStudent: 1.5,
+  });
+  /** The district's roster as the SIS knows it now: tests that re-import change it in turn. */
+  let model = roster.model;
+
+  beforeAll(async () => {
+    const overrides = { TEMPORAL_TASK_QUEUE: taskQueue, ROSTER_UPLOAD_MAX_BYTES: String(UPLOAD_LIMIT) };
+    api = await startApi(testApiConfig(overrides));
+    workers = await startTestWorkers(testWorkerConfig(overrides));
+    database = openTestDatabase();
+    pool = createTestPool();
+    districtId = await createDistrict(database.db);
+    adminToken = await (await createAdminWithTotp(database.db, districtId)).signIn(api.baseUrl);
+  }, 60_000);
+
+  afterAll(async () => {
+    await workers?.stop();
+    await api?.close();
+    await pool?.end();
+    await database?.close();
+  });
+
+  it('when a district admin uploads a generated roster, then the import succeeds with exactly the generated counts', async () => {
+    expect(roster.zip.length).toBeLessThan(UPLOAD_LIMIT);
+    const started = await upload(api.baseUrl, adminToken, roster.zip);
+    expect(started.status).toBe(202);
+    expect(started.body.workflowId).toBe(`roster-${districtId}-${started.body.importId}`);
+
+    const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
+    expect(result).toMatchObject({ status: 'succeeded', source: 'upload', errors: [], errorCount: 0 });
+    expect(result.counts).toMatchObject(firstImportCounts(roster.expected));
+    expect(result.finishedAt).not.toBeNull();
+
+    const { rows } = await pool.query(
+      `SELECT role::text, count(*)::int AS n FROM users
+       WHERE district_id = $1 AND role IN ('teacher', 'student', 'guardian') GROUP BY role`,
+      [districtId],
+    );
+    expect(Object.fromEntries(rows.map((row: { role: string; n: number }) => [row.role, row.n]))).toEqual({
+      teacher: roster.expected.users.teacher,
+      student: roster.expected.users.student,
+      guardian: roster.expected.users.guardian,
+    });
+    const succeeded = (await auditEvents(database.db, districtId)).filter(
+      (e) => e.action === 'roster.import.succeeded',
+    );
+    expect(succeeded).toHaveLength(1);
+    expect(succeeded[0]!.details).toMatchObject({ importId: started.body.importId, counts: result.counts });
+  });
+
+  it('when the same export is uploaded again, then the import succeeds and every count is zero', async () => {
+    const before = await dumpRoster(pool, districtId);
+    const started = await upload(api.baseUrl, adminToken, roster.zip);
+    const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
+    expect(result.status).toBe('succeeded');
+    expect(result.counts).toMatchObject(ZERO_COUNTS);
+    expect(Object.values(result.counts).every((count) => count === 0)).toBe(true);
+    expect(await dumpRoster(pool, districtId)).toBe(before);
+  });
+
+  const badRows: [
+    string,
+    (zip: Uint8Array) => Uint8Array,
+    { file: string; line: number; message: RegExp },
+  ][] = [
+    [
+      'a required column is empty',
+      (zip) => rewriteZip(zip, 'users.csv', (csv) => editCell(csv, 7, 'username', '')),
+      { file: 'users.csv', line: 7, message: /username/ },
+    ],
+    [
+      'a user has an unknown role',
+      (zip) => rewriteZip(zip, 'users.csv', (csv) => editCell(csv, 9, 'role', 'janitor')),
+      { file: 'users.csv', line: 9, message: /janitor|role/ },
+    ],
+    [
+      'an enrollment names an unknown class',
+      (zip) =>
+        rewriteZip(zip, 'enrollments.csv', (csv) => editCell(csv, 12, 'classSourcedId', 'cls-nowhere')),
+      { file: 'enrollments.csv', line: 12, message: /cls-nowhere/ },
+    ],
+  ];
+
+  it.each(badRows)(
+    'when %s in one row, then the import fails naming that file and line and the database is unchanged',
+    async (_case, corrupt, expected) => {
+      const before = await dumpRoster(pool, districtId);
+      const started = await upload(api.baseUrl, adminToken, corrupt(roster.zip));
+      expect(started.status).toBe(202);
+      const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
+      expect(result.status).toBe('failed');
+      expect(result.errorCount).toBe(1);
+      expect(result.errors).toEqual([
+        { file: expected.file, line: expected.line, message: expect.stringMatching(expected.message) },
+      ]);
+      expect(result.counts).toMatchObject(ZERO_COUNTS);
+      expect(await dumpRoster(pool, districtId)).toBe(before);
+    },
+  );
+
+  it('when a re-import removes a student from a section, then the student loses access through it at once', async () => {
+    const { student, section, teacher } = studentWithSoleSharedSection(model);
+    const studentId = await userId(database.db, districtId, student);
+    const teacherId = await userId(database.db, districtId, teacher);
+    const studentToken = await signInAs(pool, districtId, studentId);
+    const sectionTitle = model.sections.find((s) => s.sourcedId === section)!.title;
+
+    const sectionsBefore = await request<{ title: string }[]>(api.baseUrl, 'GET', '/v1/sections', {
+      token: studentToken,
+    });
+    expect(sectionsBefore.body.map((s) => s.title)).toContain(sectionTitle);
+    const opened = await request(api.baseUrl, 'POST', '/v1/conversations', {
+      token: studentToken,
+      json: { participantId: teacherId },
+    });
+    expect([200, 201]).toContain(opened.status);
+
+    model = withoutEnrollment(model, student, section);
+    const started = await upload(api.baseUrl, adminToken, writeRosterZip(model));
+    const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
+    expect(result.status).toBe('succeeded');
+    expect(result.counts).toMatchObject({ ...ZERO_COUNTS, enrollmentsRemoved: 1 });
+
+    const sectionsAfter = await request<{ title: string }[]>(api.baseUrl, 'GET', '/v1/sections', {
+      token: studentToken,
+    });
+    expect(sectionsAfter.status).toBe(200);
+    expect(sectionsAfter.body.map((s) => s.title)).not.toContain(sectionTitle);
+    const refused = await request(api.baseUrl, 'POST', '/v1/conversations', {
+      token: studentToken,
+      json: { participantId: teacherId },
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  it('when a re-import lacks a user, then the user is deactivated, keeps their data and their token stops working', async () => {
+    const leaving = model.users.find((user) => user.role === 'student' && user.sourcedId.endsWith('-42'))!;
+    const leavingId = await userId(database.db, districtId, leaving.sourcedId);
+    const token = await signInAs(pool, districtId, leavingId);
+    expect((await request(api.baseUrl, 'GET', '/v1/me', { token })).status).toBe(200);
+    const links = model.guardianLinks.filter((link) => link.studentSourcedId === leaving.sourcedId).length;
+    const enrollments = model.enrollments.filter((e) => e.userSourcedId === leaving.sourcedId).length;
+
+    model = withoutUser(model, leaving.sourcedId);
+    const started = await upload(api.baseUrl, adminToken, writeRosterZip(model));
+    const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
+    expect(result.counts).toMatchObject({
+      ...ZERO_COUNTS,
+      usersRemoved: 1,
+      enrollmentsRemoved: enrollments,
+      guardianLinksRemoved: links,
+    });
+
+    expect((await request(api.baseUrl, 'GET', '/v1/me', { token })).status).toBe(401);
+    const { rows } = await pool.query(
+      `SELECT u.active, u.deactivated_at, u.given_name,
+              (SELECT count(*)::int FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL) AS live
+       FROM users u WHERE u.id = $1`,
+      [leavingId],
+    );
+    expect(rows[0]).toMatchObject({ active: false, given_name: leaving.givenName, live: 0 });
+    expect(rows[0].deactivated_at).not.toBeNull();
+  });
+
+  it('when the upload has no file, is not a zip or is too large, then it is refused with 400, 415 and 413', async () => {
+    expect((await upload(api.baseUrl, adminToken, roster.zip, 'document')).status).toBe(400);
+    const notZip = await upload(api.baseUrl, adminToken, Buffer.from('sourcedId,status\n1,active\n'));
+    expect(notZip.status).toBe(415);
+    expect(notZip.body.error?.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const huge = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), randomBytes(UPLOAD_LIMIT + 1024)]);
+    const tooLarge = await upload(api.baseUrl, adminToken, huge);
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.error?.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('when someone other than a district admin uploads, then 403; when another district reads an import, then 404', async () => {
+    // Made by hand (no sourcedId), so the roster imports below leave the account alone.
+    const teacher = await createActiveUserWithPassword(database.db, districtId, {
+      role: 'teacher',
+      sourcedId: null,
+    });
+    const teacherToken = await signIn(api.baseUrl, teacher);
+    expect((await upload(api.baseUrl, teacherToken, roster.zip)).status).toBe(403);
+
+    const started = await upload(api.baseUrl, adminToken, writeRosterZip(model));
+    await finishedImport(api.baseUrl, adminToken, started.body.importId);
+    const otherDistrict = await createDistrict(database.db);
+    const otherToken = await (await createAdminWithTotp(database.db, otherDistrict)).signIn(api.baseUrl);
+    const foreign = await request(api.baseUrl, 'GET', `/v1/admin/roster/imports/${started.body.importId}`, {
+      token: otherToken,
+    });
+    expect(foreign.status).toBe(404);
+    expect(
+      (
+        await request(api.baseUrl, 'GET', `/v1/admin/roster/imports/${started.body.importId}`, {
+          token: teacherToken,
+        })
+      ).status,
+    ).toBe(403);
+  });
+});
+
+/** Replaces one cell of a CSV line (1-based, the header is line 1), by column name. */
+function editCell(csv: string, line: number, column: string, value: string): string {
+  const lines = csv.split('\n');
+  const header = lines[0]!.replace(/^\uFEFF/, '').split(',');
+  const index = header.indexOf(column);
+  if (index < 0) throw new Error(`no column ${column}`);
+  const cells = splitCsvLine(lines[line - 1]!);
+  cells[index] = value;
+  lines[line - 1] = cells.join(',');
+  return lines.join('\n');
+}
+
+/** Splits a CSV line into raw cells, keeping quoted cells (with their quotes) intact. */
+function splitCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (const char of line) {
+    if (char === '"') quoted = !quoted;
+    if (char === ',' && !quoted) {
+      cells.push(cell);
+      cell = '';
+    } else {
+      cell += char;
+    }
+  }
+  cells.push(cell);
+  return cells;
+}

@@ -1,0 +1,52 @@
+import { executeChild, ParentClosePolicy, proxyActivities, uuid4 } from '@temporalio/workflow';
+import type { createRosterImportActivities } from '../activities/roster-import.activities';
+import type { DropFolderStaging } from '../libs/roster-import/drop-folder';
+import type { RosterImportResult } from '../libs/roster-import/phases';
+import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../libs/temporal/search-attributes';
+import { rosterImportWorkflow } from './roster-import.workflow';
+
+type RosterActivities = ReturnType<typeof createRosterImportActivities>;
+
+const { stageRosterDropFolderExport } = proxyActivities<RosterActivities>({
+  // Hashing and encrypting a large export from local disk.
+  startToCloseTimeout: '10 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 5,
+  },
+});
+
+export interface RosterDropFolderInput {
+  districtId: string;
+}
+
+export type RosterDropFolderResult =
+  Extract<DropFolderStaging, { status: 'skipped' }> | ({ importId: string } & RosterImportResult);
+
+/**
+ * What a district's Temporal Schedule runs (nightly by default): the newest export in the district's
+ * drop folder becomes a new import, run as the standard `roster-<districtId>-<importId>` child, unless
+ * it is the export the last successful import already applied. The import id is drawn here, so a
+ * retried staging activity records the same import once.
+ */
+export async function rosterDropFolderWorkflow(
+  input: RosterDropFolderInput,
+): Promise<RosterDropFolderResult> {
+  const ref = { districtId: input.districtId, importId: uuid4() };
+  const staged = await stageRosterDropFolderExport(ref);
+  if (staged.status === 'skipped') return staged;
+  const result = await executeChild(rosterImportWorkflow, {
+    workflowId: staged.workflowId,
+    args: [ref],
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    // The import finishes even if this run is terminated: it owns its own clean-up.
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    typedSearchAttributes: [
+      { key: DISTRICT_ID, value: ref.districtId },
+      { key: ROSTER_IMPORT_ID, value: ref.importId },
+    ],
+  });
+  return { importId: ref.importId, ...result };
+}
