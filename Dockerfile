@@ -4,9 +4,7 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm ci refuses a lockfile that lists only some platforms' optional binaries; npm install --no-save
-# then installs the same locked versions without rewriting it (as scripts/bootstrap.sh does).
-RUN npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY . .
 RUN bash scripts/prisma-generate.sh \
   && npm run build \
@@ -25,6 +23,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
+COPY --from=build /app/bin ./bin
+COPY --from=build /app/libs/identity/common-passwords.txt ./libs/identity/common-passwords.txt
 USER node
 EXPOSE 3000
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -117,20 +117,11 @@ ensure_local_secrets() {
   chmod 600 "$SECRETS_FILE"
 }
 
-# A lockfile that lists only some platforms' optional binaries (@swc/core-*, @unrs/resolver-binding-*)
-# is rejected by `npm ci` as out of sync; `npm install --no-save` installs the same locked versions
-# without rewriting it.
+# package-lock.json pins every version; npm ci installs exactly that or fails loudly (an out-of-sync
+# lock is a mistake to fix in the commit, not something to paper over here).
 install_node_modules() {
-  local output
   log "bootstrap: npm ci"
-  if output=$(cd "$HOMEROOM_ROOT" && npm ci --no-audit --no-fund --loglevel=error 2>&1); then return 0; fi
-  if grep -q 'can only install packages when your package.json and package-lock.json' <<<"$output"; then
-    warn "npm ci refuses package-lock.json (out of sync with package.json); using npm install --no-save"
-    (cd "$HOMEROOM_ROOT" && npm install --no-save --no-audit --no-fund --loglevel=error >&2) && return 0
-  else
-    printf '%s\n' "$output" >&2
-  fi
-  die "installing node modules failed"
+  (cd "$HOMEROOM_ROOT" && npm ci --no-audit --no-fund --loglevel=error >&2) || die "npm ci failed"
 }
 
 missing_packages=()
