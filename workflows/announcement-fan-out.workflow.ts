@@ -50,9 +50,9 @@ const batches = proxyActivities<AnnouncementActivities>({
 /**
  * Delivers an announcement to its section's current students and their guardians. The input and every
  * activity payload carry ids and counts only. Recipients are resolved when the batches run (the roster
- * at send time); batches are ranges of student ids with their guardians (libs/messaging/fan-out-plan.ts), at
- * most FAN_OUT_MAX_IN_FLIGHT at a time, each an idempotent multi-row insert, so a crash anywhere
- * re-runs at most a few batches and never delivers twice.
+ * at send time). Batches are ranges of student ids, each with those students' guardians
+ * (libs/messaging/fan-out-plan.ts), at most FAN_OUT_MAX_IN_FLIGHT at a time, each an idempotent
+ * multi-row insert, so a crash anywhere re-runs at most a few batches and never delivers twice.
  */
 export async function announcementFanOutWorkflow(input: AnnouncementFanOutInput): Promise<FanOutCounts> {
   const ref: AnnouncementRef = { districtId: input.districtId, announcementId: input.announcementId };

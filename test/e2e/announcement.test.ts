@@ -294,6 +294,33 @@ describe('announcements end to end', () => {
     expect(rows.rows[0]).toEqual({ n: 2 * STUDENTS, d: 2 * STUDENTS });
   });
 
+  it('when a student leaves the section, then its announcements leave their list and cannot be read or replied to', async () => {
+    const small = await createSectionFixture(pool, { students: 2, guardiansPerStudent: 0 });
+    const teacher = await signInAs(pool, small.districtId, small.teachers[0]!.id);
+    const [leaver, stayer] = await signInMany(
+      pool,
+      small.districtId,
+      small.students.map((s) => s.id),
+    );
+    const { body: posted } = await post(teacher, small.sectionId, { body: 'Before you go' });
+    await waitFor('the delivery', async () =>
+      (await received(leaver!)).some((a) => a.id === posted.id) ? true : undefined,
+    );
+
+    await pool.query('DELETE FROM section_memberships WHERE user_id = $1', [small.students[0]!.id]);
+
+    expect((await received(leaver!)).map((a) => a.id)).not.toContain(posted.id);
+    expect(
+      (await request(api.baseUrl, 'GET', `/v1/announcements/${posted.id}`, { token: leaver })).status,
+    ).toBe(404);
+    const reply = await request(api.baseUrl, 'POST', `/v1/announcements/${posted.id}/replies`, {
+      token: leaver,
+      json: { body: 'still here?' },
+    });
+    expect(reply.status).toBe(404);
+    expect((await received(stayer!)).map((a) => a.id)).toContain(posted.id);
+  });
+
   it('when an operator looks the fan-out up, then search attributes find it and its progress query reports it done', async () => {
     const { body: posted } = await post(teacherToken, section.sectionId, { body: 'Findable' });
     await delivered(posted.id);

@@ -25,6 +25,9 @@ import { AnnouncementFanOutStarter } from './announcement-fan-out.starter';
 
 export const ANNOUNCEMENT_PAGE_SIZE = 50;
 
+/** An author id matching no user: the question is about a recipient, never about the author. */
+const SOMEONE_ELSE = '00000000-0000-0000-0000-000000000000';
+
 export interface AnnouncementView {
   record: AnnouncementRecord;
   body: string;
@@ -95,12 +98,13 @@ export class AnnouncementService {
   ): Promise<{ items: AnnouncementView[]; hasMore: boolean }> {
     const tenant = this.db.forDistrict(principal.districtId);
     const roster = indexRoster(await tenant.rosterFacts.sliceForUsers([principal.userId]));
-    // Every listed row is a delivery to the caller; the policy decides which sections still reach them.
+    // Every listed row is a delivery to the caller, so the policy is asked, per section of the caller's
+    // roster slice, whether a delivered announcement of someone else in it is still readable.
     const readableSectionIds = [...roster.sectionsById.keys()].filter(
       (sectionId) =>
         canReadAnnouncement(
           principal.userId,
-          { districtId: principal.districtId, sectionId, authorId: '' },
+          { districtId: principal.districtId, sectionId, authorId: SOMEONE_ELSE },
           roster,
           { delivered: true },
         ).allowed,
