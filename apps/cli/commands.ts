@@ -4,6 +4,7 @@ import { ValidationFailedError, NotFoundError } from '../../libs/errors/domain-e
 import { issueInvitation } from '../../libs/identity/invitations';
 import { type ParsedArgs, requireFlag } from './args';
 import { keysRotate } from './keys-rotate.command';
+import { rosterImportCommand } from './roster-import.command';
 
 export interface CommandContext {
   db: Database;
@@ -80,4 +81,5 @@ export const COMMANDS: Record<string, Command> = {
   'admin create': adminCreate,
   'audit verify': auditVerify,
   'keys rotate': keysRotate,
+  'roster import': rosterImportCommand,
 };

@@ -2,6 +2,7 @@ import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from '../../../libs/config/config';
 import { createPrismaClient } from '../../../libs/db/prisma';
 import { createLogger } from '../../../libs/logging/logger';
+import { ensureRosterSchedulesAtStart } from './roster-schedules';
 import { createHomeroomWorkers } from './worker.factory';
 
 async function main(): Promise<void> {
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     { config, prisma, logger },
     bundlePath ? { workflowBundle: { codePath: bundlePath } } : {},
   );
+  await ensureRosterSchedulesAtStart({ connection: homeroom.connection, prisma, config, logger });
   logger.info(
     { namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
     'worker started',

@@ -1,0 +1,132 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import {
+  Client,
+  ScheduleAlreadyRunning,
+  type ScheduleOptions,
+  type ScheduleOptionsStartWorkflowAction,
+  ScheduleOverlapPolicy,
+} from '@temporalio/client';
+import { type NativeConnection } from '@temporalio/worker';
+import { ConfigError, type WorkerConfig } from '../../../libs/config/config';
+import { Database } from '../../../libs/db/database';
+import { type HomeroomPrismaClient } from '../../../libs/db/prisma';
+import { type Logger } from '../../../libs/logging/logger';
+import { rosterDropFolderWorkflowId, rosterScheduleId } from '../../../libs/roster-import';
+import { createDataConverter } from '../../../libs/temporal/data-converter';
+import { DISTRICT_ID } from '../../../libs/temporal/search-attributes';
+import type { rosterDropFolderWorkflow } from '../../../workflows/roster-drop-folder.workflow';
+
+export type RosterScheduleSettings = Pick<
+  WorkerConfig,
+  'ROSTER_DROP_FOLDERS' | 'ROSTER_SCHEDULE' | 'ROSTER_SCHEDULE_TIMEZONE' | 'TEMPORAL_TASK_QUEUE'
+>;
+
+type RosterScheduleDefinition = Omit<
+  ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof rosterDropFolderWorkflow>>,
+  'scheduleId'
+>;
+
+/**
+ * Every configured district must exist and its drop folder must be a readable directory; all problems
+ * are reported at once, naming ROSTER_DROP_FOLDERS, so a typo stops the worker instead of a silent
+ * nightly failure.
+ */
+export async function checkDropFolders(db: Database, settings: RosterScheduleSettings): Promise<void> {
+  const problems: string[] = [];
+  for (const { districtId, folder } of settings.ROSTER_DROP_FOLDERS) {
+    if (!(await db.districts.exists(districtId))) {
+      problems.push(`ROSTER_DROP_FOLDERS: district ${districtId} does not exist`);
+    }
+    const folderStat = await stat(folder).catch(() => null);
+    if (!folderStat?.isDirectory()) {
+      problems.push(
+        `ROSTER_DROP_FOLDERS: the drop folder of district ${districtId} (${folder}) is not a directory`,
+      );
+    } else if (
+      !(await access(folder, constants.R_OK | constants.X_OK).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      problems.push(
+        `ROSTER_DROP_FOLDERS: the drop folder of district ${districtId} (${folder}) is not readable`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+export function rosterScheduleDefinition(
+  settings: RosterScheduleSettings,
+  districtId: string,
+): RosterScheduleDefinition {
+  return {
+    spec: { cronExpressions: [settings.ROSTER_SCHEDULE], timezone: settings.ROSTER_SCHEDULE_TIMEZONE },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'rosterDropFolderWorkflow',
+      args: [{ districtId }],
+      taskQueue: settings.TEMPORAL_TASK_QUEUE,
+      workflowId: rosterDropFolderWorkflowId(districtId),
+      typedSearchAttributes: [{ key: DISTRICT_ID, value: districtId }],
+    },
+    // A nightly import still running when the next is due is not doubled; after an outage, only a
+    // run missed within the last hour is made up (the default would replay a year).
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+  };
+}
+
+/**
+ * Creates the Schedule `roster-schedule-<districtId>` of every district in ROSTER_DROP_FOLDERS, or
+ * brings an existing one up to date (keeping whether an operator paused it): every worker start runs
+ * this, so it is idempotent. Returns the schedule ids.
+ */
+export async function ensureRosterSchedules(
+  client: Client,
+  db: Database,
+  settings: RosterScheduleSettings,
+): Promise<string[]> {
+  await checkDropFolders(db, settings);
+  const ids: string[] = [];
+  for (const { districtId } of settings.ROSTER_DROP_FOLDERS) {
+    const scheduleId = rosterScheduleId(districtId);
+    const definition = rosterScheduleDefinition(settings, districtId);
+    try {
+      await client.schedule.create({ scheduleId, ...definition });
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      await client.schedule
+        .getHandle(scheduleId)
+        .update((previous) => ({ ...definition, state: previous.state }));
+    }
+    ids.push(scheduleId);
+  }
+  return ids;
+}
+
+/**
+ * The worker's start-up step: set up the drop-folder Schedules, or stop the process with exit code 78
+ * (configuration error) and a message naming the variable.
+ */
+export async function ensureRosterSchedulesAtStart(deps: {
+  connection: NativeConnection;
+  prisma: HomeroomPrismaClient;
+  config: WorkerConfig;
+  logger: Logger;
+}): Promise<void> {
+  const { config } = deps;
+  const client = new Client({
+    connection: deps.connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: createDataConverter(config),
+  });
+  try {
+    const scheduleIds = await ensureRosterSchedules(client, new Database(deps.prisma), config);
+    if (scheduleIds.length > 0) deps.logger.info({ scheduleIds }, 'roster schedules ready');
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`homeroom-worker: ${error.message}\n`);
+    process.exit(78);
+  }
+}

@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readCounts } from '../../libs/roster-import';
+import { generateRoster } from '../../libs/roster/generator';
+import { testWorkerConfig } from '../support/config';
+import { auditEvents, createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
+import { REPO_ROOT, waitFor } from '../support/processes';
+import { startTestWorkers, type TestWorkers } from '../support/workers';
+
+/** The compiled operator CLI (`npm run build`), as an operator runs it. */
+function homeroom(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/homeroom.js'), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('homeroom roster import', () => {
+  const taskQueue = `roster-cli-${randomUUID()}`;
+  const env = { TEMPORAL_TASK_QUEUE: taskQueue };
+  const dir = mkdtempSync(join(tmpdir(), 'homeroom-cli-'));
+  const roster = generateRoster({ seed: 4, schools: 1, sections: 4, students: 30 });
+  let database: TestDatabase;
+  let workers: TestWorkers;
+  let districtId: string;
+
+  beforeAll(async () => {
+    database = openTestDatabase();
+    districtId = await createDistrict(database.db);
+    workers = await startTestWorkers(testWorkerConfig(env));
+  });
+
+  afterAll(async () => {
+    await workers?.stop();
+    await database?.close();
+  });
+
+  it('when an operator imports a zip, then it prints the import and its workflow, and the import succeeds', async () => {
+    const file = join(dir, 'export.zip');
+    writeFileSync(file, roster.zip);
+    const run = await homeroom(['roster', 'import', '--district', districtId, '--file', file], env);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const printed = JSON.parse(run.stdout) as { importId: string; workflowId: string };
+    expect(printed.workflowId).toBe(`roster-${districtId}-${printed.importId}`);
+
+    const row = await waitFor('the CLI import', async () => {
+      const found = await database.db.forDistrict(districtId).rosterImports.findById(printed.importId);
+      return found && found.status !== 'running' ? found : undefined;
+    });
+    expect(row).toMatchObject({ status: 'succeeded', source: 'cli', createdById: null, blobPath: null });
+    expect(readCounts(row.counts).sectionsCreated).toBe(roster.expected.sections);
+    const actions = (await auditEvents(database.db, districtId)).map((event) => event.action);
+    expect(actions).toEqual(['roster.import.started', 'roster.import.succeeded']);
+  });
+
+  it('when the file is not a zip or the district is unknown, then it exits non-zero with a clear message and stores nothing', async () => {
+    const text = join(dir, 'export.csv');
+    writeFileSync(text, 'sourcedId,status\n');
+    const districtBlobs = join(process.env.STORAGE_DIR!, 'roster-imports', districtId);
+    const notZip = await homeroom(['roster', 'import', '--district', districtId, '--file', text], env);
+    expect(notZip.code).not.toBe(0);
+    expect(notZip.stderr).toContain('must be a zip archive');
+    expect(readdirSync(districtBlobs)).toEqual([]);
+
+    const unknown = await homeroom(['roster', 'import', '--district', randomUUID(), '--file', text], env);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('The district was not found');
+  });
+});

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
+import { ensureRosterSchedules } from '../../apps/worker/src/roster-schedules';
+import { ConfigError, type WorkerConfig } from '../../libs/config/config';
+import { readCounts, rosterScheduleId } from '../../libs/roster-import';
+import { generateRoster } from '../../libs/roster/generator';
+import { createDataConverter } from '../../libs/temporal/data-converter';
+import { testWorkerConfig } from '../support/config';
+import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
+import { spawnWorker, waitFor } from '../support/processes';
+import { startTestWorkers, type TestWorkers } from '../support/workers';
+
+describe('roster drop-folder schedules', () => {
+  const taskQueue = `roster-schedule-${randomUUID()}`;
+  let database: TestDatabase;
+  let connection: Connection;
+  let client: Client;
+  let districtId: string;
+  let folder: string;
+  let workers: TestWorkers | undefined;
+  const roster = generateRoster({ seed: 3, schools: 1, sections: 4, students: 40 });
+
+  const settings = (overrides: Record<string, string> = {}): WorkerConfig =>
+    testWorkerConfig({
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      ROSTER_DROP_FOLDERS: `${districtId}=${folder}`,
+      ...overrides,
+    });
+
+  beforeAll(async () => {
+    database = openTestDatabase();
+    districtId = await createDistrict(database.db);
+    folder = mkdtempSync(join(tmpdir(), 'homeroom-drop-'));
+    const config = testWorkerConfig();
+    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    client = new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      dataConverter: createDataConverter(config),
+    });
+  });
+
+  afterAll(async () => {
+    await workers?.stop();
+    await client?.schedule
+      .getHandle(rosterScheduleId(districtId))
+      .delete()
+      .catch(() => undefined);
+    await connection?.close();
+    await database?.close();
+  });
+
+  it('when the worker starts twice with a drop folder, then one schedule exists with SKIP overlap and a one-hour catch-up window', async () => {
+    const first = await ensureRosterSchedules(client, database.db, settings());
+    const second = await ensureRosterSchedules(client, database.db, settings());
+    expect(first).toEqual([`roster-schedule-${districtId}`]);
+    expect(second).toEqual(first);
+
+    const description = await client.schedule.getHandle(first[0]!).describe();
+    expect(description.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'rosterDropFolderWorkflow',
+      workflowId: `roster-drop-${districtId}`,
+      taskQueue,
+      args: [{ districtId }],
+    });
+    expect(description.policies).toMatchObject({
+      overlap: ScheduleOverlapPolicy.SKIP,
+      catchupWindow: 3_600_000,
+    });
+    expect(description.spec.timezone).toBe('America/New_York');
+    expect(description.spec.calendars).toEqual([
+      expect.objectContaining({
+        hour: [{ start: 2, end: 2, step: 1 }],
+        minute: [{ start: 0, end: 0, step: 1 }],
+      }),
+    ]);
+  });
+
+  it('when the schedule settings change, then the next start updates the existing schedule', async () => {
+    await ensureRosterSchedules(
+      client,
+      database.db,
+      settings({ ROSTER_SCHEDULE: '30 4 * * *', ROSTER_SCHEDULE_TIMEZONE: 'America/Chicago' }),
+    );
+    const description = await client.schedule.getHandle(rosterScheduleId(districtId)).describe();
+    expect(description.spec.timezone).toBe('America/Chicago');
+    expect(description.spec.calendars).toEqual([
+      expect.objectContaining({
+        hour: [{ start: 4, end: 4, step: 1 }],
+        minute: [{ start: 30, end: 30, step: 1 }],
+      }),
+    ]);
+  });
+
+  it('when the schedule is triggered, then the newest export in the folder is imported, and an unchanged one is skipped', async () => {
+    writeFileSync(join(folder, 'older.zip'), Buffer.from('PK\x03\x04 not the newest'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    writeFileSync(join(folder, 'export-2026-11-23.zip'), roster.zip);
+    workers = await startTestWorkers(settings());
+    const handle = client.schedule.getHandle(rosterScheduleId(districtId));
+
+    await handle.trigger();
+    const imported = await waitFor(
+      'the scheduled import',
+      async () => {
+        const rows = await database.db.prisma.rosterImport.findMany({ where: { districtId } });
+        return rows.length === 1 && rows[0]!.status !== 'running' ? rows[0] : undefined;
+      },
+      60_000,
+    );
+    expect(imported).toMatchObject({ status: 'succeeded', source: 'schedule', createdById: null });
+    const counts = readCounts(imported!.counts);
+    expect(counts.usersCreated).toBe(
+      roster.expected.users.teacher + roster.expected.users.student + roster.expected.users.guardian,
+    );
+    expect(counts.guardianLinksAdded).toBe(roster.expected.guardianLinks);
+
+    await handle.trigger();
+    const secondRun = await waitFor(
+      'the second scheduled run',
+      async () => {
+        const { info } = await handle.describe();
+        return info.recentActions.length === 2 ? info.recentActions[1] : undefined;
+      },
+      30_000,
+    );
+    const result = await client.workflow
+      .getHandle(secondRun!.action.workflow.workflowId, secondRun!.action.workflow.firstExecutionRunId)
+      .result();
+    expect(result).toEqual({ status: 'skipped', reason: 'unchanged' });
+    expect(await database.db.prisma.rosterImport.count({ where: { districtId } })).toBe(1);
+  });
+
+  it('when a configured district or folder does not exist, then start-up fails naming ROSTER_DROP_FOLDERS', async () => {
+    const ghost = randomUUID();
+    const attempt = ensureRosterSchedules(
+      client,
+      database.db,
+      settings({ ROSTER_DROP_FOLDERS: `${ghost}=${folder};${districtId}=${join(folder, 'missing')}` }),
+    );
+    await expect(attempt).rejects.toBeInstanceOf(ConfigError);
+    await expect(attempt).rejects.toMatchObject({
+      problems: [
+        `ROSTER_DROP_FOLDERS: district ${ghost} does not exist`,
+        `ROSTER_DROP_FOLDERS: the drop folder of district ${districtId} (${join(folder, 'missing')}) is not a directory`,
+      ],
+    });
+  });
+
+  it('when the compiled worker starts with a drop folder that does not exist, then it exits 78 with the reason', async () => {
+    const worker = spawnWorker({
+      TEMPORAL_TASK_QUEUE: `roster-schedule-bad-${randomUUID()}`,
+      ROSTER_DROP_FOLDERS: `${districtId}=/nonexistent/drop`,
+    });
+    const exitCode = await new Promise<number | null>((resolve) =>
+      worker.child.once('exit', (code) => resolve(code)),
+    );
+    expect(exitCode).toBe(78);
+    expect(worker.output()).toContain(
+      `the drop folder of district ${districtId} (/nonexistent/drop) is not a directory`,
+    );
+  }, 60_000);
+});
