@@ -110,6 +110,11 @@ describe('a roster import when its worker is killed', () => {
       },
       120_000,
     );
+    const progress = await client.workflow.getHandle(workflowId).query<RosterImportProgress>('progress');
+    expect(progress).toEqual({
+      phase: 'users',
+      counts: expect.objectContaining({ schoolsCreated: 4, sectionsCreated: 800, usersCreated: 0 }),
+    });
     await workers[0]!.stop('SIGKILL');
     expect(countsAtKill.usersCreated).toBeLessThan(totalUsers);
     expect(countsAtKill.enrollmentsAdded).toBe(0);
