@@ -14,6 +14,8 @@ export interface AnnouncementRef {
 export interface FanOutPlan {
   recipientCount: number;
   batchCount: number;
+  /** Whether any recipient prefers another language than the announcement's: then it is translated. */
+  translationNeeded: boolean;
 }
 
 export interface BatchRef extends AnnouncementRef {
@@ -41,16 +43,24 @@ export function createAnnouncementActivities(deps: { prisma: HomeroomPrismaClien
   const repositories = (districtId: string) => messagingRepositories(db.forDistrict(districtId));
 
   return {
-    /** Resolves how many people the announcement reaches now, records it, and sizes the batches. */
+    /**
+     * Resolves how many people the announcement reaches now, records it, sizes the batches, and tells
+     * whether anyone reads another language.
+     */
     async planAnnouncementFanOut(ref: AnnouncementRef): Promise<FanOutPlan> {
       const { announcements, deliveries } = repositories(ref.districtId);
       const scope = await announcements.findScope(ref.announcementId);
       if (!scope) {
         throw ApplicationFailure.nonRetryable('The announcement does not exist.', ANNOUNCEMENT_NOT_FOUND);
       }
-      const recipientCount = await deliveries.countRecipients(scope);
+      const counts = await deliveries.countRecipientsByLanguage(scope, scope.sourceLanguage);
+      const recipientCount = counts.recipients;
       await announcements.recordRecipientCount(ref.announcementId, recipientCount);
-      const plan = { recipientCount, batchCount: fanOutBatchCount(recipientCount) };
+      const plan = {
+        recipientCount,
+        batchCount: fanOutBatchCount(recipientCount),
+        translationNeeded: counts.otherLanguage > 0,
+      };
       deps.logger.debug({ announcementId: ref.announcementId, ...plan }, 'announcement fan-out planned');
       return plan;
     },

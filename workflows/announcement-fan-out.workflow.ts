@@ -1,10 +1,14 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
   continueAsNew,
   defineQuery,
+  log,
+  ParentClosePolicy,
   proxyActivities,
   setHandler,
+  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import type {
@@ -14,6 +18,8 @@ import type {
   FanOutPlan,
 } from '../activities/announcement.activities';
 import { FAN_OUT_BATCHES_PER_RUN, FAN_OUT_MAX_IN_FLIGHT } from '../libs/messaging/fan-out-plan';
+import { DISTRICT_ID } from '../libs/temporal/search-attributes';
+import { translationWorkflowId } from '../libs/translation/translation-workflow-id';
 
 export interface AnnouncementFanOutInput extends AnnouncementRef {
   /** Set by continue-as-new only: the plan and the first batch the new run still has to write. */
@@ -101,6 +107,7 @@ export async function announcementFanOutWorkflow(input: AnnouncementFanOutInput)
     progress.stage = 'completing';
     const counts = await planning.completeAnnouncementFanOut(ref);
     progress.stage = 'delivered';
+    if (plan.translationNeeded) await startTranslation(ref);
     return counts;
   } catch (error) {
     if (isFanOutFailure(error)) {
@@ -108,6 +115,30 @@ export async function announcementFanOutWorkflow(input: AnnouncementFanOutInput)
       await planning.failAnnouncementFanOut(ref);
     }
     throw error;
+  }
+}
+
+/**
+ * Translation for recipients who read another language starts once every delivery exists, as an
+ * abandoned child: it never delays delivery, and it outlives this workflow. A run of it that is still
+ * going is left to finish, and a failure to start it leaves the announcement delivered (readers see
+ * the original).
+ */
+async function startTranslation(ref: AnnouncementRef): Promise<void> {
+  try {
+    await startChild('translationWorkflow', {
+      workflowId: translationWorkflowId('announcement', ref.announcementId),
+      args: [{ districtId: ref.districtId, subjectKind: 'announcement', subjectId: ref.announcementId }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      typedSearchAttributes: [{ key: DISTRICT_ID, value: ref.districtId }],
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
+      log.warn('translation of a delivered announcement could not be started', {
+        announcementId: ref.announcementId,
+      });
+    }
   }
 }
 

@@ -44,7 +44,10 @@ export class BodyCipher {
   }
 }
 
-/** The body cipher over the configured master keys (LocalKeyWrapper; a KMS wrapper slots in the same way). */
-export function createBodyCipher(store: DataKeyStore, keys: MasterKeyEnv): BodyCipher {
-  return new BodyCipher(new FieldCipher(store, new LocalKeyWrapper(parseMasterKeyRing(keys))));
+/**
+ * The field cipher over the configured master keys (LocalKeyWrapper; a KMS wrapper slots in the same
+ * way). One per process, shared by message bodies and translations so they share its key cache.
+ */
+export function createFieldCipher(store: DataKeyStore, keys: MasterKeyEnv): FieldCipher {
+  return new FieldCipher(store, new LocalKeyWrapper(parseMasterKeyRing(keys)));
 }

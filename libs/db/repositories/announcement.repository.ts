@@ -89,11 +89,16 @@ export class AnnouncementRepository {
     return this.prisma.announcement.findFirst({ where: { id, districtId: this.districtId }, select: RECORD });
   }
 
-  /** What the fan-out needs to resolve recipients: ids only. */
-  findScope(id: string): Promise<{ sectionId: string; authorId: string; status: AnnouncementStatus } | null> {
+  /** What the fan-out needs to resolve recipients and decide on translation. */
+  findScope(id: string): Promise<{
+    sectionId: string;
+    authorId: string;
+    status: AnnouncementStatus;
+    sourceLanguage: string;
+  } | null> {
     return this.prisma.announcement.findFirst({
       where: { id, districtId: this.districtId },
-      select: { sectionId: true, authorId: true, status: true },
+      select: { sectionId: true, authorId: true, status: true, sourceLanguage: true },
     });
   }
 

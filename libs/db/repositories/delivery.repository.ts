@@ -29,10 +29,23 @@ export class DeliveryRepository {
   ) {}
 
   async countRecipients(scope: RecipientScope): Promise<number> {
-    const rows = await this.prisma.$queryRaw<{ count: bigint }[]>`
+    return (await this.countRecipientsByLanguage(scope, null)).recipients;
+  }
+
+  /** How many recipients there are, and how many of them prefer a language other than `language`. */
+  async countRecipientsByLanguage(
+    scope: RecipientScope,
+    language: string | null,
+  ): Promise<{ recipients: number; otherLanguage: number }> {
+    const rows = await this.prisma.$queryRaw<{ recipients: bigint; other_language: bigint }[]>`
       WITH ${this.recipientsCte(Prisma.sql`${scope.sectionId}::uuid`, Prisma.sql`${scope.authorId}::uuid`)}
-      SELECT count(*)::bigint AS count FROM recipients`;
-    return Number(rows[0]?.count ?? 0n);
+      SELECT count(*)::bigint AS recipients,
+             count(*) FILTER (WHERE u.preferred_language <> ${language})::bigint AS other_language
+      FROM recipients r JOIN users u ON u.id = r.id`;
+    return {
+      recipients: Number(rows[0]?.recipients ?? 0n),
+      otherLanguage: Number(rows[0]?.other_language ?? 0n),
+    };
   }
 
   /** The recipients of a section now, for comparing this SQL with the policy. */

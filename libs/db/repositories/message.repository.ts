@@ -16,6 +16,7 @@ export interface StoredMessage {
   senderId: string;
   bodyCiphertext: Uint8Array;
   dataKeyId: string;
+  sourceLanguage: string;
   createdAt: Date;
   /** When the other participant read it; null while unread. */
   readAt: Date | null;
@@ -36,6 +37,7 @@ const PAGE_ROW = {
   senderId: true,
   bodyCiphertext: true,
   dataKeyId: true,
+  sourceLanguage: true,
   createdAt: true,
   reads: { select: { userId: true, readAt: true } },
   attachments: {
@@ -180,6 +182,7 @@ function toStoredMessage(row: PageRow): StoredMessage {
     senderId: row.senderId,
     bodyCiphertext: row.bodyCiphertext,
     dataKeyId: row.dataKeyId,
+    sourceLanguage: row.sourceLanguage,
     createdAt: row.createdAt,
     readAt: otherRead?.readAt ?? null,
     attachments: row.attachments.map((link) => link.attachment),

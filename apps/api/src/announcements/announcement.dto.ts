@@ -5,6 +5,7 @@ import {
   BodyDto,
   SendMessageDto,
   toAttachmentSummaryDto,
+  TranslationDto,
 } from '../messages/message.dto';
 import { type AnnouncementView } from './announcement.service';
 
@@ -41,6 +42,7 @@ export class AnnouncementDto {
   status?: string;
   @ApiPropertyOptional({ type: DeliveryCountsDto, description: 'Author and teachers only.' })
   delivery?: DeliveryCountsDto;
+  @ApiPropertyOptional({ type: TranslationDto }) translation?: TranslationDto;
 }
 
 export class AnnouncementPageDto {
@@ -64,6 +66,7 @@ export function toAnnouncementDto(view: AnnouncementView): AnnouncementDto {
     attachments: record.attachments.map((link) => toAttachmentSummaryDto(link.attachment)),
     readAt: view.readAt?.toISOString() ?? null,
     ...(view.delivery ? { status: record.status, delivery: view.delivery } : {}),
+    ...(view.translation ? { translation: view.translation } : {}),
   };
 }
 

@@ -20,7 +20,10 @@ import {
   indexRoster,
 } from '../../../../libs/policy';
 import { type Principal } from '../common/request-context';
+import { DEFAULT_LANGUAGE } from '../messages/conversation-access.service';
 import { MessageService } from '../messages/message.service';
+import { MessageTranslationService } from '../messages/message-translation.service';
+import { type ReaderTranslation } from '../../../../libs/translation/translation-reader';
 import { AnnouncementFanOutStarter } from './announcement-fan-out.starter';
 
 export const ANNOUNCEMENT_PAGE_SIZE = 50;
@@ -34,6 +37,8 @@ export interface AnnouncementView {
   readAt: Date | null;
   /** Only for the author and the section's current teachers. */
   delivery?: { recipients: number; delivered: number; read: number };
+  /** In the reader's preferred language, once stored. */
+  translation?: ReaderTranslation;
 }
 
 @Injectable()
@@ -42,6 +47,7 @@ export class AnnouncementService {
     private readonly db: Database,
     private readonly fanOut: AnnouncementFanOutStarter,
     private readonly messages: MessageService,
+    private readonly translations: MessageTranslationService,
     @Inject(BodyCipher) private readonly cipher: BodyCipher,
   ) {}
 
@@ -97,7 +103,11 @@ export class AnnouncementService {
     before?: { createdAt: Date; id: string },
   ): Promise<{ items: AnnouncementView[]; hasMore: boolean }> {
     const tenant = this.db.forDistrict(principal.districtId);
-    const roster = indexRoster(await tenant.rosterFacts.sliceForUsers([principal.userId]));
+    const [facts, language] = await Promise.all([
+      tenant.rosterFacts.sliceForUsers([principal.userId]),
+      this.languageOf(tenant, principal.userId),
+    ]);
+    const roster = indexRoster(facts);
     // Every listed row is a delivery to the caller, so the policy is asked, per section of the caller's
     // roster slice, whether a delivered announcement of someone else in it is still readable.
     const readableSectionIds = [...roster.sectionsById.keys()].filter(
@@ -114,20 +124,37 @@ export class AnnouncementService {
       readableSectionIds,
       { limit: ANNOUNCEMENT_PAGE_SIZE, before },
     );
-    const items = await Promise.all(
-      rows.map(async (row) => ({
-        record: row,
-        readAt: row.readAt,
-        body: await this.cipher.openAnnouncement(row),
-      })),
-    );
+    const [bodies, translations] = await Promise.all([
+      Promise.all(rows.map((row) => this.cipher.openAnnouncement(row))),
+      this.translations.forPage(
+        { districtId: principal.districtId, preferredLanguage: language },
+        'announcement',
+        rows,
+      ),
+    ]);
+    const items = rows.map((row, i) => ({
+      record: row,
+      readAt: row.readAt,
+      body: bodies[i]!,
+      ...(translations.has(row.id) ? { translation: translations.get(row.id) } : {}),
+    }));
     return { items, hasMore: rows.length === ANNOUNCEMENT_PAGE_SIZE };
   }
 
   async get(principal: Principal, announcementId: string): Promise<AnnouncementView> {
     const { tenant, record, roster, readAt } = await this.requireReadable(principal, announcementId);
-    const body = await this.cipher.openAnnouncement(record);
-    const view: AnnouncementView = { record, body, readAt };
+    const [body, language] = await Promise.all([
+      this.cipher.openAnnouncement(record),
+      this.languageOf(tenant, principal.userId),
+    ]);
+    const translation = (
+      await this.translations.forPage(
+        { districtId: principal.districtId, preferredLanguage: language },
+        'announcement',
+        [record],
+      )
+    ).get(record.id);
+    const view: AnnouncementView = { record, body, readAt, ...(translation ? { translation } : {}) };
     const isAuthor = record.authorId === principal.userId;
     if (isAuthor || canListAnnouncementRecipients(principal.userId, record.sectionId, roster).allowed) {
       const counts = await messagingRepositories(tenant).deliveries.counts(announcementId);
@@ -161,7 +188,14 @@ export class AnnouncementService {
       record.authorId,
       announcementId,
     );
-    const message = await this.messages.store(tenant, principal, conversation.id, body);
+    const [sourceLanguage, readerLanguage] = await Promise.all([
+      this.languageOf(tenant, principal.userId),
+      this.languageOf(tenant, record.authorId),
+    ]);
+    const message = await this.messages.store(tenant, principal, conversation.id, body, {
+      sourceLanguage,
+      readerLanguage,
+    });
     return { conversationId: conversation.id, messageId: message.id };
   }
 
@@ -181,6 +215,10 @@ export class AnnouncementService {
       throw new NotFoundError('The announcement');
     }
     return { tenant, record, roster, delivered, readAt: delivery?.readAt ?? null };
+  }
+
+  private async languageOf(tenant: TenantRepositories, userId: string): Promise<string> {
+    return (await tenant.users.findProfile(userId))?.preferredLanguage ?? DEFAULT_LANGUAGE;
   }
 
   private ref(principal: Principal, record: AnnouncementRecord): AnnouncementRef {

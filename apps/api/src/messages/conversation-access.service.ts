@@ -38,8 +38,8 @@ export class ConversationAccessService {
   ): Promise<{
     tenant: TenantRepositories;
     conversation: ConversationAccessRecord;
-    /** The caller's preferred language, from the same read. */
-    language: string;
+    /** The caller's and the other participant's preferred languages, from the same read. */
+    languages: { caller: string; other: string };
   }> {
     const tenant = this.db.forDistrict(principal.districtId);
     const context = await tenant.conversations.findAccessContext(conversationId);
@@ -58,6 +58,17 @@ export class ConversationAccessService {
       context.facts,
     );
     if (!decision.allowed) throw new ForbiddenError('You can no longer message in this conversation.');
-    return { tenant, conversation, language: context.languages.get(principal.userId) ?? DEFAULT_LANGUAGE };
+    const otherId =
+      conversation.participantLowId === principal.userId
+        ? conversation.participantHighId
+        : conversation.participantLowId;
+    return {
+      tenant,
+      conversation,
+      languages: {
+        caller: context.languages.get(principal.userId) ?? DEFAULT_LANGUAGE,
+        other: context.languages.get(otherId) ?? DEFAULT_LANGUAGE,
+      },
+    };
   }
 }

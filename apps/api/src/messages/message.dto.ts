@@ -57,6 +57,13 @@ export class AttachmentSummaryDto {
   @ApiProperty({ enum: ['scanning', 'clean', 'quarantined'] }) status!: string;
 }
 
+export class TranslationDto {
+  @ApiProperty({ description: "The reader's preferred language." }) language!: string;
+  @ApiProperty({ description: 'The translated text; `body` stays the original.' }) body!: string;
+  @ApiProperty({ description: 'Who translated it; `local-pseudo` marks the embedded stack’s stand-in.' })
+  provider!: string;
+}
+
 export class MessageDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) senderId!: string;
@@ -65,6 +72,7 @@ export class MessageDto {
   @ApiProperty({ nullable: true, type: String, description: 'When the other participant read it.' })
   readAt!: string | null;
   @ApiProperty({ type: [AttachmentSummaryDto] }) attachments!: AttachmentSummaryDto[];
+  @ApiPropertyOptional({ type: TranslationDto }) translation?: TranslationDto;
 }
 
 export class MessagePageDto {

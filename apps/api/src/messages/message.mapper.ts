@@ -2,7 +2,7 @@ import { encodeCursor } from '../common/cursor';
 import { type MessageDto, type MessagePageDto, toAttachmentSummaryDto } from './message.dto';
 import { type MessageView } from './message.service';
 
-export function toMessageDto({ message, body }: MessageView): MessageDto {
+export function toMessageDto({ message, body, translation }: MessageView): MessageDto {
   return {
     id: message.id,
     senderId: message.senderId,
@@ -10,6 +10,7 @@ export function toMessageDto({ message, body }: MessageView): MessageDto {
     createdAt: message.createdAt.toISOString(),
     readAt: message.readAt?.toISOString() ?? null,
     attachments: message.attachments.map(toAttachmentSummaryDto),
+    ...(translation ? { translation } : {}),
   };
 }
 

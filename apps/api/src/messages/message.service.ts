@@ -6,13 +6,17 @@ import { NotFoundError, ValidationFailedError } from '../../../../libs/errors/do
 import { BodyCipher } from '../../../../libs/messaging/body-cipher';
 import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
 import { type Principal } from '../common/request-context';
+import { type ReaderTranslation } from '../../../../libs/translation/translation-reader';
 import { ConversationAccessService, DEFAULT_LANGUAGE } from './conversation-access.service';
+import { MessageTranslationService } from './message-translation.service';
 
 export const MESSAGE_PAGE_SIZE = 50;
 
 export interface MessageView {
   message: StoredMessage;
   body: string;
+  /** In the reader's preferred language, once stored; absent for admins reviewing the original. */
+  translation?: ReaderTranslation;
 }
 
 @Injectable()
@@ -21,6 +25,7 @@ export class MessageService {
     private readonly db: Database,
     private readonly access: ConversationAccessService,
     @Inject(BodyCipher) private readonly cipher: BodyCipher,
+    private readonly translations: MessageTranslationService,
   ) {}
 
   async send(
@@ -29,20 +34,29 @@ export class MessageService {
     body: string,
     attachmentIds: readonly string[] = [],
   ): Promise<{ id: string; createdAt: Date }> {
-    const { tenant, language } = await this.access.require(principal, conversationId);
-    return this.store(tenant, principal, conversationId, body, { attachmentIds, sourceLanguage: language });
+    const { tenant, languages } = await this.access.require(principal, conversationId);
+    return this.store(tenant, principal, conversationId, body, {
+      attachmentIds,
+      sourceLanguage: languages.caller,
+      readerLanguage: languages.other,
+    });
   }
 
   /**
-   * Writes a message into a conversation the caller was just found allowed to write to. The id is
-   * chosen first because the ciphertext is sealed to it.
+   * Writes a message into a conversation the caller was just found allowed to write to, then starts its
+   * translation when the reader prefers another language. The id is chosen first because the
+   * ciphertext is sealed to it. Languages not given are looked up.
    */
   async store(
     tenant: TenantRepositories,
     principal: Principal,
     conversationId: string,
     body: string,
-    options: { attachmentIds?: readonly string[]; sourceLanguage?: string } = {},
+    options: {
+      attachmentIds?: readonly string[];
+      sourceLanguage?: string;
+      readerLanguage: string;
+    },
   ): Promise<{ id: string; createdAt: Date }> {
     const { messages } = messagingRepositories(tenant);
     const uniqueAttachmentIds = [...new Set((options.attachmentIds ?? []).map((id) => id.toLowerCase()))];
@@ -63,6 +77,10 @@ export class MessageService {
       sourceLanguage,
     });
     await messages.attach(id, uniqueAttachmentIds);
+    await this.translations.startIfNeeded(principal.districtId, id, {
+      source: sourceLanguage,
+      reader: options.readerLanguage,
+    });
     return stored;
   }
 
@@ -71,23 +89,39 @@ export class MessageService {
     conversationId: string,
     before?: { createdAt: Date; id: string },
   ): Promise<{ items: MessageView[]; hasMore: boolean }> {
-    const { tenant } = await this.access.require(principal, conversationId);
-    return this.page(tenant, conversationId, before);
+    const { tenant, languages } = await this.access.require(principal, conversationId);
+    return this.page(tenant, conversationId, before, languages.caller);
   }
 
-  /** One page of a conversation, decrypted; the caller has already been authorized. */
+  /**
+   * One page of a conversation, decrypted, with translations into `readerLanguage` where stored; the
+   * caller has already been authorized. Without a reader language (safety review) only originals.
+   */
   async page(
     tenant: TenantRepositories,
     conversationId: string,
     before?: { createdAt: Date; id: string },
+    readerLanguage?: string,
   ): Promise<{ items: MessageView[]; hasMore: boolean }> {
     const rows = await messagingRepositories(tenant).messages.listPage(conversationId, {
       limit: MESSAGE_PAGE_SIZE,
       before,
     });
-    const items = await Promise.all(
-      rows.map(async (message) => ({ message, body: await this.cipher.openMessage(message) })),
-    );
+    const [bodies, translations] = await Promise.all([
+      Promise.all(rows.map((message) => this.cipher.openMessage(message))),
+      readerLanguage === undefined
+        ? new Map<string, ReaderTranslation>()
+        : this.translations.forPage(
+            { districtId: tenant.districtId, preferredLanguage: readerLanguage },
+            'message',
+            rows,
+          ),
+    ]);
+    const items = rows.map((message, i) => ({
+      message,
+      body: bodies[i]!,
+      ...(translations.has(message.id) ? { translation: translations.get(message.id) } : {}),
+    }));
     return { items, hasMore: rows.length === MESSAGE_PAGE_SIZE };
   }
 

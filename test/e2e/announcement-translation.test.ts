@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { type Pool } from 'pg';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
+import { Database } from '../../libs/db/database';
+import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
+import { createFieldCipher } from '../../libs/messaging/body-cipher';
+import { translationWorkflowId } from '../../libs/translation/translation-workflow-id';
+import { translationBodyAad, type SubjectKind } from '../../libs/translation/translation-subject';
+import { testApiConfig, testWorkerConfig } from '../support/config';
+import { createTestPool, testDatabaseUrl } from '../support/database';
+import { request, type RunningApi, startApi } from '../support/http';
+import { waitFor } from '../support/processes';
+import { createSectionFixture, type SectionFixture, signInAs } from '../support/roster-factory';
+import { startTestWorkers, type TestWorkers } from '../support/workers';
+
+interface Translated {
+  id: string;
+  body: string;
+  translation?: { language: string; body: string; provider: string };
+}
+
+/**
+ * Messaging's side of translation (issue 6 runs the translation itself): the fan-out and message
+ * sending start the translation workflow only when a reader prefers another language, and readers get
+ * the stored translation in their language beside the original.
+ */
+describe('translation hooks of messages and announcements', () => {
+  const taskQueue = `fanout-${randomUUID()}`;
+  let api: RunningApi;
+  let workers: TestWorkers;
+  let pool: Pool;
+  let prisma: HomeroomPrismaClient;
+  let temporal: Client;
+  let section: SectionFixture;
+  let teacherToken: string;
+  let spanishGuardianToken: string;
+  let englishStudentToken: string;
+  const startedTranslations: string[] = [];
+
+  const translationStarted = async (kind: SubjectKind, id: string) => {
+    const workflowId = translationWorkflowId(kind, id);
+    try {
+      await temporal.workflow.getHandle(workflowId).describe();
+      startedTranslations.push(workflowId);
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  };
+  const storeTranslation = async (kind: SubjectKind, id: string, language: string, body: string) => {
+    const cipher = createFieldCipher(new Database(prisma).dataKeys, testApiConfig());
+    const { ciphertext, dataKeyId } = await cipher.encrypt(
+      section.districtId,
+      body,
+      translationBodyAad({ kind, id }, language),
+    );
+    await pool.query(
+      `INSERT INTO translations (district_id, ${kind}_id, language, body_ciphertext, data_key_id, provider)
+       VALUES ($1, $2, $3, $4, $5, 'local-pseudo')`,
+      [section.districtId, id, language, ciphertext, dataKeyId],
+    );
+  };
+  const post = async (body: string) => {
+    const res = await request<{ id: string }>(
+      api.baseUrl,
+      'POST',
+      `/v1/sections/${section.sectionId}/announcements`,
+      {
+        token: teacherToken,
+        json: { body },
+      },
+    );
+    await waitFor('the fan-out', async () => {
+      const row = await pool.query('SELECT status FROM announcements WHERE id = $1', [res.body.id]);
+      return row.rows[0].status === 'delivered' ? true : undefined;
+    });
+    return res.body.id;
+  };
+
+  beforeAll(async () => {
+    pool = createTestPool();
+    prisma = createPrismaClient(testDatabaseUrl(), { poolSize: 2 });
+    api = await startApi(testApiConfig({ TEMPORAL_TASK_QUEUE: taskQueue }));
+    workers = await startTestWorkers(testWorkerConfig({ TEMPORAL_TASK_QUEUE: taskQueue }));
+    temporal = api.app.get(TemporalClientService).client;
+    section = await createSectionFixture(pool, { students: 2 });
+    teacherToken = await signInAs(pool, section.districtId, section.teachers[0]!.id);
+    spanishGuardianToken = await signInAs(pool, section.districtId, section.guardians[0]!.id);
+    englishStudentToken = await signInAs(pool, section.districtId, section.students[0]!.id);
+  });
+
+  afterAll(async () => {
+    // The translation workflow belongs to issue 6; whatever these tests started is ended here.
+    for (const workflowId of startedTranslations) {
+      await temporal.workflow
+        .getHandle(workflowId)
+        .terminate('test cleanup')
+        .catch(() => undefined);
+    }
+    await workers?.stop();
+    await api?.close();
+    await prisma?.$disconnect();
+    await pool?.end();
+  });
+
+  it('when every recipient reads the source language, then the fan-out starts no translation', async () => {
+    const id = await post('Everyone reads English');
+
+    expect(await translationStarted('announcement', id)).toBe(false);
+  });
+
+  it('when a guardian prefers Spanish, then the fan-out starts the translation and the guardian reads it beside the original', async () => {
+    await pool.query(`UPDATE users SET preferred_language = 'es' WHERE id = $1`, [section.guardians[0]!.id]);
+    const id = await post('Library books are due Monday');
+
+    expect(
+      await waitFor(
+        'the translation start',
+        async () => ((await translationStarted('announcement', id)) ? true : undefined),
+        10_000,
+      ),
+    ).toBe(true);
+    await storeTranslation('announcement', id, 'es', 'Los libros vencen el lunes');
+    const guardianView = await request<Translated>(api.baseUrl, 'GET', `/v1/announcements/${id}`, {
+      token: spanishGuardianToken,
+    });
+    expect(guardianView.body).toMatchObject({
+      body: 'Library books are due Monday',
+      translation: { language: 'es', body: 'Los libros vencen el lunes', provider: 'local-pseudo' },
+    });
+    const guardianList = await request<{ items: Translated[] }>(api.baseUrl, 'GET', '/v1/announcements', {
+      token: spanishGuardianToken,
+    });
+    expect(guardianList.body.items.find((a) => a.id === id)?.translation?.body).toBe(
+      'Los libros vencen el lunes',
+    );
+    const studentView = await request<Translated>(api.baseUrl, 'GET', `/v1/announcements/${id}`, {
+      token: englishStudentToken,
+    });
+    expect(studentView.body).not.toHaveProperty('translation');
+  });
+
+  it('when a message reaches a reader of another language, then its translation starts and only that reader sees it', async () => {
+    const conversation = await request<{ id: string }>(api.baseUrl, 'POST', '/v1/conversations', {
+      token: teacherToken,
+      json: { participantId: section.guardians[0]!.id },
+    });
+    const toGuardian = await request<{ id: string }>(
+      api.baseUrl,
+      'POST',
+      `/v1/conversations/${conversation.body.id}/messages`,
+      { token: teacherToken, json: { body: 'Can we meet on Tuesday?' } },
+    );
+    const englishConversation = await request<{ id: string }>(api.baseUrl, 'POST', '/v1/conversations', {
+      token: teacherToken,
+      json: { participantId: section.students[0]!.id },
+    });
+    const toStudent = await request<{ id: string }>(
+      api.baseUrl,
+      'POST',
+      `/v1/conversations/${englishConversation.body.id}/messages`,
+      { token: teacherToken, json: { body: 'See you in class' } },
+    );
+
+    expect(await translationStarted('message', toGuardian.body.id)).toBe(true);
+    expect(await translationStarted('message', toStudent.body.id)).toBe(false);
+    await storeTranslation('message', toGuardian.body.id, 'es', '¿Podemos reunirnos el martes?');
+    const page = async (token: string) =>
+      (
+        await request<{ items: Translated[] }>(
+          api.baseUrl,
+          'GET',
+          `/v1/conversations/${conversation.body.id}/messages`,
+          { token },
+        )
+      ).body.items.find((m) => m.id === toGuardian.body.id);
+    expect(await page(spanishGuardianToken)).toMatchObject({
+      body: 'Can we meet on Tuesday?',
+      translation: { language: 'es', body: '¿Podemos reunirnos el martes?' },
+    });
+    expect(await page(teacherToken)).not.toHaveProperty('translation');
+  });
+});
