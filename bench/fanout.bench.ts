@@ -9,7 +9,7 @@ import { Client as PgClient, Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { freePort, waitFor } from '../test/support/processes';
 import { createSectionFixture, type SectionFixture, signInAs } from '../test/support/roster-factory';
-import { peakRssMb, spawnNode } from './message-send.bench';
+import { type BenchResult, peakRssMb, spawnNode } from './message-send.bench';
 
 /**
  * Announcement fan-out, end to end: POST to a section → every delivery row visible in PostgreSQL, for
@@ -18,7 +18,7 @@ import { peakRssMb, spawnNode } from './message-send.bench';
  * raw PostgreSQL COPY of the same delivery rows into the same table, the fastest way to write them.
  * Also the API's and worker's peak resident memory.
  *
- * Run: `npx tsc -p tsconfig.build.json && node dist/bench/fanout.bench.js` in the test environment
+ * Run: `npm run bench fanout`, or `npx tsc -p tsconfig.build.json && node dist/bench/fanout.bench.js` in the test environment
  * (`source scripts/test-env.sh`, or `npm run bench`). Options by environment: BENCH_FANOUT_SIZES
  * (100,10000,50000), BENCH_FANOUT_RUNS (3). The module also exports `run()` for a bench runner.
  */
@@ -37,6 +37,7 @@ export interface FanOutSizeResult {
 }
 
 export interface FanOutReport {
+  results: BenchResult[];
   sizes: FanOutSizeResult[];
   peakRssMb: { api: number | null; worker: number | null };
   target: { recipients: number; maxMs: number; met: boolean | null };
@@ -96,9 +97,20 @@ export async function run(): Promise<FanOutReport> {
       });
     }
     const tenThousand = sizes.find((s) => s.recipients === 10_000);
+    const rss = { api: peakRssMb(api.child.pid), worker: peakRssMb(worker.child.pid) };
     return {
+      results: [
+        ...sizes.map((size) => ({
+          name: `fan-out of ${size.recipients} recipients, POST → all deliveries visible (median of ${size.runs})`,
+          value: size.postToAllVisibleMs.median,
+          unit: 'ms',
+          baseline: { name: 'COPY of the same rows', value: size.baselineCopyMs.median, unit: 'ms' },
+        })),
+        { name: 'API peak RSS (fan-out run)', value: rss.api ?? Number.NaN, unit: 'MiB' },
+        { name: 'worker peak RSS (fan-out run)', value: rss.worker ?? Number.NaN, unit: 'MiB' },
+      ],
       sizes,
-      peakRssMb: { api: peakRssMb(api.child.pid), worker: peakRssMb(worker.child.pid) },
+      peakRssMb: rss,
       target: {
         recipients: 10_000,
         maxMs: 1_500,

@@ -14,7 +14,7 @@ import { createDistrict, createSection, createUsers, signInMany } from '../test/
  * a bare Node HTTP server (no Nest, no policy, no encryption) doing the same session lookup and one
  * INSERT per request, in a process of its own like the API. Both use a pool of 10 connections.
  *
- * Run: `npx tsc -p tsconfig.build.json && node dist/bench/message-send.bench.js` in the test
+ * Run: `npm run bench message-send`, or `npx tsc -p tsconfig.build.json && node dist/bench/message-send.bench.js` in the test
  * environment (`source scripts/test-env.sh`, or `npm run bench`). Options by environment:
  * BENCH_SEND_CLIENTS (64), BENCH_SEND_SECONDS (30), BENCH_SEND_WARMUP_SECONDS (3).
  * The module also exports `run()` for a bench runner.
@@ -37,7 +37,16 @@ export interface LoadResult {
   serverCpuMsPerRequest: number | null;
 }
 
+/** A figure beside its baseline, as bench/run.ts prints them. */
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: { name?: string; value: number; unit: string };
+}
+
 export interface MessageSendReport {
+  results: BenchResult[];
   clients: number;
   seconds: number;
   api: LoadResult;
@@ -109,7 +118,37 @@ export async function run(): Promise<MessageSendReport> {
     }
 
     const targets = { throughputPerSecond: 1_500, p99Ms: 50 };
+    const beside = (name: string, value: number, baseline: number, unit: string): BenchResult => ({
+      name,
+      value,
+      unit,
+      baseline: { name: 'bare authenticated insert', value: baseline, unit },
+    });
+    const label = `1:1 send, ${CLIENTS} clients, ${SECONDS} s`;
     return {
+      results: [
+        beside(
+          `${label}: throughput`,
+          apiResult.throughputPerSecond,
+          baselineResult.throughputPerSecond,
+          'msg/s',
+        ),
+        beside(`${label}: p50 latency`, apiResult.latencyMs.p50, baselineResult.latencyMs.p50, 'ms'),
+        beside(`${label}: p99 latency`, apiResult.latencyMs.p99, baselineResult.latencyMs.p99, 'ms'),
+        beside(`${label}: errors`, apiResult.errors, baselineResult.errors, 'requests'),
+        beside(
+          `${label}: server CPU per request`,
+          apiResult.serverCpuMsPerRequest ?? Number.NaN,
+          baselineResult.serverCpuMsPerRequest ?? Number.NaN,
+          'ms',
+        ),
+        beside(
+          'API peak RSS (send run)',
+          apiResult.peakRssMb ?? Number.NaN,
+          baselineResult.peakRssMb ?? Number.NaN,
+          'MiB',
+        ),
+      ],
       clients: CLIENTS,
       seconds: SECONDS,
       api: apiResult,
