@@ -18,9 +18,9 @@ import { type BenchResult, peakRssMb, spawnNode } from './message-send.bench';
  * raw PostgreSQL COPY of the same delivery rows into the same table, the fastest way to write them.
  * Also the API's and worker's peak resident memory.
  *
- * Run: `npm run bench fanout`, or `npx tsc -p tsconfig.build.json && node dist/bench/fanout.bench.js` in the test environment
- * (`source scripts/test-env.sh`, or `npm run bench`). Options by environment: BENCH_FANOUT_SIZES
- * (100,10000,50000), BENCH_FANOUT_RUNS (3). The module also exports `run()` for a bench runner.
+ * Run: `npm run bench fanout`, or in the test environment (`source scripts/test-env.sh`)
+ * `npx tsc -p tsconfig.build.json && node dist/bench/fanout.bench.js`. Options by environment:
+ * BENCH_FANOUT_SIZES (100,10000,50000), BENCH_FANOUT_RUNS (3). `run()` is what bench/run.ts calls.
  */
 
 const SIZES = (process.env.BENCH_FANOUT_SIZES ?? '100,10000,50000').split(',').map(Number);

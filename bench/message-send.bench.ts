@@ -14,10 +14,10 @@ import { createDistrict, createSection, createUsers, signInMany } from '../test/
  * a bare Node HTTP server (no Nest, no policy, no encryption) doing the same session lookup and one
  * INSERT per request, in a process of its own like the API. Both use a pool of 10 connections.
  *
- * Run: `npm run bench message-send`, or `npx tsc -p tsconfig.build.json && node dist/bench/message-send.bench.js` in the test
- * environment (`source scripts/test-env.sh`, or `npm run bench`). Options by environment:
- * BENCH_SEND_CLIENTS (64), BENCH_SEND_SECONDS (30), BENCH_SEND_WARMUP_SECONDS (3).
- * The module also exports `run()` for a bench runner.
+ * Run: `npm run bench message-send`, or in the test environment (`source scripts/test-env.sh`)
+ * `npx tsc -p tsconfig.build.json && node dist/bench/message-send.bench.js`. Options by environment:
+ * BENCH_SEND_CLIENTS (64), BENCH_SEND_SECONDS (30), BENCH_SEND_WARMUP_SECONDS (3). `run()` is what
+ * bench/run.ts calls.
  */
 
 const CLIENTS = Number(process.env.BENCH_SEND_CLIENTS ?? 64);
