@@ -7,6 +7,8 @@ import {
   type RosterModel,
   withoutEnrollment,
   withoutUser,
+  withUserChanges,
+  writeDeltaZip,
   writeRosterZip,
 } from '../../libs/roster/generator';
 import { type Database } from '../../libs/db/database';
@@ -246,8 +248,29 @@ describe('roster import through the API', () => {
       ]);
       expect(result.counts).toMatchObject(ZERO_COUNTS);
       expect(await dumpRoster(pool, districtId)).toBe(before);
+      const audited = (await auditEvents(database.db, districtId)).at(-1);
+      expect(audited).toMatchObject({
+        action: 'roster.import.failed',
+        targetId: started.body.importId,
+        details: { reason: 'invalid-export', errorsFound: 1 },
+      });
     },
   );
+
+  it('when an export has more errors than are kept, then the first 1,000 are listed and errorCount gives the total', async () => {
+    const big = generateRoster({ seed: 8, schools: 2, sections: 20, students: 800 });
+    const everyRoleUnknown = rewriteZip(big.zip, 'users.csv', (csv) =>
+      csv.replace(/,(student|teacher|parent|guardian|relative),/g, ',janitor,'),
+    );
+    const total = big.expected.users.teacher + big.expected.users.student + big.expected.users.guardian;
+    expect(total).toBeGreaterThan(1_000);
+    const started = await upload(api.baseUrl, adminToken, everyRoleUnknown);
+    const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
+    expect(result.status).toBe('failed');
+    expect(result.errorCount).toBe(total);
+    expect(result.errors).toHaveLength(1_000);
+    expect(result.errors.map((error) => error.line)).toEqual(Array.from({ length: 1_000 }, (_, i) => i + 2));
+  });
 
   it('when a re-import removes a student from a section, then the student loses access through it at once', async () => {
     const { student, section, teacher } = studentWithSoleSharedSection(model);
@@ -311,6 +334,28 @@ describe('roster import through the API', () => {
     );
     expect(rows[0]).toMatchObject({ active: false, given_name: leaving.givenName, live: 0 });
     expect(rows[0].deactivated_at).not.toBeNull();
+  });
+
+  it('when a delta export arrives, then only the changes it carries are applied', async () => {
+    const { student, section } = studentWithSoleSharedSection(model);
+    const teacher = model.users.find((user) => user.role === 'teacher')!;
+    const after = withUserChanges(withoutEnrollment(model, student, section), teacher.sourcedId, {
+      givenName: 'Renamed',
+    });
+    const started = await upload(api.baseUrl, adminToken, writeDeltaZip(model, after));
+    const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
+    expect(result.status).toBe('succeeded');
+    expect(result.counts).toMatchObject({ ...ZERO_COUNTS, usersUpdated: 1, enrollmentsRemoved: 1 });
+    model = after;
+    const { rows } = await pool.query(
+      'SELECT given_name FROM users WHERE district_id = $1 AND sourced_id = $2',
+      [districtId, teacher.sourcedId],
+    );
+    expect(rows).toEqual([{ given_name: 'Renamed' }]);
+
+    const again = await upload(api.baseUrl, adminToken, writeRosterZip(model));
+    const settled = await finishedImport(api.baseUrl, adminToken, again.body.importId);
+    expect(Object.values(settled.counts).every((count) => count === 0)).toBe(true);
   });
 
   it('when the upload has no file, is not a zip or is too large, then it is refused with 400, 415 and 413', async () => {
