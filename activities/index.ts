@@ -6,6 +6,7 @@ import { createAttachmentRetentionActivities } from './attachment-retention.acti
 import { createAttachmentScanActivities } from './attachment-scan.activities';
 import { createDiagnosticsActivities } from './diagnostics.activities';
 import { createRosterImportActivities } from './roster-import.activities';
+import { createTranslationActivities } from './translation.activities';
 
 /** Everything activities touch, built once by the worker (STYLE.md rule 2) and by tests. */
 export interface ActivityDeps {
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAnnouncementActivities(deps),
     ...createAttachmentScanActivities(deps),
     ...createAttachmentRetentionActivities(deps),
+    ...createTranslationActivities(deps),
   };
 }
 

@@ -4,3 +4,4 @@ export { attachmentScanWorkflow } from './attachment-scan.workflow';
 export { attachmentRetentionWorkflow } from './attachment-retention.workflow';
 export { rosterImportWorkflow, rosterImportProgressQuery } from './roster-import.workflow';
 export { rosterDropFolderWorkflow } from './roster-drop-folder.workflow';
+export { translationWorkflow } from './translation.workflow';
