@@ -14,12 +14,23 @@ export class RosterFactsRepository {
 
   async sliceForUsers(userIds: readonly string[]): Promise<RosterFacts> {
     const parties = [...new Set(userIds)];
-    const guardianLinks = await this.prisma.guardianLink.findMany({
-      where: {
-        districtId: this.districtId,
-        OR: [{ guardianId: { in: parties } }, { studentId: { in: parties } }],
-      },
-      select: { guardianId: true, studentId: true },
+    // Two indexed lookups instead of one OR, which PostgreSQL answers by scanning the whole table.
+    const [asGuardian, asStudent] = await Promise.all([
+      this.prisma.guardianLink.findMany({
+        where: { districtId: this.districtId, guardianId: { in: parties } },
+        select: { guardianId: true, studentId: true },
+      }),
+      this.prisma.guardianLink.findMany({
+        where: { districtId: this.districtId, studentId: { in: parties } },
+        select: { guardianId: true, studentId: true },
+      }),
+    ]);
+    const seen = new Set<string>();
+    const guardianLinks = [...asGuardian, ...asStudent].filter((link) => {
+      const key = `${link.guardianId}:${link.studentId}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
     });
     const involved = new Set(parties);
     for (const link of guardianLinks) if (involved.has(link.guardianId)) involved.add(link.studentId);
