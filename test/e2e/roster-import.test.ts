@@ -157,7 +157,11 @@ describe('roster import through the API', () => {
   let model = roster.model;
 
   beforeAll(async () => {
-    const overrides = { TEMPORAL_TASK_QUEUE: taskQueue, ROSTER_UPLOAD_MAX_BYTES: String(UPLOAD_LIMIT) };
+    const overrides = {
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      TEMPORAL_SCAN_TASK_QUEUE: `${taskQueue}-scan`,
+      ROSTER_UPLOAD_MAX_BYTES: String(UPLOAD_LIMIT),
+    };
     api = await startApi(testApiConfig(overrides));
     workers = await startTestWorkers(testWorkerConfig(overrides));
     database = openTestDatabase();

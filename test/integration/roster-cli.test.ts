@@ -31,7 +31,7 @@ function homeroom(
 
 describe('homeroom roster import', () => {
   const taskQueue = `roster-cli-${randomUUID()}`;
-  const env = { TEMPORAL_TASK_QUEUE: taskQueue };
+  const env = { TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_SCAN_TASK_QUEUE: `${taskQueue}-scan` };
   const dir = mkdtempSync(join(tmpdir(), 'homeroom-cli-'));
   const roster = generateRoster({ seed: 4, schools: 1, sections: 4, students: 30 });
   let database: TestDatabase;

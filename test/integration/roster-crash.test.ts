@@ -51,7 +51,8 @@ async function normalizedRoster(pool: Pool, districtId: string) {
 
 describe('a roster import when its worker is killed', () => {
   const taskQueue = `roster-crash-${randomUUID()}`;
-  const config = testWorkerConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
+  const queues = { TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_SCAN_TASK_QUEUE: `${taskQueue}-scan` };
+  const config = testWorkerConfig(queues);
   const roster = generateRoster({
     seed: 13,
     schools: 4,
@@ -99,7 +100,7 @@ describe('a roster import when its worker is killed', () => {
 
   it('when the worker is SIGKILLed in the middle of applying, then a new worker finishes it with the state and exact counts of a clean import', async () => {
     const crashed = await createDistrict(database.db);
-    workers.push(spawnWorker({ TEMPORAL_TASK_QUEUE: taskQueue }));
+    workers.push(spawnWorker(queues));
     const { importId, workflowId } = await start(crashed);
 
     const countsAtKill = await waitFor(
@@ -119,7 +120,7 @@ describe('a roster import when its worker is killed', () => {
     expect(countsAtKill.usersCreated).toBeLessThan(totalUsers);
     expect(countsAtKill.enrollmentsAdded).toBe(0);
 
-    workers.push(spawnWorker({ TEMPORAL_TASK_QUEUE: taskQueue }));
+    workers.push(spawnWorker(queues));
     const result: RosterImportResult = await client.workflow.getHandle(workflowId).result();
     expect(result.status).toBe('succeeded');
 

@@ -26,6 +26,7 @@ describe('roster drop-folder schedules', () => {
   const settings = (overrides: Record<string, string> = {}): WorkerConfig =>
     testWorkerConfig({
       TEMPORAL_TASK_QUEUE: taskQueue,
+      TEMPORAL_SCAN_TASK_QUEUE: `${taskQueue}-scan`,
       ROSTER_DROP_FOLDERS: `${districtId}=${folder}`,
       ...overrides,
     });
@@ -154,6 +155,7 @@ describe('roster drop-folder schedules', () => {
   it('when the compiled worker starts with a drop folder that does not exist, then it exits 78 with the reason', async () => {
     const worker = spawnWorker({
       TEMPORAL_TASK_QUEUE: `roster-schedule-bad-${randomUUID()}`,
+      TEMPORAL_SCAN_TASK_QUEUE: `roster-schedule-bad-scan-${randomUUID()}`,
       ROSTER_DROP_FOLDERS: `${districtId}=/nonexistent/drop`,
     });
     const exitCode = await new Promise<number | null>((resolve) =>
