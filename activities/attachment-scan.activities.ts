@@ -24,19 +24,13 @@ export interface AttachmentRef {
 }
 
 export type ScanOutcome =
+  /** Clean, and already released. */
   | { verdict: 'clean' }
   | { verdict: 'infected'; signature: string }
   /** The attachment was released or quarantined by an earlier run: nothing left to decide. */
   | { verdict: 'decided' }
   /** The attachment no longer exists (deleted as an orphan while waiting for the scanner). */
   | { verdict: 'gone' };
-
-export interface ScanRetrySettings {
-  initialIntervalMs: number;
-  maximumIntervalMs: number;
-  /** How long the scan is retried while clamd gives no verdict, before the operational alert. */
-  retryBudgetMs: number;
-}
 
 /** A blob that cannot be read back cannot be scanned by retrying; it stays unreleased. */
 export const BLOB_UNREADABLE = 'BlobUnreadable';
@@ -66,22 +60,16 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
   const alerts = new AlertSink(db, config, logger);
 
   return {
-    /** The retry policy of the scan, from the worker's configuration (workflows cannot read it). */
-    async attachmentScanSettings(): Promise<ScanRetrySettings> {
-      return {
-        initialIntervalMs: config.ATTACHMENT_SCAN_RETRY_INITIAL_SECONDS * 1_000,
-        maximumIntervalMs: config.ATTACHMENT_SCAN_RETRY_MAX_SECONDS * 1_000,
-        retryBudgetMs: config.ATTACHMENT_SCAN_RETRY_HOURS * 3_600_000,
-      };
-    },
-
     /**
-     * Streams the decrypted blob to clamd. Fail closed: only clamd's explicit "OK" is clean; no
-     * verdict (clamd down, timeout, cut stream) throws, and Temporal retries with backoff while the
-     * attachment stays `scanning`. Writes nothing, so it can run any number of times.
+     * Streams the decrypted blob to clamd and releases the file at once when clamd says it is clean
+     * (one round trip less between upload and release). Fail closed: only clamd's explicit "OK" is
+     * clean; no verdict (clamd down, timeout, cut stream) throws, and Temporal retries with backoff
+     * while the attachment stays `scanning`. An infected verdict is returned for the quarantine
+     * activity. Idempotent: releasing only ever moves a `scanning` file to `clean`.
      */
     async scanAttachment(ref: AttachmentRef): Promise<ScanOutcome> {
-      const attachment = await db.forDistrict(ref.districtId).attachments.find(ref.attachmentId);
+      const tenant = db.forDistrict(ref.districtId);
+      const attachment = await tenant.attachments.find(ref.attachmentId);
       if (!attachment) return { verdict: 'gone' };
       if (attachment.status !== 'scanning') return { verdict: 'decided' };
       if (!attachment.storageKey) throw unreadable('the attachment has no stored blob');
@@ -92,34 +80,33 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
           aad: attachmentAad(attachment.id),
         });
       } catch (error) {
-        if (error instanceof BlobNotFoundError || error instanceof UnknownKeyError)
+        if (error instanceof BlobNotFoundError || error instanceof UnknownKeyError) {
           throw unreadable(error.message);
+        }
         throw error;
       }
       let streamError: Error | undefined;
       plaintext.once('error', (error: Error) => (streamError = error));
+      let verdict;
       try {
-        const verdict = await scanner.scan(plaintext);
+        verdict = await scanner.scan(plaintext);
         if (streamError) throw streamError;
-        if (verdict.verdict === 'clean') return { verdict: 'clean' };
-        return { verdict: 'infected', signature: verdict.signatures.join(', ').slice(0, 500) };
       } catch (error) {
         plaintext.destroy();
         const cause = streamError ?? error;
-        if (cause instanceof DecryptionError || cause instanceof UnknownKeyError)
+        if (cause instanceof DecryptionError || cause instanceof UnknownKeyError) {
           throw unreadable(cause.message);
+        }
         logger.warn({ attachmentId: ref.attachmentId, err: String(error) }, 'attachment scan got no verdict');
         throw error;
       }
-    },
-
-    /** Marks a scanning attachment clean: from now on links may be issued for it. */
-    async releaseAttachment(ref: AttachmentRef): Promise<{ released: boolean }> {
-      const released = await db
-        .forDistrict(ref.districtId)
-        .attachments.markClean(ref.attachmentId, new Date());
-      if (released) logger.info({ attachmentId: ref.attachmentId }, 'attachment released');
-      return { released };
+      if (verdict.verdict === 'infected') {
+        return { verdict: 'infected', signature: verdict.signatures.join(', ').slice(0, 500) };
+      }
+      if (await tenant.attachments.markClean(ref.attachmentId, new Date())) {
+        logger.info({ attachmentId: ref.attachmentId }, 'attachment released');
+      }
+      return { verdict: 'clean' };
     },
 
     /**
@@ -161,15 +148,19 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
 
     /** The operational alert once clamd stayed silent for the whole retry budget; the file stays unreleased. */
     async raiseAttachmentScanAlert(
-      ref: AttachmentRef & { kind: typeof SCANNER_UNAVAILABLE_ALERT | typeof SCAN_FAILED_ALERT },
+      ref: AttachmentRef & {
+        kind: typeof SCANNER_UNAVAILABLE_ALERT | typeof SCAN_FAILED_ALERT;
+        retryBudgetMs: number;
+      },
     ): Promise<{ alertId: string | null }> {
-      const attachment = await db.forDistrict(ref.districtId).attachments.find(ref.attachmentId);
+      const tenant = db.forDistrict(ref.districtId);
+      const attachment = await tenant.attachments.find(ref.attachmentId);
       if (!attachment) return { alertId: null };
-      const stored = await db.forDistrict(ref.districtId).securityAlerts.raiseOnce({
+      const stored = await tenant.securityAlerts.raiseOnce({
         kind: ref.kind,
         severity: 'high',
         attachmentId: ref.attachmentId,
-        details: { status: attachment.status, retryHours: config.ATTACHMENT_SCAN_RETRY_HOURS },
+        details: { status: attachment.status, retryBudgetMs: ref.retryBudgetMs },
       });
       return { alertId: stored.alert.id };
     },

@@ -1,17 +1,22 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  log,
-  proxyActivities,
-  proxyLocalActivities,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
 import type {
   AttachmentRef,
   AttachmentScanActivities,
   ScanOutcome,
 } from '../activities/attachment-scan.activities';
 
-export type AttachmentScanInput = AttachmentRef;
+/** How long and how often the scan is retried while clamd gives no verdict (API configuration). */
+export interface ScanRetryPolicy {
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+  /** After this long without a verdict: the operational alert, the file still unreleased. */
+  budgetMs: number;
+}
+
+/** Ids and the retry policy: never names or content. */
+export interface AttachmentScanInput extends AttachmentRef {
+  retry: ScanRetryPolicy;
+}
 
 export interface AttachmentScanResult {
   status: 'clean' | 'quarantined' | 'scanning' | 'decided' | 'gone';
@@ -20,10 +25,6 @@ export interface AttachmentScanResult {
 
 // Kept in step with activities/attachment-scan.activities.ts, which workflows may import types from only.
 const BLOB_UNREADABLE = 'BlobUnreadable';
-
-const { attachmentScanSettings } = proxyLocalActivities<AttachmentScanActivities>({
-  startToCloseTimeout: '10 seconds',
-});
 
 /** Database writes: retried until they succeed, with backoff, so a database outage only delays. */
 const records = proxyActivities<AttachmentScanActivities>({
@@ -41,18 +42,18 @@ const notifications = proxyActivities<AttachmentScanActivities>({
  * Scan-and-release of one upload (`attachment-scan-<id>`), on the scan task queue. Fail closed: the
  * attachment stays `scanning` — no link can be issued — until clamd gives an explicit verdict. While
  * clamd is unreachable the scan activity is retried with backoff for the configured budget; after
- * that the file stays unreleased and an operational alert is raised. Clean releases; infected
- * destroys the blob, quarantines, audits and alerts once. Input and results are ids only.
+ * that the file stays unreleased and an operational alert is raised. Clean releases (within the scan
+ * activity); infected destroys the blob, quarantines, audits and alerts once. Input and results are
+ * ids (and the retry policy's durations).
  */
 export async function attachmentScanWorkflow(input: AttachmentScanInput): Promise<AttachmentScanResult> {
   const ref: AttachmentRef = { districtId: input.districtId, attachmentId: input.attachmentId };
-  const settings = await attachmentScanSettings();
   const { scanAttachment } = proxyActivities<AttachmentScanActivities>({
     startToCloseTimeout: '5 minutes',
-    scheduleToCloseTimeout: settings.retryBudgetMs,
+    scheduleToCloseTimeout: input.retry.budgetMs,
     retry: {
-      initialInterval: settings.initialIntervalMs,
-      maximumInterval: settings.maximumIntervalMs,
+      initialInterval: input.retry.initialIntervalMs,
+      maximumInterval: input.retry.maximumIntervalMs,
       backoffCoefficient: 2,
       nonRetryableErrorTypes: [BLOB_UNREADABLE],
     },
@@ -66,14 +67,17 @@ export async function attachmentScanWorkflow(input: AttachmentScanInput): Promis
     const unreadable = error.cause instanceof ApplicationFailure && error.cause.type === BLOB_UNREADABLE;
     const kind = unreadable ? 'attachment_scan_failed' : 'scanner_unavailable';
     log.warn('attachment scan gave up without a verdict', { attachmentId: ref.attachmentId, kind });
-    const { alertId } = await records.raiseAttachmentScanAlert({ ...ref, kind });
+    const { alertId } = await records.raiseAttachmentScanAlert({
+      ...ref,
+      kind,
+      retryBudgetMs: input.retry.budgetMs,
+    });
     await deliver(ref.districtId, alertId);
     return { status: 'scanning', alertId };
   }
 
   switch (outcome.verdict) {
     case 'clean':
-      await records.releaseAttachment(ref);
       return { status: 'clean' };
     case 'infected': {
       const { alertId } = await records.quarantineAttachment({ ...ref, signature: outcome.signature });

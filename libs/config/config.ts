@@ -127,13 +127,17 @@ const alertSchema = z.object({
 
 /**
  * The scan workflow's patience with clamd: retries back off from the initial to the maximum interval
- * for at most ATTACHMENT_SCAN_RETRY_HOURS, the file staying unreleased all along. Uploads never
- * attached to a message or announcement are deleted once older than ORPHAN_ATTACHMENT_MAX_AGE_HOURS.
+ * for at most ATTACHMENT_SCAN_RETRY_HOURS, the file staying unreleased all along. Read by the API,
+ * which hands the policy to each scan workflow it starts.
  */
 const attachmentScanSchema = z.object({
   ATTACHMENT_SCAN_RETRY_INITIAL_SECONDS: positiveNumber.max(3_600).default(1),
   ATTACHMENT_SCAN_RETRY_MAX_SECONDS: positiveNumber.max(3_600).default(30),
   ATTACHMENT_SCAN_RETRY_HOURS: positiveNumber.max(24 * 30).default(24),
+});
+
+/** Uploads never attached to a message or announcement are deleted once older than this, by the worker. */
+const attachmentRetentionSchema = z.object({
   ORPHAN_ATTACHMENT_MAX_AGE_HOURS: positiveNumber.max(24 * 365).default(72),
   ORPHAN_SWEEP_INTERVAL_MINUTES: positiveNumber.max(24 * 60).default(60),
 });
@@ -263,6 +267,7 @@ export type StorageConfig = z.infer<typeof storageSchema>;
 export type TranslationConfig = z.infer<typeof translationSchema>;
 export type AlertConfig = z.infer<typeof alertSchema>;
 export type AttachmentScanConfig = z.infer<typeof attachmentScanSchema>;
+export type AttachmentRetentionConfig = z.infer<typeof attachmentRetentionSchema>;
 export type DownloadLinkConfig = z.infer<typeof downloadLinkSchema>;
 export type RosterUploadConfig = z.infer<typeof rosterUploadSchema>;
 export type RosterScheduleConfig = z.infer<typeof rosterScheduleSchema>;
@@ -277,6 +282,7 @@ export type ApiConfig = EnvironmentConfig &
   RosterUploadConfig &
   TranslationConfig &
   AlertConfig &
+  AttachmentScanConfig &
   DownloadLinkConfig;
 export type WorkerConfig = EnvironmentConfig &
   DatabaseConfig &
@@ -288,7 +294,7 @@ export type WorkerConfig = EnvironmentConfig &
   RosterScheduleConfig &
   TranslationConfig &
   AlertConfig &
-  AttachmentScanConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
+  AttachmentRetentionConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
 export type CliConfig = EnvironmentConfig & DatabaseConfig;
 /** What `homeroom roster import` needs beyond the database: it stores the export and starts the workflow. */
 export type RosterCliConfig = CliConfig & TemporalConfig & EncryptionConfig & StorageConfig & RosterUploadConfig;
@@ -324,6 +330,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
       .extend(rosterUploadSchema.shape)
       .extend(translationSchema.shape)
       .extend(alertSchema.shape)
+      .extend(attachmentScanSchema.shape)
       .extend(downloadLinkSchema.shape),
     env,
     [masterKeyRingProblems, translationProblems],
@@ -342,7 +349,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       .extend(rosterScheduleSchema.shape)
       .extend(translationSchema.shape)
       .extend(alertSchema.shape)
-      .extend(attachmentScanSchema.shape)
+      .extend(attachmentRetentionSchema.shape)
       .extend({ LOG_LEVEL: apiSchema.shape.LOG_LEVEL }),
     env,
     [masterKeyRingProblems, translationProblems],

@@ -1,19 +1,24 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { TypedSearchAttributes, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { type ApiConfig } from '../../../../libs/config/config';
 import { UnavailableError } from '../../../../libs/errors/domain-errors';
 import { ATTACHMENT_ID, DISTRICT_ID } from '../../../../libs/temporal/search-attributes';
 import { workflowIds } from '../../../../libs/temporal/workflow-ids';
 import type { attachmentScanWorkflow } from '../../../../workflows/attachment-scan.workflow';
+import { API_CONFIG } from '../common/tokens';
 import { TemporalClientService } from '../temporal/temporal-client.service';
 
 /**
- * Starts `attachment-scan-<id>` on the scan task queue with ids only. A running scan is attached to
+ * Starts `attachment-scan-<id>` on the scan task queue with ids and the configured retry policy. A running scan is attached to
  * (USE_EXISTING) and a finished one never runs again (REJECT_DUPLICATE). Operators find it in the
  * Temporal UI by DistrictId and AttachmentId.
  */
 @Injectable()
 export class AttachmentScanStarter {
-  constructor(private readonly temporal: TemporalClientService) {}
+  constructor(
+    private readonly temporal: TemporalClientService,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
 
   async start(districtId: string, attachmentId: string): Promise<string> {
     const workflowId = workflowIds.attachmentScan(attachmentId);
@@ -21,7 +26,17 @@ export class AttachmentScanStarter {
       await this.temporal.client.workflow.start<typeof attachmentScanWorkflow>('attachmentScanWorkflow', {
         taskQueue: this.temporal.scanTaskQueue,
         workflowId,
-        args: [{ districtId, attachmentId }],
+        args: [
+          {
+            districtId,
+            attachmentId,
+            retry: {
+              initialIntervalMs: this.config.ATTACHMENT_SCAN_RETRY_INITIAL_SECONDS * 1_000,
+              maximumIntervalMs: this.config.ATTACHMENT_SCAN_RETRY_MAX_SECONDS * 1_000,
+              budgetMs: this.config.ATTACHMENT_SCAN_RETRY_HOURS * 3_600_000,
+            },
+          },
+        ],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: new TypedSearchAttributes([
