@@ -115,6 +115,27 @@ describe('roster diff', () => {
     });
   });
 
+  it('when a bulk export lacks a section, then its memberships end and the section alone is deactivated', () => {
+    const state = imported(before);
+    const gone = before.sections[0]!.sourcedId;
+    const withoutSection: RosterModel = {
+      ...before,
+      sections: before.sections.filter((section) => section.sourcedId !== gone),
+      enrollments: before.enrollments.filter((enrollment) => enrollment.sectionSourcedId !== gone),
+    };
+    const after = parseBulk(writeRosterZip(withoutSection));
+    const sectionId = idOf(state, gone);
+    const memberships = diffMemberships(after, state);
+    expect(memberships.add).toEqual([]);
+    expect(memberships.remove.sort()).toEqual(
+      state.memberships
+        .filter((m) => m.sectionId === sectionId)
+        .map((m) => m.id)
+        .sort(),
+    );
+    expect(planRemovals(after, state)).toEqual({ users: [], sections: [sectionId], schools: [] });
+  });
+
   it('when hand-made accounts, sections and memberships exist, then a bulk import leaves them alone', () => {
     const state = imported(before);
     const admin = {
