@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Pool } from 'pg';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { type temporal } from '@temporalio/proto';
 import { WORKFLOWS_PATH } from '../../apps/worker/src/worker.factory';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
 import { createPayloadCodec } from '../../libs/crypto/payload-codec';
@@ -13,27 +12,8 @@ import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
 import { freePort, type ManagedProcess, spawnApi, spawnWorker, waitFor } from '../support/processes';
 import { createSectionFixture, type SectionFixture, signInAs, signInMany } from '../support/roster-factory';
+import { collectPayloads, historyText } from '../support/temporal-history';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
-
-type Payload = temporal.api.common.v1.IPayload;
-
-/** Every Payload message anywhere in a history, however deeply nested. */
-function collectPayloads(value: unknown, found: Payload[] = []): Payload[] {
-  if (Array.isArray(value)) value.forEach((v) => collectPayloads(v, found));
-  else if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    const candidate = value as Payload;
-    if (candidate.metadata && candidate.data instanceof Uint8Array) found.push(candidate);
-    else Object.values(value).forEach((v) => collectPayloads(v, found));
-  }
-  return found;
-}
-
-/** The history as text with every byte string spelled out, so nothing hides in a binary field. */
-function historyText(history: unknown): string {
-  return JSON.stringify(history, (_key, v: unknown) =>
-    v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v,
-  );
-}
 
 /** Personal data of a section: every name and e-mail address of its people. */
 function personalData(section: SectionFixture): string[] {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { type temporal } from '@temporalio/proto';
 import { type RunningApi, startApi } from '../support/http';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
@@ -7,19 +6,7 @@ import { TemporalClientService } from '../../apps/api/src/temporal/temporal-clie
 import { ENCRYPTED_ENCODING } from '../../libs/crypto/payload-codec';
 import { workflowIds } from '../../libs/temporal/workflow-ids';
 import { diagnosticsWorkflow } from '../../workflows';
-
-type Payload = temporal.api.common.v1.IPayload;
-
-/** Every Payload message anywhere in a history event, however deeply nested. */
-function collectPayloads(value: unknown, found: Payload[] = []): Payload[] {
-  if (Array.isArray(value)) value.forEach((v) => collectPayloads(v, found));
-  else if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    const candidate = value as Payload;
-    if (candidate.metadata && candidate.data instanceof Uint8Array) found.push(candidate);
-    else Object.values(value).forEach((v) => collectPayloads(v, found));
-  }
-  return found;
-}
+import { collectPayloads, historyText } from '../support/temporal-history';
 
 describe('workflow payloads in the Temporal history', () => {
   let api: RunningApi;
@@ -57,9 +44,7 @@ describe('workflow payloads in the Temporal history', () => {
       expect(Buffer.from(payload.metadata!.encoding!).toString()).toBe(ENCRYPTED_ENCODING);
       expect(Buffer.from(payload.data!).includes(marker)).toBe(false);
     }
-    const rawHistory = JSON.stringify(history, (_k, v: unknown) =>
-      v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v,
-    );
+    const rawHistory = historyText(history);
     expect(rawHistory).not.toContain(marker);
     expect(rawHistory).not.toContain('json/plain');
   });
