@@ -14,6 +14,7 @@ import {
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import {
   attachmentTestEnv,
+  removeTestStorage,
   describeAttachment,
   download,
   issueLink,
@@ -107,6 +108,7 @@ describe('attachment access through messages and announcements', () => {
     await workers?.stop();
     await api?.close();
     await pool?.end();
+    removeTestStorage(env);
   });
 
   it.each([

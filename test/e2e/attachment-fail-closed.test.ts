@@ -9,6 +9,7 @@ import { createDistrict, createUsers, signInAs } from '../support/roster-factory
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import {
   attachmentTestEnv,
+  removeTestStorage,
   type AttachmentTestEnv,
   describeAttachment,
   download,
@@ -71,6 +72,7 @@ describe('attachment scanning when clamd is unavailable', () => {
     for (const stack of [recovering, exhausted]) {
       await stack?.workers.stop();
       await stack?.api.close();
+      if (stack) removeTestStorage(stack.env);
     }
     await clamd?.stop();
     await temporal?.connection.close();

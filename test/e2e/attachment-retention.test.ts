@@ -20,6 +20,7 @@ import { EICAR } from '../support/samples';
 import { startTestWorkers, type TestWorkers, workflowBundle } from '../support/workers';
 import {
   attachmentTestEnv,
+  removeTestStorage,
   blobPath,
   issueLink,
   upload,
@@ -58,6 +59,7 @@ describe('retention of orphaned uploads', () => {
     await api?.close();
     await temporal?.connection.close();
     await pool?.end();
+    removeTestStorage(env);
   });
 
   const uploadClean = async (name: string) => {

@@ -14,6 +14,7 @@ import { EICAR } from '../support/samples';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import {
   attachmentTestEnv,
+  removeTestStorage,
   blobPath,
   describeAttachment,
   download,
@@ -80,6 +81,7 @@ describe('attachment scan and release', () => {
     await api?.close();
     await pool?.end();
     await new Promise((resolve) => webhook?.close(resolve));
+    removeTestStorage(env);
   });
 
   const alertsOf = async (attachmentId: string) => {

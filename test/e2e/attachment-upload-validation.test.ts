@@ -3,10 +3,12 @@ import { type Pool } from 'pg';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
+import { freePort } from '../support/processes';
 import { createDistrict, createUsers, signInAs } from '../support/roster-factory';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import {
   attachmentTestEnv,
+  removeTestStorage,
   blobPath,
   postMultipart,
   storedFiles,
@@ -47,6 +49,7 @@ describe('attachment upload input validation', () => {
     await workers?.stop();
     await api?.close();
     await pool?.end();
+    removeTestStorage(env);
   });
 
   const expectNothingLeftBehind = async () => {
@@ -211,6 +214,20 @@ describe('attachment upload input validation', () => {
     expect(truncated.status).toBe(400);
     await expectNothingLeftBehind();
   });
+
+  it('when the scan cannot be started (Temporal unreachable), then the answer is 503 and nothing is kept', async () => {
+    const stranded = await startApi(
+      testApiConfig({ ...env.overrides, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` }),
+    );
+    try {
+      const res = await upload(stranded.baseUrl, token, minimalPdf(), 'report.pdf');
+      expect(res.status).toBe(503);
+      expect(res.body.error?.code).toBe('UNAVAILABLE');
+    } finally {
+      await stranded.close();
+    }
+    await expectNothingLeftBehind();
+  }, 60_000);
 
   it('when two files are sent in one upload, then the answer is 400 and neither is kept', async () => {
     const boundary = 'homeroomtwofiles';

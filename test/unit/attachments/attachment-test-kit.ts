@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { request } from '../../support/http';
@@ -32,6 +32,11 @@ export function attachmentTestEnv(label: string, extra: Record<string, string> =
       ...extra,
     },
   };
+}
+
+/** Removes the suite's storage directory; call it in afterAll. */
+export function removeTestStorage(env: AttachmentTestEnv): void {
+  rmSync(env.storageDir, { recursive: true, force: true });
 }
 
 export interface UploadAnswer {
