@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { constants, createWriteStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
@@ -28,16 +28,15 @@ export class LocalDirectoryBlobStore implements BlobStore {
         callback(null, chunk);
       },
     });
+    // The temporary file exists before any byte flows, so a source that fails at once can never leave it
+    // behind by failing before the write stream had created it. `wx`: never follow or reuse an existing
+    // file; `flush`: fsync before close, so the rename below publishes bytes that are on disk.
+    const handle = await open(temporary, 'wx', FILE_MODE);
     try {
-      // `wx`: never follow or reuse an existing file; `flush`: fsync before close, so the rename below
-      // publishes bytes that are on disk.
-      await pipeline(
-        source,
-        counter,
-        createWriteStream(temporary, { flags: 'wx', mode: FILE_MODE, flush: true }),
-      );
+      await pipeline(source, counter, handle.createWriteStream({ flush: true }));
       await rename(temporary, path);
     } catch (error) {
+      await handle.close().catch(() => undefined);
       source.destroy();
       await unlink(temporary).catch(() => undefined);
       throw error;
