@@ -21,7 +21,7 @@ import { type Principal } from '../common/request-context';
 import { API_CONFIG } from '../common/tokens';
 import { ATTACHMENT_BLOB_KEYS, ATTACHMENT_BLOB_STORE } from './attachment.tokens';
 import { AttachmentScanStarter } from './attachment-scan.starter';
-import { receiveSingleFile } from './multipart-file';
+import { receiveSingleFile } from '../common/multipart-file';
 
 export interface AcceptedUpload {
   id: string;

@@ -2,9 +2,7 @@ import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
-  ApiBody,
   ApiConflictResponse,
-  ApiConsumes,
   ApiCreatedResponse,
   ApiGoneResponse,
   ApiNotFoundResponse,
@@ -14,6 +12,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { type Request } from 'express';
+import { ApiFileUpload } from '../common/api-file-upload.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
@@ -32,14 +31,7 @@ export class AttachmentController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['file'],
-      properties: { file: { type: 'string', format: 'binary' } },
-    },
-  })
+  @ApiFileUpload()
   @ApiAcceptedResponse({ type: AttachmentUploadDto, description: 'Stored encrypted; the scan has started.' })
   @ApiPayloadTooLargeResponse({ description: 'Larger than UPLOAD_MAX_BYTES.' })
   @ApiUnsupportedMediaTypeResponse({ description: 'The content is not on the allow-list.' })

@@ -3,8 +3,6 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiPayloadTooLargeResponse,
@@ -12,6 +10,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { type Request } from 'express';
+import { ApiFileUpload } from '../common/api-file-upload.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { type Principal } from '../common/request-context';
@@ -32,15 +31,7 @@ export class RosterImportController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    description: 'A zip of OneRoster 1.1 CSV files (bulk or delta).',
-    schema: {
-      type: 'object',
-      required: ['file'],
-      properties: { file: { type: 'string', format: 'binary' } },
-    },
-  })
+  @ApiFileUpload('A zip of OneRoster 1.1 CSV files (bulk or delta).')
   @ApiAcceptedResponse({
     type: RosterImportStartedDto,
     description: 'Stored encrypted; the import workflow runs.',

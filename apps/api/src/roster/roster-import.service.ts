@@ -12,7 +12,7 @@ import {
   startRosterImport,
 } from '../../../../libs/roster-import';
 import { type BlobKeys, type BlobStore } from '../../../../libs/storage';
-import { receiveSingleFile } from '../attachments/multipart-file';
+import { receiveSingleFile } from '../common/multipart-file';
 import { type Principal } from '../common/request-context';
 import { API_CONFIG } from '../common/tokens';
 import { TemporalClientService } from '../temporal/temporal-client.service';
