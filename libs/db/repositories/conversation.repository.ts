@@ -96,11 +96,12 @@ export class ConversationRepository {
    * The conversation and the roster slice of its two participants in a single statement: sending a
    * message is the hottest path of the API, and this replaces five round trips. The SQL twin of
    * RosterFactsRepository.sliceForUsers (the slice contract in libs/policy/roster-facts.ts);
-   * test/integration/conversation-access-context.test.ts holds the two equal.
+   * test/e2e/messaging-access.test.ts holds the two equal. Prepared (libs/db/prisma.ts): planning it
+   * costs PostgreSQL more than running it.
    */
   async findAccessContext(id: string): Promise<ConversationAccessContext | null> {
     const district = this.districtId;
-    const rows = await this.prisma.$queryRaw<AccessContextRow[]>`
+    const rows = await this.prisma.$queryRaw<AccessContextRow[]>`/* prepared:conversation_access_context */
       WITH conv AS (
         SELECT c.id, c.participant_low_id, c.participant_high_id, c.last_message_at, c.created_at,
                a.section_id AS origin_section_id, a.author_id AS origin_author_id

@@ -61,10 +61,10 @@ export class MessageRepository {
 
   /**
    * Stores the message and moves the conversation's last activity in one statement, so the inbox order
-   * and the messages never disagree.
+   * and the messages never disagree. Prepared (libs/db/prisma.ts): it runs on every send.
    */
   async insert(message: NewMessage): Promise<{ id: string; createdAt: Date }> {
-    const rows = await this.prisma.$queryRaw<{ created_at: Date }[]>`
+    const rows = await this.prisma.$queryRaw<{ created_at: Date }[]>`/* prepared:message_insert */
       WITH inserted AS (
         INSERT INTO messages (id, district_id, conversation_id, sender_id, body_ciphertext, data_key_id, source_language)
         VALUES (${message.id}::uuid, ${this.districtId}::uuid, ${message.conversationId}::uuid,
