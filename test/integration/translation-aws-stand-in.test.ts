@@ -11,7 +11,7 @@ import {
   STAND_IN_CREDENTIALS,
   standInTranslation,
   TranslateStandIn,
-} from '../unit/translation/support/translate-stand-in';
+} from '../support/translate-stand-in';
 
 /**
  * AWS Translate itself is out of reach here, so the real adapter and the real SDK talk to a local

@@ -19,7 +19,7 @@ import {
   type TestUser,
 } from '../support/factories';
 import { REPO_ROOT, waitFor } from '../support/processes';
-import { STAND_IN_CREDENTIALS, TranslateStandIn } from '../unit/translation/support/translate-stand-in';
+import { STAND_IN_CREDENTIALS, TranslateStandIn } from '../support/translate-stand-in';
 import {
   createDeliveredAnnouncement,
   createGuardians,
