@@ -8,6 +8,13 @@ export interface LiveSession {
   role: UserRole;
 }
 
+interface LiveSessionRow {
+  session_id: string;
+  user_id: string;
+  district_id: string;
+  role: UserRole;
+}
+
 /**
  * Sessions are the one lookup that is not scoped by a district up front: the token is what tells us the
  * district. Everything after authentication goes through district-scoped repositories.
@@ -15,25 +22,20 @@ export interface LiveSession {
 export class SessionRepository {
   constructor(private readonly prisma: DbClient) {}
 
+  /**
+   * Every authenticated request runs this, so it is one prepared statement (libs/db/prisma.ts) with the
+   * user joined in, not a session read followed by a user read.
+   */
   async findLiveByTokenHash(tokenHash: string, now: Date): Promise<LiveSession | null> {
-    const session = await this.prisma.session.findUnique({
-      where: { tokenHash },
-      select: {
-        id: true,
-        districtId: true,
-        expiresAt: true,
-        revokedAt: true,
-        user: { select: { id: true, role: true, active: true, districtId: true } },
-      },
-    });
-    if (!session || session.revokedAt || session.expiresAt <= now) return null;
-    if (!session.user.active || session.user.districtId !== session.districtId) return null;
-    return {
-      sessionId: session.id,
-      userId: session.user.id,
-      districtId: session.districtId,
-      role: session.user.role,
-    };
+    const rows = await this.prisma.$queryRaw<LiveSessionRow[]>`/* prepared:session_live_by_token_hash */
+      SELECT s.id AS session_id, u.id AS user_id, s.district_id, u.role::text AS role
+      FROM sessions s
+      JOIN users u ON u.id = s.user_id AND u.district_id = s.district_id
+      WHERE s.token_hash = ${tokenHash} AND s.revoked_at IS NULL AND s.expires_at > ${now}::timestamptz
+        AND u.active`;
+    const row = rows[0];
+    if (!row) return null;
+    return { sessionId: row.session_id, userId: row.user_id, districtId: row.district_id, role: row.role };
   }
 }
 
