@@ -3,7 +3,8 @@ import { type WorkerConfig } from '../libs/config/config';
 import { Database } from '../libs/db/database';
 import { type HomeroomPrismaClient } from '../libs/db/prisma';
 import { type Logger } from '../libs/logging/logger';
-import { type BlobStore, LocalDirectoryBlobStore } from '../libs/storage';
+import { type BlobStore } from '../libs/storage';
+import { createBlobStore } from '../libs/storage/blob-store.factory';
 
 export interface RetentionSweepResult {
   orphansDeleted: number;
@@ -22,7 +23,7 @@ export function createAttachmentRetentionActivities(deps: {
   blobStore?: BlobStore;
 }) {
   const db = new Database(deps.prisma);
-  const store = deps.blobStore ?? new LocalDirectoryBlobStore(deps.config.STORAGE_DIR);
+  const store = deps.blobStore ?? createBlobStore(deps.config);
 
   return {
     /**

@@ -10,12 +10,8 @@ import { parseMasterKeyRing } from '../libs/crypto/master-key-ring';
 import { Database } from '../libs/db/database';
 import { type HomeroomPrismaClient } from '../libs/db/prisma';
 import { type Logger } from '../libs/logging/logger';
-import {
-  BlobNotFoundError,
-  type BlobStore,
-  LocalDirectoryBlobStore,
-  openEncryptedBlob,
-} from '../libs/storage';
+import { BlobNotFoundError, type BlobStore, openEncryptedBlob } from '../libs/storage';
+import { createBlobStore } from '../libs/storage/blob-store.factory';
 
 /** Every scan activity takes ids only (DESIGN.md invariant 4). */
 export interface AttachmentRef {
@@ -43,7 +39,7 @@ export interface AttachmentScanDeps {
   config: WorkerConfig;
   prisma: HomeroomPrismaClient;
   logger: Logger;
-  /** Tests inject a store; the worker uses STORAGE_DIR. */
+  /** Tests inject a store; the worker uses the configured one (STORAGE_BACKEND). */
   blobStore?: BlobStore;
 }
 
@@ -51,7 +47,7 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
   const { config, logger } = deps;
   const db = new Database(deps.prisma);
   const keys = new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)));
-  const store = deps.blobStore ?? new LocalDirectoryBlobStore(config.STORAGE_DIR);
+  const store = deps.blobStore ?? createBlobStore(config);
   const scanner = new ClamdScanner({
     host: config.CLAMD_HOST,
     port: config.CLAMD_PORT,

@@ -22,13 +22,14 @@ import {
   RosterSnapshotSource,
   stageDropFolderExport,
 } from '../libs/roster-import';
-import { type BlobStore, LocalDirectoryBlobStore } from '../libs/storage';
+import { type BlobStore } from '../libs/storage';
+import { createBlobStore } from '../libs/storage/blob-store.factory';
 
 export interface RosterImportActivityDeps {
   config: WorkerConfig;
   prisma: HomeroomPrismaClient;
   logger: Logger;
-  /** Tests inject a store; the worker uses STORAGE_DIR. */
+  /** Tests inject a store; the worker uses the configured one (STORAGE_BACKEND). */
   blobStore?: BlobStore;
 }
 
@@ -40,7 +41,7 @@ export function createRosterImportActivities(deps: RosterImportActivityDeps) {
   const { config, logger } = deps;
   const db = new Database(deps.prisma);
   const keys = new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)));
-  const store = deps.blobStore ?? new LocalDirectoryBlobStore(config.STORAGE_DIR);
+  const store = deps.blobStore ?? createBlobStore(config);
   const snapshots = new RosterSnapshotSource({ db, store, keys });
   const importer = new RosterImporter({ db, store, snapshots });
   const folders = new Map(config.ROSTER_DROP_FOLDERS.map((entry) => [entry.districtId, entry.folder]));

@@ -7,6 +7,9 @@ source "$HOMEROOM_ROOT/scripts/lib.sh"
 
 DEBIAN_PACKAGES=(postgresql-15 postgresql-client-15 clamav clamav-daemon clamav-testfiles)
 TEMPORAL_DEFAULT_BIN="$HOMEROOM_TOOLS_DIR/venv/bin/temporal"
+# moto's S3 server: the S3 stand-in that test/integration/s3-blob-store.test.ts starts for itself.
+MOTO_VERSION=5.2.5
+MOTO_VENV="$HOMEROOM_TOOLS_DIR/moto"
 
 mkdir -p "$HOMEROOM_TOOLS_DIR" "$HOMEROOM_LOG_DIR"
 chmod 755 "$HOMEROOM_DATA_DIR"
@@ -89,6 +92,18 @@ install_temporal() {
   temporal_works || die "$TEMPORAL_BIN does not run"
 }
 
+moto_works() {
+  [ -x "$MOTO_VENV/bin/moto_server" ] &&
+    [ "$("$MOTO_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("moto"))' 2>/dev/null)" = "$MOTO_VERSION" ]
+}
+
+install_moto() {
+  log "bootstrap: installing moto[server] $MOTO_VERSION (the S3 stand-in for tests)"
+  { [ -x "$MOTO_VENV/bin/pip" ] || python3 -m venv "$MOTO_VENV"; } &&
+    "$MOTO_VENV/bin/pip" install --disable-pip-version-check -q "moto[server]==$MOTO_VERSION" ||
+    die "pip could not install moto[server]==$MOTO_VERSION"
+}
+
 node_modules_stale() {
   [ ! -f "$HOMEROOM_ROOT/node_modules/.package-lock.json" ] ||
     [ "$HOMEROOM_ROOT/package-lock.json" -nt "$HOMEROOM_ROOT/node_modules/.package-lock.json" ]
@@ -128,12 +143,13 @@ missing_packages=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
   package_installed "$package" || missing_packages+=("$package")
 done
-if ! temporal_works && ! python_can_make_venvs && ! package_installed python3-venv; then
+if { ! temporal_works || ! moto_works; } && ! python_can_make_venvs && ! package_installed python3-venv; then
   missing_packages+=(python3-venv)
 fi
 if [ "${#missing_packages[@]}" -gt 0 ]; then install_debian_packages "${missing_packages[@]}"; fi
 
 temporal_works || install_temporal
+moto_works || install_moto
 
 if node_modules_stale; then install_node_modules; fi
 

@@ -7,7 +7,7 @@ import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
 import { NotFoundError, UnavailableError, ValidationFailedError } from '../../libs/errors/domain-errors';
 import { startRosterImport } from '../../libs/roster-import';
-import { LocalDirectoryBlobStore } from '../../libs/storage';
+import { createBlobStore } from '../../libs/storage/blob-store.factory';
 import { createDataConverter } from '../../libs/temporal/data-converter';
 import { requireFlag } from './args';
 import { type Command } from './commands';
@@ -40,7 +40,7 @@ export const rosterImportCommand: Command = async ({ db, args, env }) => {
     return await startRosterImport(
       {
         db,
-        store: new LocalDirectoryBlobStore(config.STORAGE_DIR),
+        store: createBlobStore(config),
         keys: new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config))),
         maxBytes: config.ROSTER_UPLOAD_MAX_BYTES,
         temporal: { client, taskQueue: config.TEMPORAL_TASK_QUEUE },

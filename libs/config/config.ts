@@ -114,10 +114,79 @@ const apiSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/**
+ * Where blobs live: a local directory (the embedded stack) or a private S3 bucket with SSE-KMS
+ * (production). The variables each backend needs are required by storageProblems below.
+ */
 const storageSchema = z.object({
-  STORAGE_DIR: z.string({ error: 'is required' }).min(1),
+  STORAGE_BACKEND: z.enum(['local', 's3'], { error: 'must be local or s3' }).default('local'),
+  STORAGE_DIR: z.string().min(1, 'must not be empty').optional(),
   UPLOAD_MAX_BYTES: positiveInt.default(25 * 1024 * 1024),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3 to 63 lowercase characters)')
+    .optional(),
+  S3_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region such as us-east-1')
+    .optional(),
+  /** Every object is written with SSE-KMS under this key: a key id, key ARN or alias. */
+  S3_KMS_KEY_ID: z
+    .string()
+    .regex(
+      /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:)?[A-Za-z0-9/_-]{1,256}$/,
+      'must be a KMS key id, key ARN or alias',
+    )
+    .optional(),
+  /** A loopback S3 stand-in in the local and test environments; production uses the region's endpoint. */
+  S3_ENDPOINT: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z.stringbool({ error: 'must be true or false' }).default(false),
 });
+
+const S3_REQUIRED = ['S3_BUCKET', 'S3_REGION', 'S3_KMS_KEY_ID'] as const;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** The rules that span several storage variables, reported together with every other problem. */
+function storageProblems(env: Env): string[] {
+  const backend = env.STORAGE_BACKEND ?? 'local';
+  const problems: string[] = [];
+  if (backend === 'local' && env.STORAGE_DIR === undefined) problems.push('STORAGE_DIR: is required');
+  if (backend === 's3') {
+    for (const variable of S3_REQUIRED) {
+      if (env[variable] === undefined) problems.push(`${variable}: is required when STORAGE_BACKEND is s3`);
+    }
+  }
+  if (env.S3_ENDPOINT !== undefined) {
+    const problem = s3EndpointProblem(env.S3_ENDPOINT, env.HOMEROOM_ENV ?? 'local');
+    if (problem) problems.push(`S3_ENDPOINT: ${problem}`);
+  }
+  return problems;
+}
+
+/**
+ * S3_ENDPOINT exists for a stand-in server on this machine: anywhere else, blobs would leave the
+ * bucket the district agreed to. Production always talks to the region's own S3 endpoint.
+ */
+export function s3EndpointProblem(endpoint: string, environment: string): string | undefined {
+  if (environment !== 'local' && environment !== 'test') {
+    return `is for a local stand-in and may be set only when HOMEROOM_ENV is local or test (it is ${environment})`;
+  }
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return 'must be a URL such as http://127.0.0.1:9000';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http(s) URL';
+  if (url.username !== '' || url.password !== '') return 'must not carry credentials';
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
+    return 'must be a bare origin without path, query or fragment';
+  }
+  if (!LOOPBACK_HOSTS.has(url.hostname.toLowerCase())) {
+    return `must be a loopback address (127.0.0.1, localhost or [::1]); ${url.hostname} is not one`;
+  }
+  return undefined;
+}
 
 /** Security alerts are always stored; a webhook also hands each new one to whoever is on call. */
 const alertSchema = z.object({
@@ -297,7 +366,11 @@ export type WorkerConfig = EnvironmentConfig &
   AttachmentRetentionConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
 export type CliConfig = EnvironmentConfig & DatabaseConfig;
 /** What `homeroom roster import` needs beyond the database: it stores the export and starts the workflow. */
-export type RosterCliConfig = CliConfig & TemporalConfig & EncryptionConfig & StorageConfig & RosterUploadConfig;
+export type RosterCliConfig = CliConfig &
+  TemporalConfig &
+  EncryptionConfig &
+  StorageConfig &
+  RosterUploadConfig;
 
 function parse<T extends z.ZodType>(
   schema: T,
@@ -333,7 +406,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
       .extend(attachmentScanSchema.shape)
       .extend(downloadLinkSchema.shape),
     env,
-    [masterKeyRingProblems, translationProblems],
+    [masterKeyRingProblems, storageProblems, translationProblems],
   );
 }
 
@@ -352,7 +425,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       .extend(attachmentRetentionSchema.shape)
       .extend({ LOG_LEVEL: apiSchema.shape.LOG_LEVEL }),
     env,
-    [masterKeyRingProblems, translationProblems],
+    [masterKeyRingProblems, storageProblems, translationProblems],
   );
 }
 
@@ -369,7 +442,7 @@ export function loadRosterCliConfig(env: Env = process.env): RosterCliConfig {
       .extend(storageSchema.shape)
       .extend(rosterUploadSchema.shape),
     env,
-    [masterKeyRingProblems],
+    [masterKeyRingProblems, storageProblems],
   );
 }
 

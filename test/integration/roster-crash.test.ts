@@ -12,7 +12,7 @@ import {
   startRosterImport,
 } from '../../libs/roster-import';
 import { generateRoster } from '../../libs/roster/generator';
-import { LocalDirectoryBlobStore } from '../../libs/storage';
+import { createBlobStore } from '../../libs/storage/blob-store.factory';
 import { createDataConverter } from '../../libs/temporal/data-converter';
 import { testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
@@ -72,7 +72,7 @@ describe('a roster import when its worker is killed', () => {
     startRosterImport(
       {
         db: database.db,
-        store: new LocalDirectoryBlobStore(config.STORAGE_DIR),
+        store: createBlobStore(config),
         keys: new FieldCipher(database.db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config))),
         maxBytes: config.ROSTER_UPLOAD_MAX_BYTES,
         temporal: { client, taskQueue },

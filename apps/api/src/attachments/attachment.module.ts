@@ -4,7 +4,7 @@ import { FieldCipher } from '../../../../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../../../../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../../../../libs/crypto/master-key-ring';
 import { Database } from '../../../../libs/db/database';
-import { LocalDirectoryBlobStore } from '../../../../libs/storage';
+import { createBlobStore } from '../../../../libs/storage/blob-store.factory';
 import { API_CONFIG } from '../common/tokens';
 import { AttachmentDownloadController } from './attachment-download.controller';
 import { AttachmentScanStarter } from './attachment-scan.starter';
@@ -17,7 +17,7 @@ import { SecurityAlertController } from './security-alert.controller';
 /**
  * Uploads, scan start, metadata, download links and downloads of attachments, and the admins' list of
  * security alerts. Blobs are sealed with the district data keys (one cipher per process, so its key
- * cache is shared) and stored under STORAGE_DIR.
+ * cache is shared) and stored in the configured blob store (STORAGE_BACKEND).
  */
 @Module({
   controllers: [AttachmentController, AttachmentDownloadController, SecurityAlertController],
@@ -25,7 +25,7 @@ import { SecurityAlertController } from './security-alert.controller';
     {
       provide: ATTACHMENT_BLOB_STORE,
       inject: [API_CONFIG],
-      useFactory: (config: ApiConfig) => new LocalDirectoryBlobStore(config.STORAGE_DIR),
+      useFactory: (config: ApiConfig) => createBlobStore(config),
     },
     {
       provide: ATTACHMENT_BLOB_KEYS,

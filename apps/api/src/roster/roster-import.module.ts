@@ -4,20 +4,20 @@ import { FieldCipher } from '../../../../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../../../../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../../../../libs/crypto/master-key-ring';
 import { Database } from '../../../../libs/db/database';
-import { LocalDirectoryBlobStore } from '../../../../libs/storage';
+import { createBlobStore } from '../../../../libs/storage/blob-store.factory';
 import { API_CONFIG } from '../common/tokens';
 import { RosterImportController } from './roster-import.controller';
 import { RosterImportService } from './roster-import.service';
 import { ROSTER_BLOB_KEYS, ROSTER_BLOB_STORE } from './roster-import.tokens';
 
-/** Roster uploads and their status. Exports are sealed with the district data key under STORAGE_DIR. */
+/** Roster uploads and their status. Exports are sealed with the district data key into the blob store. */
 @Module({
   controllers: [RosterImportController],
   providers: [
     {
       provide: ROSTER_BLOB_STORE,
       inject: [API_CONFIG],
-      useFactory: (config: ApiConfig) => new LocalDirectoryBlobStore(config.STORAGE_DIR),
+      useFactory: (config: ApiConfig) => createBlobStore(config),
     },
     {
       provide: ROSTER_BLOB_KEYS,
