@@ -51,6 +51,9 @@ export async function openEncryptedBlob(
   const stored = await store.get(source.key);
   const opened = createDecryptStream((dataKeyId) => keys.dataKey(dataKeyId), source.aad);
   stored.once('error', (error) => opened.destroy(error));
+  // A reader that goes away (a download cut off) must release the stored stream too: on S3 it holds a
+  // pooled connection.
+  opened.once('close', () => stored.destroy());
   return stored.pipe(opened);
 }
 
