@@ -1,4 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool, type QueryResultRow } from 'pg';
+import { type DbClient } from './db-client';
 import { PrismaClient } from './generated/client';
 
 export type HomeroomPrismaClient = PrismaClient;
@@ -27,14 +29,53 @@ export function preparedStatementName(sql: string): string {
   return PREPARED_MARKER.exec(sql)?.[1] ?? '';
 }
 
+/** A hot-path statement: SQL with positional parameters, run as the named prepared statement. */
+export interface PreparedStatement {
+  name: string;
+  text: string;
+}
+
+export function preparedStatement(name: string, sql: string): PreparedStatement {
+  const text = `/* prepared:${name} */ ${sql}`;
+  if (preparedStatementName(text) !== name) throw new RangeError(`invalid prepared statement name ${name}`);
+  return { name, text };
+}
+
+// The node-postgres pool behind each root client, for runPrepared; transactions are not in it.
+const poolsByClient = new WeakMap<object, Pool>();
+
+/**
+ * Runs a hot-path statement. On a root client it goes straight to the node-postgres pool the client
+ * itself uses, skipping Prisma's raw-query pipeline (about 0.1 ms of CPU per statement, a tenth of a
+ * message send); inside `Database.transaction` it goes through the transaction, as the same
+ * prepared statement. Rows come back as node-postgres parses them (uuid and text as strings,
+ * timestamptz as Date, json parsed).
+ */
+export async function runPrepared<Row extends QueryResultRow>(
+  client: DbClient,
+  statement: PreparedStatement,
+  values: readonly unknown[],
+): Promise<Row[]> {
+  const pool = poolsByClient.get(client);
+  if (!pool) return client.$queryRawUnsafe<Row[]>(statement.text, ...values);
+  const result = await pool.query<Row>({ name: statement.name, text: statement.text, values: [...values] });
+  return result.rows;
+}
+
 /** The generated client is engine-free: every query goes through node-postgres via the driver adapter. */
 export function createPrismaClient(
   databaseUrl: string,
   options: PrismaClientOptions = {},
 ): HomeroomPrismaClient {
-  const adapter = new PrismaPg(
-    { connectionString: databaseUrl, max: options.poolSize },
-    { statementNameGenerator: (query) => preparedStatementName(query.sql) },
-  );
-  return new PrismaClient({ adapter });
+  const pool = new Pool({ connectionString: databaseUrl, max: options.poolSize });
+  // An idle connection dropped by the server is discarded by the pool; without a listener the pool's
+  // error event would end the process before Prisma attaches its own on first use.
+  pool.on('error', () => undefined);
+  const adapter = new PrismaPg(pool, {
+    statementNameGenerator: (query) => preparedStatementName(query.sql),
+    disposeExternalPool: true,
+  });
+  const client = new PrismaClient({ adapter });
+  poolsByClient.set(client, pool);
+  return client;
 }

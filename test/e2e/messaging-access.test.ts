@@ -12,8 +12,9 @@ import { createDistrict, signInAs } from '../support/roster-factory';
 /**
  * Sending and reading in a conversation is decided on a roster slice that one SQL statement loads
  * (ConversationRepository.findAccessContext, the hot path). On random rosters: that slice equals the
- * reference slice (RosterFactsRepository.sliceForUsers), and the API answers each participant exactly
- * as libs/policy decides on the reference slice.
+ * reference slice (RosterFactsRepository.sliceForUsers), read through a transaction it is the same as
+ * read straight from the pool (libs/db/prisma.ts runPrepared), and the API answers each participant
+ * exactly as libs/policy decides on the reference slice.
  */
 
 interface RandomCase {
@@ -180,15 +181,19 @@ describe('conversation access on random rosters', () => {
     return { districtId, conversationId, participants: [low, high] as const, ref, userIds };
   }
 
-  it('when rosters are random, then the one-statement slice equals the reference and the API answers as the policy decides', async () => {
+  it('when rosters are random, then the one-statement slice equals the reference (also inside a transaction) and the API answers as the policy decides', async () => {
     await fc.assert(
       fc.asyncProperty(caseArbitrary, async (c) => {
         const stored = await store(c);
         const tenant = db.forDistrict(stored.districtId);
         const reference = await tenant.rosterFacts.sliceForUsers([...stored.participants]);
         const context = await tenant.conversations.findAccessContext(stored.conversationId);
+        const inTransaction = await db.transaction(stored.districtId, (tx) =>
+          tx.conversations.findAccessContext(stored.conversationId),
+        );
 
         expect(normalized(context!.facts)).toEqual(normalized(reference));
+        expect(inTransaction).toEqual(context);
         for (const participant of stored.participants) {
           const active = c.users[stored.userIds.indexOf(participant)]!.active;
           const allowed = canAccessConversation(participant, stored.ref, reference).allowed;

@@ -1,5 +1,6 @@
 import { type RosterFacts } from '../../policy';
 import { type DbClient } from '../db-client';
+import { preparedStatement, runPrepared } from '../prisma';
 
 const SUMMARY = {
   id: true,
@@ -53,6 +54,54 @@ interface AccessContextRow {
   guardian_links: RosterFacts['guardianLinks'][number][];
 }
 
+const ACCESS_CONTEXT = preparedStatement(
+  'conversation_access_context',
+  `WITH conv AS (
+    SELECT c.id, c.participant_low_id, c.participant_high_id, c.last_message_at, c.created_at,
+           a.section_id AS origin_section_id, a.author_id AS origin_author_id
+    FROM conversations c
+    LEFT JOIN announcements a ON a.id = c.origin_announcement_id AND a.district_id = c.district_id
+    WHERE c.id = $1::uuid AND c.district_id = $2::uuid
+  ),
+  parties AS (SELECT participant_low_id AS id FROM conv UNION SELECT participant_high_id FROM conv),
+  links AS (
+    -- Two index lookups; one OR of both columns would scan the whole table.
+    SELECT l.guardian_id, l.student_id FROM guardian_links l
+    WHERE l.district_id = $2::uuid AND l.guardian_id IN (SELECT id FROM parties)
+    UNION
+    SELECT l.guardian_id, l.student_id FROM guardian_links l
+    WHERE l.district_id = $2::uuid AND l.student_id IN (SELECT id FROM parties)
+  ),
+  involved AS (
+    SELECT id FROM parties
+    UNION SELECT l.student_id FROM links l WHERE l.guardian_id IN (SELECT id FROM parties)
+  ),
+  memberships AS (
+    SELECT m.section_id, m.user_id, m.role, m.is_primary FROM section_memberships m
+    WHERE m.district_id = $2::uuid AND m.user_id IN (SELECT id FROM involved)
+  )
+  SELECT
+    (SELECT row_to_json(conv) FROM conv) AS conversation,
+    COALESCE((
+      SELECT json_agg(json_build_object('id', u.id, 'districtId', u.district_id, 'role', u.role,
+               'active', u.active, 'schoolId', u.school_id, 'preferredLanguage', u.preferred_language))
+      FROM users u WHERE u.district_id = $2::uuid AND u.id IN (SELECT id FROM involved)
+    ), '[]') AS users,
+    COALESCE((
+      SELECT json_agg(json_build_object('id', s.id, 'districtId', s.district_id, 'schoolId', s.school_id,
+               'active', s.active))
+      FROM sections s WHERE s.district_id = $2::uuid AND s.id IN (SELECT section_id FROM memberships)
+    ), '[]') AS sections,
+    COALESCE((
+      SELECT json_agg(json_build_object('sectionId', section_id, 'userId', user_id, 'role', role,
+               'primary', is_primary))
+      FROM memberships
+    ), '[]') AS memberships,
+    COALESCE((
+      SELECT json_agg(json_build_object('guardianId', guardian_id, 'studentId', student_id)) FROM links
+    ), '[]') AS guardian_links`,
+);
+
 /** One conversation per pair of users, stored with the participants ordered by id. */
 export class ConversationRepository {
   constructor(
@@ -100,52 +149,7 @@ export class ConversationRepository {
    * costs PostgreSQL more than running it.
    */
   async findAccessContext(id: string): Promise<ConversationAccessContext | null> {
-    const district = this.districtId;
-    const rows = await this.prisma.$queryRaw<AccessContextRow[]>`/* prepared:conversation_access_context */
-      WITH conv AS (
-        SELECT c.id, c.participant_low_id, c.participant_high_id, c.last_message_at, c.created_at,
-               a.section_id AS origin_section_id, a.author_id AS origin_author_id
-        FROM conversations c
-        LEFT JOIN announcements a ON a.id = c.origin_announcement_id AND a.district_id = c.district_id
-        WHERE c.id = ${id}::uuid AND c.district_id = ${district}::uuid
-      ),
-      parties AS (SELECT participant_low_id AS id FROM conv UNION SELECT participant_high_id FROM conv),
-      links AS (
-        -- Two index lookups; one OR of both columns would scan the whole table.
-        SELECT l.guardian_id, l.student_id FROM guardian_links l
-        WHERE l.district_id = ${district}::uuid AND l.guardian_id IN (SELECT id FROM parties)
-        UNION
-        SELECT l.guardian_id, l.student_id FROM guardian_links l
-        WHERE l.district_id = ${district}::uuid AND l.student_id IN (SELECT id FROM parties)
-      ),
-      involved AS (
-        SELECT id FROM parties
-        UNION SELECT l.student_id FROM links l WHERE l.guardian_id IN (SELECT id FROM parties)
-      ),
-      memberships AS (
-        SELECT m.section_id, m.user_id, m.role, m.is_primary FROM section_memberships m
-        WHERE m.district_id = ${district}::uuid AND m.user_id IN (SELECT id FROM involved)
-      )
-      SELECT
-        (SELECT row_to_json(conv) FROM conv) AS conversation,
-        COALESCE((
-          SELECT json_agg(json_build_object('id', u.id, 'districtId', u.district_id, 'role', u.role,
-                   'active', u.active, 'schoolId', u.school_id, 'preferredLanguage', u.preferred_language))
-          FROM users u WHERE u.district_id = ${district}::uuid AND u.id IN (SELECT id FROM involved)
-        ), '[]') AS users,
-        COALESCE((
-          SELECT json_agg(json_build_object('id', s.id, 'districtId', s.district_id, 'schoolId', s.school_id,
-                   'active', s.active))
-          FROM sections s WHERE s.district_id = ${district}::uuid AND s.id IN (SELECT section_id FROM memberships)
-        ), '[]') AS sections,
-        COALESCE((
-          SELECT json_agg(json_build_object('sectionId', section_id, 'userId', user_id, 'role', role,
-                   'primary', is_primary))
-          FROM memberships
-        ), '[]') AS memberships,
-        COALESCE((
-          SELECT json_agg(json_build_object('guardianId', guardian_id, 'studentId', student_id)) FROM links
-        ), '[]') AS guardian_links`;
+    const rows = await runPrepared<AccessContextRow>(this.prisma, ACCESS_CONTEXT, [id, this.districtId]);
     const row = rows[0];
     if (!row?.conversation) return null;
     const c = row.conversation;

@@ -1,5 +1,6 @@
 import { type Prisma } from '../generated/client';
 import { type DbClient } from '../db-client';
+import { preparedStatement, runPrepared } from '../prisma';
 
 export interface NewMessage {
   id: string;
@@ -49,6 +50,21 @@ const PAGE_ROW = {
 
 type PageRow = Prisma.MessageGetPayload<{ select: typeof PAGE_ROW }>;
 
+const INSERT_MESSAGE = preparedStatement(
+  'message_insert',
+  `WITH inserted AS (
+     INSERT INTO messages (id, district_id, conversation_id, sender_id, body_ciphertext, data_key_id, source_language)
+     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6::uuid, $7)
+     RETURNING created_at
+   ), touched AS (
+     UPDATE conversations
+     SET last_message_at = GREATEST(last_message_at, (SELECT created_at FROM inserted))
+     WHERE id = $3::uuid AND district_id = $2::uuid
+     RETURNING id
+   )
+   SELECT created_at FROM inserted, touched`,
+);
+
 /**
  * Messages of one-to-one conversations. There is no delete: users cannot remove what they sent, so
  * safety review always sees the whole conversation.
@@ -64,20 +80,15 @@ export class MessageRepository {
    * and the messages never disagree. Prepared (libs/db/prisma.ts): it runs on every send.
    */
   async insert(message: NewMessage): Promise<{ id: string; createdAt: Date }> {
-    const rows = await this.prisma.$queryRaw<{ created_at: Date }[]>`/* prepared:message_insert */
-      WITH inserted AS (
-        INSERT INTO messages (id, district_id, conversation_id, sender_id, body_ciphertext, data_key_id, source_language)
-        VALUES (${message.id}::uuid, ${this.districtId}::uuid, ${message.conversationId}::uuid,
-                ${message.senderId}::uuid, ${message.bodyCiphertext}, ${message.dataKeyId}::uuid,
-                ${message.sourceLanguage})
-        RETURNING created_at
-      ), touched AS (
-        UPDATE conversations
-        SET last_message_at = GREATEST(last_message_at, (SELECT created_at FROM inserted))
-        WHERE id = ${message.conversationId}::uuid AND district_id = ${this.districtId}::uuid
-        RETURNING id
-      )
-      SELECT created_at FROM inserted, touched`;
+    const rows = await runPrepared<{ created_at: Date }>(this.prisma, INSERT_MESSAGE, [
+      message.id,
+      this.districtId,
+      message.conversationId,
+      message.senderId,
+      message.bodyCiphertext,
+      message.dataKeyId,
+      message.sourceLanguage,
+    ]);
     const row = rows[0];
     if (!row) throw new Error(`conversation ${message.conversationId} does not exist in the district`);
     return { id: message.id, createdAt: row.created_at };

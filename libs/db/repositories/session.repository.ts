@@ -1,5 +1,6 @@
 import { type UserRole } from '../generated/enums';
 import { type DbClient } from '../db-client';
+import { preparedStatement, runPrepared } from '../prisma';
 
 export interface LiveSession {
   sessionId: string;
@@ -7,6 +8,14 @@ export interface LiveSession {
   districtId: string;
   role: UserRole;
 }
+
+const LIVE_SESSION_BY_TOKEN_HASH = preparedStatement(
+  'session_live_by_token_hash',
+  `SELECT s.id AS session_id, u.id AS user_id, s.district_id, u.role::text AS role
+   FROM sessions s
+   JOIN users u ON u.id = s.user_id AND u.district_id = s.district_id
+   WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2::timestamptz AND u.active`,
+);
 
 interface LiveSessionRow {
   session_id: string;
@@ -27,13 +36,10 @@ export class SessionRepository {
    * user joined in, not a session read followed by a user read.
    */
   async findLiveByTokenHash(tokenHash: string, now: Date): Promise<LiveSession | null> {
-    const rows = await this.prisma.$queryRaw<LiveSessionRow[]>`/* prepared:session_live_by_token_hash */
-      SELECT s.id AS session_id, u.id AS user_id, s.district_id, u.role::text AS role
-      FROM sessions s
-      JOIN users u ON u.id = s.user_id AND u.district_id = s.district_id
-      WHERE s.token_hash = ${tokenHash} AND s.revoked_at IS NULL AND s.expires_at > ${now}::timestamptz
-        AND u.active`;
-    const row = rows[0];
+    const [row] = await runPrepared<LiveSessionRow>(this.prisma, LIVE_SESSION_BY_TOKEN_HASH, [
+      tokenHash,
+      now,
+    ]);
     if (!row) return null;
     return { sessionId: row.session_id, userId: row.user_id, districtId: row.district_id, role: row.role };
   }
