@@ -9,6 +9,7 @@ import { Client as PgClient, Pool } from 'pg';
 import { freePort, waitFor } from '../test/support/processes';
 import { createDistrict, createUsers, signInAs } from '../test/support/roster-factory';
 import { peakRssMb, spawnNode } from './message-send.bench';
+import { quietLogger, required, round, runStandalone } from './support';
 
 /**
  * Attachment upload → released (status `clean` visible in PostgreSQL) through the compiled API and
@@ -307,25 +308,4 @@ function percentiles(values: number[]): Percentiles {
   return { p50: round(at(50)), p95: round(at(95)), min: round(sorted[0]!), max: round(sorted.at(-1)!) };
 }
 
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set; run in the test environment (npm run bench)`);
-  return value;
-}
-
-const quiet = () => undefined;
-const quietLogger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
-
-if (require.main === module) {
-  run().then(
-    (report) => process.stdout.write(`${JSON.stringify({ bench: 'attachment', ...report }, null, 2)}\n`),
-    (error: unknown) => {
-      process.stderr.write(`attachment bench: ${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runStandalone('attachment', run);

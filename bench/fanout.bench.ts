@@ -10,6 +10,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { freePort, waitFor } from '../test/support/processes';
 import { createSectionFixture, type SectionFixture, signInAs } from '../test/support/roster-factory';
 import { type BenchResult, peakRssMb, spawnNode } from './message-send.bench';
+import { median, quietLogger, required, round, runStandalone } from './support';
 
 /**
  * Announcement fan-out, end to end: POST to a section → every delivery row visible in PostgreSQL, for
@@ -192,31 +193,4 @@ function spread(values: number[]): { min: number; median: number; max: number } 
   return { min: round(Math.min(...values)), median: round(median(values)), max: round(Math.max(...values)) };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set; run in the test environment (npm run bench)`);
-  return value;
-}
-
-const quiet = () => undefined;
-const quietLogger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
-
-if (require.main === module) {
-  run().then(
-    (report) => process.stdout.write(`${JSON.stringify({ bench: 'fanout', ...report }, null, 2)}\n`),
-    (error: unknown) => {
-      process.stderr.write(`fanout bench: ${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runStandalone('fanout', run);

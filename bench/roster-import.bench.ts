@@ -16,6 +16,7 @@ import { type RosterUser } from '../libs/roster';
 import { createMigratedScratchDatabase, type ScratchDatabase } from '../test/support/database';
 import { freePort, waitFor } from '../test/support/processes';
 import { type BenchResult, formatResult } from './run';
+import { quietLogger } from './support';
 
 /**
  * Roster import of a district of 50,000 students with 1.5 guardians each across 2,000 sections, end to
@@ -254,9 +255,6 @@ async function dropQuietly(database: ScratchDatabase): Promise<void> {
     process.stderr.write(`roster bench: could not drop ${database.name}: ${String(error)}\n`);
   });
 }
-
-const quiet = () => undefined;
-const quietLogger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
 
 if (require.main === module) {
   run().then(

@@ -13,6 +13,9 @@ import {
 } from '../test/support/translate-stand-in';
 import { spawnNode } from './message-send.bench';
 import { type BenchResult } from './run';
+import { median, quietLogger, required, round, runStandalone } from './support';
+
+const roundedMedian = (values: number[]) => round(median(values));
 
 /**
  * What translation costs an announcement, through the compiled API and worker (`npm run build`) with
@@ -168,21 +171,21 @@ export async function run(): Promise<TranslationReport> {
       call(baseUrl, englishToken!, 'GET', `/v1/announcements/${lastOn}`),
     );
     const sends = async (participantId: string, pauseMs: number, times: number) =>
-      median(await timeMessageSends(baseUrl, teacherToken!, participantId, { times, pauseMs }));
+      roundedMedian(await timeMessageSends(baseUrl, teacherToken!, participantId, { times, pauseMs }));
     const burstToSpanish = await sends(spanishGuardian.id, 0, SENDS);
     const burstToEnglish = await sends(englishGuardian.id, 0, SENDS);
     const pacedToSpanish = await sends(spanishGuardian.id, PACE_MS, PACED_SENDS);
     const pacedToEnglish = await sends(englishGuardian.id, PACE_MS, PACED_SENDS);
 
     const calls = on.map((t) => t.providerCalls);
-    const visibleOn = median(on.map((t) => t.deliveriesVisibleMs));
-    const visibleOff = median(off.map((t) => t.deliveriesVisibleMs));
-    const stored = median(on.map((t) => t.translationsStoredMs!));
+    const visibleOn = roundedMedian(on.map((t) => t.deliveriesVisibleMs));
+    const visibleOff = roundedMedian(off.map((t) => t.deliveriesVisibleMs));
+    const stored = roundedMedian(on.map((t) => t.translationsStoredMs!));
     return {
       results: [
         {
           name: `provider calls per announcement (${recipients} recipients, ${targetLanguages.length} languages besides English; max of ${RUNS}: ${Math.max(...calls)})`,
-          value: median(calls),
+          value: roundedMedian(calls),
           unit: 'calls',
           baseline: {
             name: 'one call per reader of another language',
@@ -209,9 +212,9 @@ export async function run(): Promise<TranslationReport> {
         },
         {
           name: `guardian's GET /v1/announcements/{id} with a translation (median of ${READS})`,
-          value: median(readTranslated),
+          value: roundedMedian(readTranslated),
           unit: 'ms',
-          baseline: { name: "an English reader's GET", value: median(readOriginal), unit: 'ms' },
+          baseline: { name: "an English reader's GET", value: roundedMedian(readOriginal), unit: 'ms' },
         },
         {
           name: `message send to a reader of another language, starting its translation, back to back (median of ${SENDS})`,
@@ -362,31 +365,4 @@ function call(baseUrl: string, token: string, method: string, path: string, json
   });
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return round(sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2);
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set; run in the test environment (npm run bench)`);
-  return value;
-}
-
-const quiet = () => undefined;
-const quietLogger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
-
-if (require.main === module) {
-  run().then(
-    (report) => process.stdout.write(`${JSON.stringify({ bench: 'translation', ...report }, null, 2)}\n`),
-    (error: unknown) => {
-      process.stderr.write(`translation bench: ${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runStandalone('translation', run);
