@@ -22,8 +22,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'crypto', 'net', 'http', 'child_process'], message: 'Workflows must stay deterministic.' },
-            { group: ['@prisma/*', '@nestjs/*', '**/libs/db/**'], message: 'Workflows call activities for side effects.' },
+            {
+              group: ['node:*', 'fs', 'crypto', 'net', 'http', 'child_process'],
+              message: 'Workflows must stay deterministic.',
+            },
+            {
+              group: ['@prisma/*', '@nestjs/*', '**/libs/db/**'],
+              message: 'Workflows call activities for side effects.',
+            },
           ],
         },
       ],
