@@ -9,6 +9,7 @@ import { AuthModule } from './auth/auth.module';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
 import { API_CONFIG, LOGGER } from './common/tokens';
 import { DatabaseModule } from './database/database.module';
+import { AuditModule } from './audit/audit.module';
 import { HealthModule } from './health/health.module';
 import { MeModule } from './me/me.module';
 import { SectionModule } from './sections/section.module';
@@ -35,6 +36,7 @@ export class AppModule {
         AnnouncementModule,
         AttachmentModule,
         AdminReviewModule,
+        AuditModule,
         AuthModule,
         MeModule,
         AdminUserModule,
