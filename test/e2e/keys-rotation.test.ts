@@ -10,6 +10,7 @@ import { createSectionFixture, type SectionFixture, signInAs } from '../support/
 
 interface Page {
   items: { id: string; body: string }[];
+  nextCursor: string | null;
 }
 
 /** Runs the compiled operator CLI (`npm run build`) as an operator would. */
@@ -65,6 +66,21 @@ describe('message encryption at rest and master key rotation', () => {
     request<Page>(api.baseUrl, 'GET', `/v1/conversations/${conversationId}/messages`, {
       token: teacherToken,
     });
+  /** Every body in the conversation, newest first: traffic during a slow rotation spans several pages. */
+  const readAll = async (api: RunningApi) => {
+    const bodies: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const path: string = `/v1/conversations/${conversationId}/messages${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = await request<Page>(api.baseUrl, 'GET', path, {
+        token: teacherToken,
+      });
+      expect(page.status).toBe(200);
+      bodies.push(...page.body.items.map((m) => m.body));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return bodies;
+  };
   const masterKeyIds = async () =>
     (await pool.query('SELECT DISTINCT master_key_id FROM data_keys ORDER BY 1')).rows.map(
       (row: { master_key_id: string }) => row.master_key_id,
@@ -130,7 +146,7 @@ describe('message encryption at rest and master key rotation', () => {
     expect((await send(api, 'After rotation')).status).toBe(201);
 
     const retired = await apiWith(keys(newKey, 'rot-new'));
-    const bodies = (await read(retired)).body.items.map((m) => m.body);
+    const bodies = await readAll(retired);
     expect(bodies[0]).toBe('After rotation');
     expect(bodies.some((body) => body.startsWith('Before rotation'))).toBe(true);
     expect(bodies.filter((body) => body.startsWith('During rotation')).length).toBeGreaterThanOrEqual(5);
