@@ -21,6 +21,7 @@ import {
   RosterImportUnavailableError,
   RosterSnapshotSource,
   stageDropFolderExport,
+  temporalWorkflowState,
 } from '../libs/roster-import';
 import { type BlobStore } from '../libs/storage';
 import { createBlobStore } from '../libs/storage/blob-store.factory';
@@ -96,7 +97,14 @@ export function createRosterImportActivities(deps: RosterImportActivityDeps) {
     async stageRosterDropFolderExport(input: RosterImportInput): Promise<DropFolderStaging> {
       try {
         return await stageDropFolderExport(
-          { db, store, keys, maxBytes: config.ROSTER_UPLOAD_MAX_BYTES, folders },
+          {
+            db,
+            store,
+            keys,
+            maxBytes: config.ROSTER_UPLOAD_MAX_BYTES,
+            folders,
+            workflowState: temporalWorkflowState(Context.current().client),
+          },
           input,
         );
       } catch (error) {

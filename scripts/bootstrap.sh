@@ -5,7 +5,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$HOMEROOM_ROOT/scripts/lib.sh"
 
-DEBIAN_PACKAGES=(postgresql-15 postgresql-client-15 clamav clamav-daemon clamav-testfiles)
+# clamdscan is the attachment benchmark's baseline (`clamdscan --stream`); apt does not pull it in
+# without recommends.
+DEBIAN_PACKAGES=(postgresql-15 postgresql-client-15 clamav clamav-daemon clamav-testfiles clamdscan)
 TEMPORAL_DEFAULT_BIN="$HOMEROOM_TOOLS_DIR/venv/bin/temporal"
 # moto's S3 server: the S3 stand-in that test/integration/s3-blob-store.test.ts starts for itself.
 MOTO_VERSION=5.2.5

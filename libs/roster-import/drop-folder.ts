@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { workflowIds } from '../temporal/workflow-ids';
 import { recordRosterImport, type RosterIntakeDeps, stageRosterExport } from './intake';
+import {
+  RosterImportInProgressError,
+  refuseWhileImportRunning,
+  type WorkflowStateLookup,
+} from './one-import-at-a-time';
 import { type RosterImportInput } from './phases';
 
 /** The Temporal Schedule that re-imports a district's drop folder (one per district). */
@@ -18,7 +23,7 @@ export function rosterDropFolderWorkflowId(districtId: string): string {
 }
 
 export type DropFolderStaging =
-  | { status: 'skipped'; reason: 'no-drop-folder' | 'no-export' | 'unchanged' }
+  | { status: 'skipped'; reason: 'no-drop-folder' | 'no-export' | 'unchanged' | 'import-running' }
   | { status: 'staged'; importId: string; workflowId: string };
 
 /** The newest `*.zip` directly in the folder (by modification time, then name), or null. */
@@ -45,10 +50,11 @@ export async function sha256OfFile(path: string): Promise<string> {
 /**
  * Stages the newest export of a district's drop folder as import `importId` (chosen by the calling
  * workflow, so a retry stages the same import once), unless it is the export the last successful
- * import already applied: SIS exports arrive nightly whether or not anything changed.
+ * import already applied (SIS exports arrive nightly whether or not anything changed) or another import
+ * of the district is still running (the next scheduled run picks the export up).
  */
 export async function stageDropFolderExport(
-  deps: RosterIntakeDeps & { folders: ReadonlyMap<string, string> },
+  deps: RosterIntakeDeps & { folders: ReadonlyMap<string, string>; workflowState: WorkflowStateLookup },
   target: RosterImportInput,
 ): Promise<DropFolderStaging> {
   const workflowId = workflowIds.roster(target.districtId, target.importId);
@@ -63,7 +69,18 @@ export async function stageDropFolderExport(
   if ((await sha256OfFile(path)) === (await imports.lastSucceededSha256())) {
     return { status: 'skipped', reason: 'unchanged' };
   }
-  const staged = await stageRosterExport(deps, target, createReadStream(path));
-  await recordRosterImport(deps.db, target, { source: 'schedule', createdById: null, staged });
+  try {
+    await refuseWhileImportRunning(deps.db, target.districtId, deps.workflowState);
+    const staged = await stageRosterExport(deps, target, createReadStream(path));
+    try {
+      await recordRosterImport(deps, target, { source: 'schedule', createdById: null, staged });
+    } catch (error) {
+      await deps.store.delete(staged.blobPath);
+      throw error;
+    }
+  } catch (error) {
+    if (error instanceof RosterImportInProgressError) return { status: 'skipped', reason: 'import-running' };
+    throw error;
+  }
   return { status: 'staged', importId: target.importId, workflowId };
 }

@@ -21,6 +21,16 @@ export {
   type StagedRosterExport,
   type StartRosterImportRequest,
 } from './intake';
+export {
+  claimDistrictForImport,
+  judgeRunningImport,
+  RosterImportInProgressError,
+  refuseWhileImportRunning,
+  temporalWorkflowState,
+  UNSTARTED_IMPORT_GRACE_MS,
+  type WorkflowState,
+  type WorkflowStateLookup,
+} from './one-import-at-a-time';
 export { rosterBlobAad, rosterBlobKey } from './roster-blob';
 export {
   IMPORT_FILE,

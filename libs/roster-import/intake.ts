@@ -9,6 +9,13 @@ import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../temporal/search-attributes';
 import { workflowIds } from '../temporal/workflow-ids';
 import type { rosterImportWorkflow } from '../../workflows/roster-import.workflow';
 import { type RosterImportInput } from './phases';
+import {
+  claimDistrictForImport,
+  refuseWhileImportRunning,
+  type RunningImport,
+  temporalWorkflowState,
+  type WorkflowStateLookup,
+} from './one-import-at-a-time';
 import { IMPORT_FILE } from './roster-importer';
 import { rosterBlobAad, rosterBlobKey } from './roster-blob';
 
@@ -96,15 +103,17 @@ export async function stageRosterExport(
 }
 
 /**
- * Records a staged export as a running import, with its audit event in the same transaction. Idempotent
- * for a given import id: a retried drop-folder activity records it once.
+ * Records a staged export as a running import, with its audit event in the same transaction, unless
+ * another import of the district is still running (RosterImportInProgressError). Idempotent for a given
+ * import id: a retried drop-folder activity records it once.
  */
 export async function recordRosterImport(
-  db: Database,
+  deps: { db: Database; store: BlobStore; workflowState: WorkflowStateLookup },
   target: RosterImportInput,
   details: { source: RosterImportSource; createdById: string | null; staged: StagedRosterExport },
 ): Promise<void> {
-  await db.transaction(target.districtId, async (tenant) => {
+  const abandoned = await deps.db.transaction(target.districtId, async (tenant) => {
+    const released = await claimDistrictForImport(tenant, target.importId, deps.workflowState);
     const created = await tenant.rosterImports.createIfAbsent({
       id: target.importId,
       source: details.source,
@@ -113,7 +122,7 @@ export async function recordRosterImport(
       workflowId: workflowIds.roster(target.districtId, target.importId),
       createdById: details.createdById,
     });
-    if (!created) return;
+    if (!created) return released;
     await tenant.audit.appendWithin(tenant.prisma, {
       actorId: details.createdById,
       action: 'roster.import.started',
@@ -121,12 +130,28 @@ export async function recordRosterImport(
       targetId: target.importId,
       details: { importId: target.importId, source: details.source, bytes: details.staged.bytes },
     });
+    return released;
   });
+  await deleteStoredExports(deps, target.districtId, abandoned);
+}
+
+async function deleteStoredExports(
+  deps: { db: Database; store: BlobStore },
+  districtId: string,
+  imports: RunningImport[],
+): Promise<void> {
+  for (const row of imports) {
+    if (!row.blobPath) continue;
+    await deps.store.delete(row.blobPath);
+    await deps.db.forDistrict(districtId).rosterImports.clearBlobPath(row.id);
+  }
 }
 
 export interface RosterWorkflowStarter {
   client: Client;
   taskQueue: string;
+  /** Whether an earlier import's workflow still runs; defaults to asking `client`. */
+  workflowState?: WorkflowStateLookup;
 }
 
 /**
@@ -161,17 +186,20 @@ export interface StartRosterImportRequest {
 
 /**
  * The one path for uploads and the command line: stage the export, record the import, start its
- * workflow. If Temporal cannot be reached the import is closed as failed (it would otherwise stay
- * `running` forever) and the caller gets 503.
+ * workflow. A district with an import still running refuses with 409 before anything is stored. If
+ * Temporal cannot be reached the import is closed as failed (it would otherwise stay `running`
+ * forever) and the caller gets 503.
  */
 export async function startRosterImport(
   deps: RosterIntakeDeps & { temporal: RosterWorkflowStarter },
   request: StartRosterImportRequest,
 ): Promise<{ importId: string; workflowId: string }> {
   const target = { districtId: request.districtId, importId: randomUUID() };
+  const workflowState = deps.temporal.workflowState ?? temporalWorkflowState(deps.temporal.client);
+  await refuseWhileImportRunning(deps.db, target.districtId, workflowState);
   const staged = await stageRosterExport(deps, target, request.file);
   try {
-    await recordRosterImport(deps.db, target, {
+    await recordRosterImport({ ...deps, workflowState }, target, {
       source: request.source,
       createdById: request.createdById,
       staged,

@@ -19,7 +19,10 @@ export class LocalDirectoryBlobStore implements BlobStore {
 
   async put(key: string, source: Readable): Promise<{ bytes: number }> {
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true, mode: DIRECTORY_MODE });
+    // The source may fail while the directory and file are prepared (an upload found not to be a zip):
+    // keep its error for the caller rather than let it escape as an unhandled 'error' event.
+    let failedEarly: Error | undefined;
+    source.on('error', (error) => (failedEarly ??= error));
     const temporary = `${path}.tmp-${randomUUID()}`;
     let bytes = 0;
     const counter = new Transform({
@@ -31,8 +34,16 @@ export class LocalDirectoryBlobStore implements BlobStore {
     // The temporary file exists before any byte flows, so a source that fails at once can never leave it
     // behind by failing before the write stream had created it. `wx`: never follow or reuse an existing
     // file; `flush`: fsync before close, so the rename below publishes bytes that are on disk.
-    const handle = await open(temporary, 'wx', FILE_MODE);
+    let handle: FileHandle;
     try {
+      await mkdir(dirname(path), { recursive: true, mode: DIRECTORY_MODE });
+      handle = await open(temporary, 'wx', FILE_MODE);
+    } catch (error) {
+      source.destroy();
+      throw error;
+    }
+    try {
+      if (failedEarly) throw failedEarly;
       await pipeline(source, counter, handle.createWriteStream({ flush: true }));
       await rename(temporary, path);
     } catch (error) {

@@ -57,6 +57,31 @@ export class RosterImportRepository {
     return count === 1;
   }
 
+  /**
+   * Serializes intake for the district until the transaction ends: whoever holds it sees every other
+   * import that is running and records its own, so two uploads cannot both start.
+   */
+  async lockIntake(): Promise<void> {
+    await this.prisma
+      .$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`roster-intake:${this.districtId}`}, 0))`;
+  }
+
+  /** The district's imports still marked running, oldest first. */
+  running() {
+    return this.prisma.rosterImport.findMany({
+      where: { districtId: this.districtId, status: 'running' },
+      orderBy: [{ startedAt: 'asc' }, { id: 'asc' }],
+      select: {
+        id: true,
+        workflowId: true,
+        blobPath: true,
+        startedAt: true,
+        createdById: true,
+        source: true,
+      },
+    });
+  }
+
   findById(id: string) {
     return this.prisma.rosterImport.findFirst({ where: { id, districtId: this.districtId }, select: RECORD });
   }

@@ -63,6 +63,17 @@ describe('blob storage', () => {
     expect(filesUnder(dir)).toEqual([]);
   });
 
+  it('when the source fails while the file is being prepared, then put rejects with that error and nothing escapes unhandled', async () => {
+    const dir = root();
+    const store = new LocalDirectoryBlobStore(dir);
+    const source = new Readable({ read() {} });
+    // Fails in the same tick put starts, before it has created the directory or opened the file.
+    const putting = store.put('deep/new/folder/blob.bin', source);
+    source.destroy(new Error('not a zip'));
+    await expect(putting).rejects.toThrow('not a zip');
+    expect(filesUnder(dir)).toEqual([]);
+  });
+
   it('when a blob is replaced, then readers see the old or the new blob, never a mix', async () => {
     const store = new LocalDirectoryBlobStore(root());
     await store.put('k.bin', Readable.from([Buffer.from('old')]));

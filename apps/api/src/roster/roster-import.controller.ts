@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiBearerAuth,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -37,6 +38,10 @@ export class RosterImportController {
     description: 'Stored encrypted; the import workflow runs.',
   })
   @ApiBadRequestResponse({ description: 'No file field named "file".' })
+  @ApiConflictResponse({
+    description:
+      'IMPORT_IN_PROGRESS: another import of the district is still running; upload again when it has finished.',
+  })
   @ApiPayloadTooLargeResponse({ description: 'Larger than ROSTER_UPLOAD_MAX_BYTES.' })
   @ApiUnsupportedMediaTypeResponse({ description: 'Not a zip archive.' })
   upload(@CurrentPrincipal() principal: Principal, @Req() req: Request): Promise<RosterImportStartedDto> {
