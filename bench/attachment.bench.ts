@@ -9,6 +9,7 @@ import { Client as PgClient, Pool } from 'pg';
 import { freePort, waitFor } from '../test/support/processes';
 import { createDistrict, createUsers, signInAs } from '../test/support/roster-factory';
 import { peakRssMb, spawnNode } from './message-send.bench';
+import { type BenchResult } from './run';
 import { quietLogger, required, round, runStandalone } from './support';
 
 /**
@@ -67,6 +68,8 @@ export interface ConcurrentResult {
 }
 
 export interface AttachmentReport {
+  /** The printed lines: each figure beside its baseline from the same run. */
+  results: BenchResult[];
   sizes: SizeResult[];
   concurrent: ConcurrentResult;
   peakRssMb: { api: number | null; worker: number | null };
@@ -135,10 +138,37 @@ export async function run(): Promise<AttachmentReport> {
     for (const sizeMb of SIZES_MB) sizes.push(await measureSize(client, sizeMb));
     const concurrent = await measureConcurrent(client);
     const target = sizes.find((s) => s.sizeMb === TARGET.sizeMb);
+    const rss = { api: peakRssMb(api.child.pid), worker: peakRssMb(worker.child.pid) };
     return {
+      results: [
+        ...sizes.flatMap((size) =>
+          (['p50', 'p95'] as const).map((percentile) => ({
+            name: `clean ${size.sizeMb} MiB upload → released, ${percentile} of ${size.runs}`,
+            value: size.uploadToReleasedMs[percentile],
+            unit: 'ms',
+            baseline: {
+              name: 'clamdscan --stream of the same size',
+              value: size.baselineClamdscanMs[percentile],
+              unit: 'ms',
+            },
+          })),
+        ),
+        {
+          name: `${concurrent.clients} concurrent uploaders, ${concurrent.files} files of ${concurrent.fileMb} MiB, upload → released`,
+          value: concurrent.filesPerSecond,
+          unit: 'files/s',
+          baseline: {
+            name: `${concurrent.clients} concurrent clamdscan --stream`,
+            value: concurrent.baseline.filesPerSecond,
+            unit: 'files/s',
+          },
+        },
+        { name: 'API peak RSS (attachment run)', value: rss.api ?? Number.NaN, unit: 'MiB' },
+        { name: 'worker peak RSS (attachment run)', value: rss.worker ?? Number.NaN, unit: 'MiB' },
+      ],
       sizes,
       concurrent,
-      peakRssMb: { api: peakRssMb(api.child.pid), worker: peakRssMb(worker.child.pid) },
+      peakRssMb: rss,
       target: {
         ...TARGET,
         p50Ms: target?.uploadToReleasedMs.p50 ?? null,
