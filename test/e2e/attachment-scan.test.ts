@@ -9,7 +9,7 @@ import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
 import { waitFor } from '../support/processes';
-import { createDistrict, createUsers, signInAs } from '../support/roster-factory';
+import { createDistrict, createSection, createUsers, signInAs } from '../support/roster-factory';
 import { EICAR } from '../support/samples';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import {
@@ -53,6 +53,7 @@ describe('attachment scan and release', () => {
   let districtId: string;
   let teacherToken: string;
   let adminToken: string;
+  let schoolId: string;
 
   beforeAll(async () => {
     webhook = createServer((req, res) => {
@@ -70,6 +71,7 @@ describe('attachment scan and release', () => {
     workers = await startTestWorkers(testWorkerConfig({ ...env.overrides, ALERT_WEBHOOK_URL: webhookUrl }));
     const district = await createDistrict(pool);
     districtId = district.districtId;
+    schoolId = district.schoolId;
     const [teacher] = await createUsers(pool, districtId, 'teacher', 1, district.schoolId);
     const [admin] = await createUsers(pool, districtId, 'district_admin', 1, district.schoolId);
     teacherToken = await signInAs(pool, districtId, teacher!.id);
@@ -191,6 +193,40 @@ describe('attachment scan and release', () => {
       expect(webhookPosts.filter((p) => p.alert.attachmentId === id)).toHaveLength(1);
     },
   );
+
+  it("when a file is quarantined, then school admins of the uploader's school see its alert, and admins of another school or of none do not", async () => {
+    const otherSchoolId = randomUUID();
+    await pool.query('INSERT INTO schools (id, district_id, name) VALUES ($1, $2, $3)', [
+      otherSchoolId,
+      districtId,
+      'Other School',
+    ]);
+    // No school on the account: the uploader belongs to the school through an active section only.
+    const [sectionTeacher] = await createUsers(pool, districtId, 'teacher', 1, null);
+    await createSection(pool, districtId, schoolId, { teachers: [sectionTeacher!] });
+    const [ownSchoolAdmin] = await createUsers(pool, districtId, 'school_admin', 1, schoolId);
+    const [otherSchoolAdmin] = await createUsers(pool, districtId, 'school_admin', 1, otherSchoolId);
+    const [schoolLessAdmin] = await createUsers(pool, districtId, 'school_admin', 1, null);
+    const alertsFor = async (userId: string) => {
+      const token = await signInAs(pool, districtId, userId);
+      const listed = await request<AlertPage>(api.baseUrl, 'GET', '/v1/admin/alerts', { token });
+      expect(listed.status).toBe(200);
+      return listed.body.items.map((alert) => alert.attachmentId);
+    };
+
+    const uploaderToken = await signInAs(pool, districtId, sectionTeacher!.id);
+    const uploaded = await upload(api.baseUrl, uploaderToken, EICAR, 'x.txt');
+    const id = uploaded.body.id!;
+    await waitForStatus(api.baseUrl, uploaderToken, id, 'quarantined');
+
+    expect(await alertsFor(ownSchoolAdmin!.id)).toContain(id);
+    expect(await alertsFor(otherSchoolAdmin!.id)).toEqual([]);
+    expect(await alertsFor(schoolLessAdmin!.id)).toEqual([]);
+    const districtWide = await request<AlertPage>(api.baseUrl, 'GET', '/v1/admin/alerts', {
+      token: adminToken,
+    });
+    expect(districtWide.body.items.map((alert) => alert.attachmentId)).toContain(id);
+  });
 
   it("when every file of Debian's clamav-testfiles is uploaded, then each is refused or quarantined and none is released", async () => {
     const files = readdirSync(TESTFILES_DIR).filter((f) => !f.endsWith('.md'));

@@ -71,11 +71,32 @@ export class SecurityAlertRepository {
     });
   }
 
-  list(options: { limit: number; before?: { createdAt: Date; id: string } }): Promise<SecurityAlertRecord[]> {
-    const before = options.before;
+  /**
+   * A page of alerts, newest first. With `schoolId`, only alerts on attachments uploaded by someone of
+   * that school: their account belongs to it, or they are a teacher or student of one of its active
+   * sections.
+   */
+  list(options: {
+    limit: number;
+    before?: { createdAt: Date; id: string };
+    schoolId?: string;
+  }): Promise<SecurityAlertRecord[]> {
+    const { before, schoolId } = options;
     return this.prisma.securityAlert.findMany({
       where: {
         districtId: this.districtId,
+        ...(schoolId
+          ? {
+              attachment: {
+                uploader: {
+                  OR: [
+                    { schoolId },
+                    { sectionMemberships: { some: { section: { schoolId, active: true } } } },
+                  ],
+                },
+              },
+            }
+          : {}),
         ...(before
           ? {
               OR: [

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Database, type TenantRepositories } from '../../../../libs/db/database';
+import { Database } from '../../../../libs/db/database';
 import { type UserRole } from '../../../../libs/db/generated/enums';
 import { ForbiddenError, NotFoundError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { isAdminRole } from '../../../../libs/identity/admin-roles';
 import { issueInvitation, type IssuedInvitation } from '../../../../libs/identity/invitations';
+import { adminScopeOf } from '../common/admin-scope';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { type Principal } from '../common/request-context';
 
@@ -16,9 +17,6 @@ export interface UserListQuery {
   limit: number;
 }
 
-/** Whose users an admin manages: a district admin the whole district, a school admin their school. */
-type AdminScope = { kind: 'district' } | { kind: 'school'; schoolId: string | null };
-
 /**
  * User administration for district admins (the whole district) and school admins (users of their own
  * school; they cannot invite administrators, since an invitation resets the invitee's password).
@@ -30,7 +28,7 @@ export class AdminUserService {
 
   async list(principal: Principal, query: UserListQuery) {
     const tenant = this.db.forDistrict(principal.districtId);
-    const scope = await this.scopeOf(principal, tenant);
+    const scope = await adminScopeOf(principal, tenant);
     const afterId = decodeCursor(query.cursor, ['id'] as const)?.id;
     if (afterId !== undefined && !UUID.test(afterId)) {
       throw new ValidationFailedError('The cursor is not valid.', [
@@ -67,7 +65,7 @@ export class AdminUserService {
     const tenant = this.db.forDistrict(principal.districtId);
     const target = await tenant.users.findProfile(userId);
     if (!target) throw new NotFoundError('The user');
-    const scope = await this.scopeOf(principal, tenant);
+    const scope = await adminScopeOf(principal, tenant);
     if (scope.kind === 'school') {
       if (scope.schoolId === null || target.schoolId !== scope.schoolId) throw new NotFoundError('The user');
       if (isAdminRole(target.role)) throw new ForbiddenError('School admins cannot invite administrators.');
@@ -76,11 +74,5 @@ export class AdminUserService {
       userId: target.id,
       issuedById: principal.userId,
     });
-  }
-
-  private async scopeOf(principal: Principal, tenant: TenantRepositories): Promise<AdminScope> {
-    if (principal.role === 'district_admin') return { kind: 'district' };
-    const admin = await tenant.users.findProfile(principal.userId);
-    return { kind: 'school', schoolId: admin?.schoolId ?? null };
   }
 }

@@ -13,6 +13,7 @@ import { AttachmentController } from './attachment.controller';
 import { AttachmentService } from './attachment.service';
 import { ATTACHMENT_BLOB_KEYS, ATTACHMENT_BLOB_STORE } from './attachment.tokens';
 import { SecurityAlertController } from './security-alert.controller';
+import { SecurityAlertService } from './security-alert.service';
 
 /**
  * Uploads, scan start, metadata, download links and downloads of attachments, and the admins' list of
@@ -36,6 +37,7 @@ import { SecurityAlertController } from './security-alert.controller';
     AttachmentScanStarter,
     AttachmentUploadService,
     AttachmentService,
+    SecurityAlertService,
   ],
 })
 export class AttachmentModule {}
