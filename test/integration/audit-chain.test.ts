@@ -89,6 +89,45 @@ describe('the hash-chained audit log', () => {
     expect(await db.forDistrict(districtId).audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: '4' });
   });
 
+  it('when the chain spans many pages, then verification walks them all and still names an edited row', async () => {
+    const districtId = await districtWithEvents(7);
+    const audit = db.forDistrict(districtId).audit;
+    expect(await audit.verify({ pageSize: 2 })).toEqual({ ok: true, checked: 7 });
+    await tamper(`UPDATE audit_events SET details = '{"n": 0}' WHERE district_id = $1 AND seq = 6`, [
+      districtId,
+    ]);
+    expect(await audit.verify({ pageSize: 2 })).toMatchObject({ ok: false, checked: 5, firstBrokenSeq: '6' });
+  });
+
+  it('when a row is forged past the head with a valid link, then verification reports it', async () => {
+    const districtId = await districtWithEvents(3);
+    await tamper(
+      `INSERT INTO audit_events (id, district_id, seq, occurred_at, action, details, prev_hash, hash)
+       SELECT gen_random_uuid(), district_id, 4, now(), 'forged.event', '{}'::jsonb, hash, repeat('b', 64)
+       FROM audit_events WHERE district_id = $1 AND seq = 3`,
+      [districtId],
+    );
+    expect(await db.forDistrict(districtId).audit.verify({ pageSize: 2 })).toMatchObject({
+      ok: false,
+      checked: 3,
+      firstBrokenSeq: '4',
+    });
+  });
+
+  it('when events are appended while verification runs, then it passes over the rows up to the head it read', async () => {
+    const districtId = await districtWithEvents(10);
+    const audit = db.forDistrict(districtId).audit;
+    const [verdict] = await Promise.all([
+      audit.verify({ pageSize: 1 }),
+      (async () => {
+        for (let i = 0; i < 10; i++) await audit.append({ action: 'test.during', details: { i } });
+      })(),
+    ]);
+    expect(verdict.ok).toBe(true);
+    expect(verdict.checked).toBeGreaterThanOrEqual(10);
+    expect(await audit.verify()).toEqual({ ok: true, checked: 20 });
+  });
+
   it('when an ordinary connection tries to change a row, then the append-only trigger refuses', async () => {
     const districtId = await districtWithEvents(1);
     await expect(

@@ -1,13 +1,23 @@
-import {
-  GENESIS_HASH,
-  hashAuditContent,
-  type AuditRow,
-  verifyChain,
-  type ChainVerdict,
-} from '../../audit/audit-chain';
+import { AuditChainWalker, GENESIS_HASH, hashAuditContent, type ChainVerdict } from '../../audit/audit-chain';
 import { type Prisma } from '../generated/client';
 import { type DbClient } from '../db-client';
 import { type HomeroomPrismaClient } from '../prisma';
+
+/** Rows per query while verifying: bounded memory whatever the chain's length. */
+export const VERIFY_PAGE_SIZE = 5_000;
+
+const CHAIN_FIELDS = {
+  districtId: true,
+  seq: true,
+  occurredAt: true,
+  actorId: true,
+  action: true,
+  targetType: true,
+  targetId: true,
+  details: true,
+  prevHash: true,
+  hash: true,
+} as const;
 
 export interface AuditEventInput {
   actorId?: string | null;
@@ -74,24 +84,51 @@ export class AuditRepository {
     });
   }
 
-  async verify(): Promise<ChainVerdict> {
-    const rows: AuditRow[] = await this.prisma.auditEvent.findMany({
+  /**
+   * Walks the chain in pages of {@link VERIFY_PAGE_SIZE} rows up to the head read first, so events
+   * appended meanwhile neither break the walk nor fill memory. Rows past the head that no later head
+   * accounts for were not written by the writer (it moves the head in the same transaction).
+   */
+  async verify(options: { pageSize?: number } = {}): Promise<ChainVerdict> {
+    const pageSize = options.pageSize ?? VERIFY_PAGE_SIZE;
+    const head = await this.head();
+    const walker = new AuditChainWalker();
+    if (head) {
+      for (let after = 0n; ;) {
+        const page = await this.prisma.auditEvent.findMany({
+          where: { districtId: this.districtId, seq: { gt: after, lte: head.seq } },
+          orderBy: { seq: 'asc' },
+          take: pageSize,
+          select: CHAIN_FIELDS,
+        });
+        for (const row of page) if (!walker.add(row)) return walker.finish(head);
+        if (page.length < pageSize) break;
+        after = page[page.length - 1]!.seq;
+      }
+    } else if (await this.prisma.auditEvent.findFirst({ where: { districtId: this.districtId } })) {
+      return { ok: false, checked: 0, firstBrokenSeq: '1', problem: 'the log has rows but no head record' };
+    }
+    const verdict = walker.finish(head);
+    if (!verdict.ok) return verdict;
+    const last = await this.prisma.auditEvent.findFirst({
       where: { districtId: this.districtId },
-      orderBy: { seq: 'asc' },
-      select: {
-        districtId: true,
-        seq: true,
-        occurredAt: true,
-        actorId: true,
-        action: true,
-        targetType: true,
-        targetId: true,
-        details: true,
-        prevHash: true,
-        hash: true,
-      },
+      orderBy: { seq: 'desc' },
+      select: { seq: true },
     });
+    const latestHead = await this.head();
+    if (last && (!latestHead || last.seq > latestHead.seq)) {
+      return {
+        ok: false,
+        checked: verdict.checked,
+        firstBrokenSeq: ((head?.seq ?? 0n) + 1n).toString(),
+        problem: `row ${last.seq} lies past the head the writer keeps`,
+      };
+    }
+    return verdict;
+  }
+
+  private async head(): Promise<{ seq: bigint; hash: string } | null> {
     const head = await this.prisma.auditHead.findUnique({ where: { districtId: this.districtId } });
-    return verifyChain(rows, head ? { seq: head.seq, hash: head.hash } : null);
+    return head ? { seq: head.seq, hash: head.hash } : null;
   }
 }
