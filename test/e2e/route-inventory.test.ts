@@ -1,32 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { request, startApi, type RunningApi } from '../support/http';
 import { testApiConfig } from '../support/config';
-
-/** DESIGN.md invariant 1: the only routes reachable without a token. */
-const PUBLIC_ROUTES = new Set([
-  'GET /health/live',
-  'GET /health/ready',
-  'POST /v1/auth/login',
-  'POST /v1/auth/invitations/accept',
-]);
-const isDocs = (path: string) => path === '/docs' || path.startsWith('/docs/');
-
-interface RouteLayer {
-  route?: { path: string; methods: Record<string, boolean> };
-}
-
-function registeredRoutes(api: RunningApi): { method: string; path: string }[] {
-  const express = api.app.getHttpAdapter().getInstance() as { router: { stack: RouteLayer[] } };
-  return express.router.stack
-    .filter((layer) => layer.route)
-    .flatMap((layer) =>
-      Object.keys(layer.route!.methods)
-        .filter((m) => m !== '_all')
-        .map((method) => ({ method: method.toUpperCase(), path: layer.route!.path })),
-    );
-}
-
-const concrete = (path: string) => path.replace(/:[A-Za-z]+/g, () => randomUUID());
+import { concrete, isDocs, PUBLIC_ROUTES, registeredRoutes } from '../support/routes';
 
 describe('route inventory', () => {
   let api: RunningApi;
