@@ -3,6 +3,7 @@ import { type UserRole } from '../../libs/db/generated/enums';
 import { ValidationFailedError, NotFoundError } from '../../libs/errors/domain-errors';
 import { issueInvitation } from '../../libs/identity/invitations';
 import { type ParsedArgs, requireFlag } from './args';
+import { attachmentsRescanCommand } from './attachments-rescan.command';
 import { keysRotate } from './keys-rotate.command';
 import { rosterImportCommand } from './roster-import.command';
 
@@ -82,4 +83,5 @@ export const COMMANDS: Record<string, Command> = {
   'audit verify': auditVerify,
   'keys rotate': keysRotate,
   'roster import': rosterImportCommand,
+  'attachments rescan': attachmentsRescanCommand,
 };

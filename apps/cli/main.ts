@@ -10,6 +10,7 @@ const USAGE = `usage: homeroom <command> [options]
   admin create --district <districtId> --username <u> [--role district_admin|school_admin]
   audit verify --district <districtId>
   roster import --district <districtId> --file <zip>   (needs Temporal, keys and blob storage)
+  attachments rescan --district <districtId>   (scans again files left unreleased by a clamd outage)
   keys rotate   (re-wraps data keys under ACTIVE_MASTER_KEY_ID; needs MASTER_KEYS)`;
 
 /** Operator command line: one JSON object on stdout, a clear message and a non-zero exit on failure. */

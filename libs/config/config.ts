@@ -365,6 +365,8 @@ export type WorkerConfig = EnvironmentConfig &
   AlertConfig &
   AttachmentRetentionConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
 export type CliConfig = EnvironmentConfig & DatabaseConfig;
+
+export type ScanCliConfig = CliConfig & TemporalConfig & AttachmentScanConfig;
 /** What `homeroom roster import` needs beyond the database: it stores the export and starts the workflow. */
 export type RosterCliConfig = CliConfig &
   TemporalConfig &
@@ -443,6 +445,17 @@ export function loadRosterCliConfig(env: Env = process.env): RosterCliConfig {
       .extend(rosterUploadSchema.shape),
     env,
     [masterKeyRingProblems, storageProblems],
+  );
+}
+
+/** `homeroom attachments rescan`: the database and Temporal, and the scan retry policy the API uses. */
+export function loadScanCliConfig(env: Env = process.env): ScanCliConfig {
+  return parse(
+    environmentSchema
+      .extend(databaseSchema.shape)
+      .extend(temporalSchema.shape)
+      .extend(attachmentScanSchema.shape),
+    env,
   );
 }
 

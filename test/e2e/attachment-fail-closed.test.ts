@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { type Pool } from 'pg';
 import { createDataConverter } from '../../libs/temporal/data-converter';
+import { homeroom } from '../support/cli';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
@@ -46,6 +47,8 @@ describe('attachment scanning when clamd is unavailable', () => {
   let temporal: Client;
   let districtId: string;
   let token: string;
+  /** The file the exhausted budget left unreleased, for the rescan below. */
+  let unreleasedId: string;
 
   beforeAll(async () => {
     clamdPort = await freePort();
@@ -119,6 +122,7 @@ describe('attachment scanning when clamd is unavailable', () => {
     const uploaded = await upload(exhausted.api.baseUrl, token, Buffer.from('Quiz answers\n'), 'quiz.txt');
     expect(uploaded.status).toBe(202);
     const id = uploaded.body.id!;
+    unreleasedId = id;
     const result = await temporal.workflow.getHandle(uploaded.body.workflowId!).result();
     expect(result).toEqual({ status: 'scanning', alertId: expect.any(String) });
 
@@ -134,5 +138,37 @@ describe('attachment scanning when clamd is unavailable', () => {
       token,
     });
     expect(listed.status).toBe(200);
+  }, 120_000);
+
+  it('when clamd answers again and an operator runs `homeroom attachments rescan`, then the file left unreleased is scanned again and released', async () => {
+    // The same queues as the exhausted stack, now with a worker that reaches clamd.
+    await exhausted.workers.stop();
+    exhausted.workers = await startTestWorkers(
+      testWorkerConfig({ ...exhausted.env.overrides, CLAMD_PORT: String(clamdPort) }),
+    );
+    const cliEnv = { ...exhausted.env.overrides, ATTACHMENT_SCAN_RETRY_HOURS: '1' };
+
+    const rescan = await homeroom(['attachments', 'rescan', '--district', districtId], cliEnv);
+
+    expect(rescan).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(rescan.stdout)).toEqual({
+      districtId,
+      awaitingVerdict: 1,
+      restarted: 1,
+      stillRunning: 0,
+    });
+    await waitForStatus(exhausted.api.baseUrl, token, unreleasedId, 'clean', 60_000);
+    expect((await issueLink(exhausted.api.baseUrl, token, unreleasedId)).status).toBe(201);
+    const { rows: audit } = await pool.query<{ details: Record<string, number> }>(
+      `SELECT details FROM audit_events WHERE district_id = $1 AND action = 'attachment.rescan'`,
+      [districtId],
+    );
+    expect(audit).toEqual([{ details: { awaitingVerdict: 1, restarted: 1, stillRunning: 0 } }]);
+
+    const again = await homeroom(['attachments', 'rescan', '--district', districtId], cliEnv);
+    expect(JSON.parse(again.stdout)).toMatchObject({ awaitingVerdict: 0, restarted: 0 });
+    const badDistrict = await homeroom(['attachments', 'rescan', '--district', 'nope'], cliEnv);
+    expect(badDistrict.code).not.toBe(0);
+    expect(badDistrict.stderr).toContain('--district must be a UUID');
   }, 120_000);
 });

@@ -1,35 +1,14 @@
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { type Pool } from 'pg';
+import { homeroom } from '../support/cli';
 import { testApiConfig } from '../support/config';
 import { createMigratedScratchDatabase, createTestPool, type ScratchDatabase } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
-import { REPO_ROOT } from '../support/processes';
 import { createSectionFixture, type SectionFixture, signInAs } from '../support/roster-factory';
 
 interface Page {
   items: { id: string; body: string }[];
   nextCursor: string | null;
-}
-
-/** Runs the compiled operator CLI (`npm run build`) as an operator would. */
-function homeroom(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/homeroom.js'), ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 /**

@@ -1,13 +1,8 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { type Pool } from 'pg';
 import { Database } from '../../libs/db/database';
 import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
+import { homeroom } from '../support/cli';
 import { createTestPool, testDatabaseUrl } from '../support/database';
-import { REPO_ROOT } from '../support/processes';
-
-const run = promisify(execFile);
 
 describe('the hash-chained audit log', () => {
   let prisma: HomeroomPrismaClient;
@@ -140,23 +135,11 @@ describe('the hash-chained audit log', () => {
 
   it('when an operator runs `homeroom audit verify`, then it prints the verdict as JSON', async () => {
     const districtId = await districtWithEvents(3);
-    const ok = await run(process.execPath, [
-      join(REPO_ROOT, 'bin/homeroom.js'),
-      'audit',
-      'verify',
-      '--district',
-      districtId,
-    ]);
+    const ok = await homeroom(['audit', 'verify', '--district', districtId]);
     expect(JSON.parse(ok.stdout)).toEqual({ ok: true, checked: 3 });
 
     await tamper('DELETE FROM audit_events WHERE district_id = $1 AND seq = 2', [districtId]);
-    const broken = await run(process.execPath, [
-      join(REPO_ROOT, 'bin/homeroom.js'),
-      'audit',
-      'verify',
-      '--district',
-      districtId,
-    ]);
+    const broken = await homeroom(['audit', 'verify', '--district', districtId]);
     expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, firstBrokenSeq: '2' });
   });
 });

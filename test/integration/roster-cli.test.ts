@@ -1,33 +1,14 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCounts } from '../../libs/roster-import';
 import { generateRoster } from '../../libs/roster/generator';
+import { homeroom } from '../support/cli';
 import { testWorkerConfig } from '../support/config';
 import { auditEvents, createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
-import { REPO_ROOT, waitFor } from '../support/processes';
+import { waitFor } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
-
-/** The compiled operator CLI (`npm run build`), as an operator runs it. */
-function homeroom(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/homeroom.js'), ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe('homeroom roster import', () => {
   const taskQueue = `roster-cli-${randomUUID()}`;

@@ -78,6 +78,21 @@ export class AttachmentRepository {
     return row && { ...row, size: Number(row.size) };
   }
 
+  /** Ids of the district's files still awaiting a verdict, in id order, a page after `afterId`. */
+  async scanningIds(options: { afterId?: string; limit: number }): Promise<string[]> {
+    const rows = await this.prisma.attachment.findMany({
+      where: {
+        districtId: this.districtId,
+        status: 'scanning',
+        ...(options.afterId ? { id: { gt: options.afterId } } : {}),
+      },
+      orderBy: { id: 'asc' },
+      take: options.limit,
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
+
   /** Removes the row of an upload whose scan never started (the workflow could not be started). */
   async deleteUnscanned(id: string): Promise<void> {
     await this.prisma.attachment.deleteMany({
