@@ -31,3 +31,12 @@ export function requireFlag(args: ParsedArgs, name: string): string {
   if (!value) throw new ValidationFailedError(`Missing required option --${name}.`);
   return value;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The flag's value, which must be a UUID (lower-cased). */
+export function requireUuidFlag(args: ParsedArgs, name: string): string {
+  const value = requireFlag(args, name);
+  if (!UUID.test(value)) throw new ValidationFailedError(`--${name} must be a UUID.`);
+  return value.toLowerCase();
+}

@@ -1,13 +1,12 @@
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { scanRetryPolicy, startAttachmentScan } from '../../libs/attachments/scan-start';
 import { loadScanCliConfig } from '../../libs/config/config';
-import { NotFoundError, UnavailableError, ValidationFailedError } from '../../libs/errors/domain-errors';
-import { createDataConverter } from '../../libs/temporal/data-converter';
+import { NotFoundError } from '../../libs/errors/domain-errors';
 import { workflowIds } from '../../libs/temporal/workflow-ids';
-import { requireFlag } from './args';
+import { requireUuidFlag } from './args';
 import { type Command } from './commands';
+import { withTemporalClient } from './temporal-session';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PAGE = 500;
 
 /**
@@ -18,20 +17,10 @@ const PAGE = 500;
  * released by a clean verdict, so running it again is safe. Prints the counts.
  */
 export const attachmentsRescanCommand: Command = async ({ db, args, env }) => {
-  const districtId = requireFlag(args, 'district');
-  if (!UUID.test(districtId)) throw new ValidationFailedError('--district must be a UUID.');
+  const districtId = requireUuidFlag(args, 'district');
   if (!(await db.districts.exists(districtId))) throw new NotFoundError('The district');
-
   const config = loadScanCliConfig(env);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS }).catch(() => {
-    throw new UnavailableError(`Temporal does not answer at ${config.TEMPORAL_ADDRESS}.`);
-  });
-  try {
-    const client = new Client({
-      connection,
-      namespace: config.TEMPORAL_NAMESPACE,
-      dataConverter: createDataConverter(config),
-    });
+  return withTemporalClient(config, async (client) => {
     const tenant = db.forDistrict(districtId);
     const counts = { awaitingVerdict: 0, restarted: 0, stillRunning: 0 };
     for (let afterId: string | undefined; ;) {
@@ -61,9 +50,7 @@ export const attachmentsRescanCommand: Command = async ({ db, args, env }) => {
       details: counts,
     });
     return { districtId, ...counts };
-  } finally {
-    await connection.close();
-  }
+  });
 };
 
 async function scanIsRunning(client: Client, attachmentId: string): Promise<boolean> {

@@ -2,7 +2,7 @@ import { type Database } from '../../libs/db/database';
 import { type UserRole } from '../../libs/db/generated/enums';
 import { ValidationFailedError, NotFoundError } from '../../libs/errors/domain-errors';
 import { issueInvitation } from '../../libs/identity/invitations';
-import { type ParsedArgs, requireFlag } from './args';
+import { type ParsedArgs, requireFlag, requireUuidFlag } from './args';
 import { attachmentsRescanCommand } from './attachments-rescan.command';
 import { keysRotate } from './keys-rotate.command';
 import { rosterImportCommand } from './roster-import.command';
@@ -16,18 +16,11 @@ export interface CommandContext {
 
 export type Command = (ctx: CommandContext) => Promise<Record<string, unknown>>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ADMIN_ROLES: readonly UserRole[] = ['district_admin', 'school_admin'];
 const USERNAME = /^[A-Za-z0-9._@-]{3,100}$/;
 
-function requireUuid(args: ParsedArgs, name: string): string {
-  const value = requireFlag(args, name);
-  if (!UUID.test(value)) throw new ValidationFailedError(`--${name} must be a UUID.`);
-  return value;
-}
-
 async function requireDistrict(db: Database, args: ParsedArgs): Promise<string> {
-  const districtId = requireUuid(args, 'district');
+  const districtId = requireUuidFlag(args, 'district');
   if (!(await db.districts.exists(districtId))) throw new NotFoundError('The district');
   return districtId;
 }
@@ -41,7 +34,6 @@ const districtCreate: Command = async ({ db, args }) => {
 };
 
 const adminCreate: Command = async ({ db, args }) => {
-  const districtId = await requireDistrict(db, args);
   const username = requireFlag(args, 'username');
   if (!USERNAME.test(username)) {
     throw new ValidationFailedError('--username must be 3 to 100 letters, digits or . _ @ -.');
@@ -49,6 +41,7 @@ const adminCreate: Command = async ({ db, args }) => {
   const role = (args.flags.role ?? 'district_admin') as UserRole;
   if (!ADMIN_ROLES.includes(role))
     throw new ValidationFailedError('--role must be district_admin or school_admin.');
+  const districtId = await requireDistrict(db, args);
   const tenant = db.forDistrict(districtId);
   const user = await tenant.users.create({
     role,

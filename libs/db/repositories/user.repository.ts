@@ -1,5 +1,7 @@
 import { type UserRole } from '../generated/enums';
+import { ConflictError } from '../../errors/domain-errors';
 import { type DbClient } from '../db-client';
+import { isUniqueViolation } from '../unique-violation';
 
 export interface NewUser {
   role: UserRole;
@@ -54,8 +56,19 @@ export class UserRepository {
     private readonly districtId: string,
   ) {}
 
-  create(user: NewUser): Promise<{ id: string }> {
-    return this.prisma.user.create({ data: { ...user, districtId: this.districtId }, select: { id: true } });
+  /** Creates the user; a username the district already has is a ConflictError (USERNAME_TAKEN). */
+  async create(user: NewUser): Promise<{ id: string }> {
+    try {
+      return await this.prisma.user.create({
+        data: { ...user, districtId: this.districtId },
+        select: { id: true },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'users_district_id_username_key')) {
+        throw new ConflictError('USERNAME_TAKEN', 'That username is already taken in this district.');
+      }
+      throw error;
+    }
   }
 
   findProfile(id: string) {
