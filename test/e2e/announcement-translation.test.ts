@@ -2,13 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
-import { Database } from '../../libs/db/database';
-import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
-import { createFieldCipher } from '../../libs/messaging/body-cipher';
 import { translationWorkflowId } from '../../libs/translation/translation-workflow-id';
-import { translationBodyAad, type SubjectKind } from '../../libs/translation/translation-subject';
+import { type SubjectKind } from '../../libs/translation/translation-subject';
 import { testApiConfig, testWorkerConfig } from '../support/config';
-import { createTestPool, testDatabaseUrl } from '../support/database';
+import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
 import { waitFor } from '../support/processes';
 import { createSectionFixture, type SectionFixture, signInAs } from '../support/roster-factory';
@@ -21,16 +18,15 @@ interface Translated {
 }
 
 /**
- * Messaging's side of translation (issue 6 runs the translation itself): the fan-out and message
- * sending start the translation workflow only when a reader prefers another language, and readers get
- * the stored translation in their language beside the original.
+ * Messaging's side of translation: the fan-out and message sending start the translation workflow only
+ * when a reader prefers another language, and readers get the stored translation (here from the worker's
+ * local-pseudo provider) in their language beside the original.
  */
 describe('translation hooks of messages and announcements', () => {
   const taskQueue = `fanout-${randomUUID()}`;
   let api: RunningApi;
   let workers: TestWorkers;
   let pool: Pool;
-  let prisma: HomeroomPrismaClient;
   let temporal: Client;
   let section: SectionFixture;
   let teacherToken: string;
@@ -49,19 +45,15 @@ describe('translation hooks of messages and announcements', () => {
       throw error;
     }
   };
-  const storeTranslation = async (kind: SubjectKind, id: string, language: string, body: string) => {
-    const cipher = createFieldCipher(new Database(prisma).dataKeys, testApiConfig());
-    const { ciphertext, dataKeyId } = await cipher.encrypt(
-      section.districtId,
-      body,
-      translationBodyAad({ kind, id }, language),
-    );
-    await pool.query(
-      `INSERT INTO translations (district_id, ${kind}_id, language, body_ciphertext, data_key_id, provider)
-       VALUES ($1, $2, $3, $4, $5, 'local-pseudo')`,
-      [section.districtId, id, language, ciphertext, dataKeyId],
-    );
-  };
+  /** The worker on this suite's queue translates with the embedded stack's local-pseudo provider. */
+  const translationStored = (kind: SubjectKind, id: string, language: string) =>
+    waitFor(`the ${language} translation of ${kind} ${id}`, async () => {
+      const { rows } = await pool.query(
+        `SELECT 1 FROM translations WHERE ${kind}_id = $1 AND language = $2`,
+        [id, language],
+      );
+      return rows.length === 1 ? true : undefined;
+    });
   const post = async (body: string) => {
     const res = await request<{ id: string }>(
       api.baseUrl,
@@ -81,7 +73,6 @@ describe('translation hooks of messages and announcements', () => {
 
   beforeAll(async () => {
     pool = createTestPool();
-    prisma = createPrismaClient(testDatabaseUrl(), { poolSize: 2 });
     api = await startApi(testApiConfig({ TEMPORAL_TASK_QUEUE: taskQueue }));
     workers = await startTestWorkers(testWorkerConfig({ TEMPORAL_TASK_QUEUE: taskQueue }));
     temporal = api.app.get(TemporalClientService).client;
@@ -92,7 +83,7 @@ describe('translation hooks of messages and announcements', () => {
   });
 
   afterAll(async () => {
-    // The translation workflow belongs to issue 6; whatever these tests started is ended here.
+    // Whatever these tests started and is still running (none should be) ends with the suite.
     for (const workflowId of startedTranslations) {
       await temporal.workflow
         .getHandle(workflowId)
@@ -101,7 +92,6 @@ describe('translation hooks of messages and announcements', () => {
     }
     await workers?.stop();
     await api?.close();
-    await prisma?.$disconnect();
     await pool?.end();
   });
 
@@ -122,19 +112,19 @@ describe('translation hooks of messages and announcements', () => {
         10_000,
       ),
     ).toBe(true);
-    await storeTranslation('announcement', id, 'es', 'Los libros vencen el lunes');
+    await translationStored('announcement', id, 'es');
     const guardianView = await request<Translated>(api.baseUrl, 'GET', `/v1/announcements/${id}`, {
       token: spanishGuardianToken,
     });
     expect(guardianView.body).toMatchObject({
       body: 'Library books are due Monday',
-      translation: { language: 'es', body: 'Los libros vencen el lunes', provider: 'local-pseudo' },
+      translation: { language: 'es', body: '[es] Library books are due Monday', provider: 'local-pseudo' },
     });
     const guardianList = await request<{ items: Translated[] }>(api.baseUrl, 'GET', '/v1/announcements', {
       token: spanishGuardianToken,
     });
     expect(guardianList.body.items.find((a) => a.id === id)?.translation?.body).toBe(
-      'Los libros vencen el lunes',
+      '[es] Library books are due Monday',
     );
     const studentView = await request<Translated>(api.baseUrl, 'GET', `/v1/announcements/${id}`, {
       token: englishStudentToken,
@@ -166,7 +156,7 @@ describe('translation hooks of messages and announcements', () => {
 
     expect(await translationStarted('message', toGuardian.body.id)).toBe(true);
     expect(await translationStarted('message', toStudent.body.id)).toBe(false);
-    await storeTranslation('message', toGuardian.body.id, 'es', '¿Podemos reunirnos el martes?');
+    await translationStored('message', toGuardian.body.id, 'es');
     const page = async (token: string) =>
       (
         await request<{ items: Translated[] }>(
@@ -178,7 +168,7 @@ describe('translation hooks of messages and announcements', () => {
       ).body.items.find((m) => m.id === toGuardian.body.id);
     expect(await page(spanishGuardianToken)).toMatchObject({
       body: 'Can we meet on Tuesday?',
-      translation: { language: 'es', body: '¿Podemos reunirnos el martes?' },
+      translation: { language: 'es', body: '[es] Can we meet on Tuesday?' },
     });
     expect(await page(teacherToken)).not.toHaveProperty('translation');
   });

@@ -20,7 +20,7 @@ const REPEATS = Number(process.env.FANOUT_CRASH_REPEATS ?? 10);
 const STUDENTS = 10_000;
 const RECIPIENTS = 2 * STUDENTS;
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 describe('announcement fan-out when the worker is killed', () => {
   const taskQueue = `fanout-${randomUUID()}`;
@@ -37,7 +37,20 @@ describe('announcement fan-out when the worker is killed', () => {
         announcementId,
       ])
     ).rows[0].n as number;
-  const startWorker = () => spawnWorker(workerEnv);
+  /** A worker that has connected and polls: a slow start on a loaded machine is not mistaken for a stall. */
+  const startWorker = async () => {
+    const started = spawnWorker(workerEnv);
+    await waitFor(
+      'the worker to start',
+      async () => {
+        if (started.child.exitCode !== null)
+          throw new Error(`the worker exited: ${started.output().slice(-2_000)}`);
+        return started.output().includes('worker started') ? true : undefined;
+      },
+      60_000,
+    );
+    return started;
+  };
 
   beforeAll(async () => {
     const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
@@ -47,14 +60,15 @@ describe('announcement fan-out when the worker is killed', () => {
       TEMPORAL_TASK_QUEUE: taskQueue,
       TEMPORAL_SCAN_TASK_QUEUE: `${taskQueue}-scan`,
       WORKFLOW_BUNDLE_PATH: bundlePath,
-      LOG_LEVEL: 'warn',
+      // Info, for the 'worker started' line the test waits for.
+      LOG_LEVEL: 'info',
     };
     pool = createTestPool();
     api = await startApi(testApiConfig({ TEMPORAL_TASK_QUEUE: taskQueue }));
     section = await createSectionFixture(pool, { students: STUDENTS });
     teacherToken = await signInAs(pool, section.districtId, section.teachers[0]!.id);
-    worker = startWorker();
-  }, 120_000);
+    worker = await startWorker();
+  }, 180_000);
 
   afterAll(async () => {
     await worker?.stop('SIGTERM');
@@ -87,7 +101,7 @@ describe('announcement fan-out when the worker is killed', () => {
       expect(status.rows[0].status).toBe('fanning_out');
 
       const restartedAt = Date.now();
-      worker = startWorker();
+      worker = await startWorker();
       const final = await waitFor(
         'the restarted worker to finish the fan-out',
         async () => {

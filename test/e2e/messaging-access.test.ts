@@ -193,7 +193,11 @@ describe('conversation access on random rosters', () => {
         );
 
         expect(normalized(context!.facts)).toEqual(normalized(reference));
-        expect(inTransaction).toEqual(context);
+        // The statement does not order its rows; the facts are compared as sets.
+        expect({ ...inTransaction!, facts: normalized(inTransaction!.facts) }).toEqual({
+          ...context!,
+          facts: normalized(context!.facts),
+        });
         for (const participant of stored.participants) {
           const active = c.users[stored.userIds.indexOf(participant)]!.active;
           const allowed = canAccessConversation(participant, stored.ref, reference).allowed;

@@ -38,9 +38,10 @@ describe('homeroom roster import', () => {
     const printed = JSON.parse(run.stdout) as { importId: string; workflowId: string };
     expect(printed.workflowId).toBe(`roster-${districtId}-${printed.importId}`);
 
+    // The import is closed first and its stored export deleted just after: wait for both.
     const row = await waitFor('the CLI import', async () => {
       const found = await database.db.forDistrict(districtId).rosterImports.findById(printed.importId);
-      return found && found.status !== 'running' ? found : undefined;
+      return found && found.status !== 'running' && found.blobPath === null ? found : undefined;
     });
     expect(row).toMatchObject({ status: 'succeeded', source: 'cli', createdById: null, blobPath: null });
     expect(readCounts(row.counts).sectionsCreated).toBe(roster.expected.sections);
