@@ -1,6 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { type Pool } from 'pg';
-import { createDataConverter } from '../../libs/temporal/data-converter';
 import { homeroom } from '../support/cli';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
@@ -8,6 +7,7 @@ import { request, type RunningApi, startApi } from '../support/http';
 import { freePort, type ManagedProcess, startPrivateClamd, waitFor } from '../support/processes';
 import { createDistrict, createUsers, signInAs } from '../support/roster-factory';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { connectTestClient } from '../support/temporal-client';
 import {
   attachmentTestEnv,
   removeTestStorage,
@@ -59,12 +59,7 @@ describe('attachment scanning when clamd is unavailable', () => {
       ATTACHMENT_SCAN_RETRY_HOURS: String(6 / 3_600),
     });
     pool = createTestPool();
-    const config = testApiConfig();
-    temporal = new Client({
-      connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
-      namespace: config.TEMPORAL_NAMESPACE,
-      dataConverter: createDataConverter(config),
-    });
+    temporal = await connectTestClient(testApiConfig());
     const district = await createDistrict(pool);
     districtId = district.districtId;
     const [teacher] = await createUsers(pool, districtId, 'teacher', 1, district.schoolId);

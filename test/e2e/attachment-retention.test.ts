@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { type Pool } from 'pg';
 import { createHomeroomWorkers } from '../../apps/worker/src/worker.factory';
 import {
@@ -10,7 +10,6 @@ import {
 } from '../../libs/attachments/retention-schedule';
 import { createPrismaClient } from '../../libs/db/prisma';
 import { createLogger } from '../../libs/logging/logger';
-import { createDataConverter } from '../../libs/temporal/data-converter';
 import { type RetentionSweepResult } from '../../activities/attachment-retention.activities';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
@@ -18,6 +17,7 @@ import { request, type RunningApi, startApi } from '../support/http';
 import { createSectionFixture, type SectionFixture, signInAs } from '../support/roster-factory';
 import { EICAR } from '../support/samples';
 import { startTestWorkers, type TestWorkers, workflowBundle } from '../support/workers';
+import { connectTestClient } from '../support/temporal-client';
 import {
   attachmentTestEnv,
   removeTestStorage,
@@ -44,12 +44,7 @@ describe('retention of orphaned uploads', () => {
     pool = createTestPool();
     api = await startApi(testApiConfig(env.overrides));
     workers = await startTestWorkers(testWorkerConfig(env.overrides));
-    const config = testApiConfig();
-    temporal = new Client({
-      connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
-      namespace: config.TEMPORAL_NAMESPACE,
-      dataConverter: createDataConverter(config),
-    });
+    temporal = await connectTestClient(testApiConfig());
     section = await createSectionFixture(pool, { students: 1, guardiansPerStudent: 0 });
     teacherToken = await signInAs(pool, section.districtId, section.teachers[0]!.id);
   }, 120_000);

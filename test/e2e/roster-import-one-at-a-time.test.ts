@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { FieldCipher } from '../../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
 import { rosterBlobKey, stageDropFolderExport, temporalWorkflowState } from '../../libs/roster-import';
 import { generateRoster } from '../../libs/roster/generator';
 import { createBlobStore } from '../../libs/storage/blob-store.factory';
-import { createDataConverter } from '../../libs/temporal/data-converter';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import {
   auditEvents,
@@ -21,6 +20,7 @@ import {
 import { request, type RunningApi, startApi } from '../support/http';
 import { waitFor } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { connectTestClient } from '../support/temporal-client';
 
 interface ImportView {
   importId: string;
@@ -45,7 +45,6 @@ describe('roster imports of one district run one at a time', () => {
   const roster = generateRoster({ seed: 11, schools: 1, sections: 3, students: 20 });
   let api: RunningApi;
   let database: TestDatabase;
-  let connection: Connection;
   let client: Client;
   let districtId: string;
   let token: string;
@@ -87,19 +86,13 @@ describe('roster imports of one district run one at a time', () => {
     database = openTestDatabase();
     districtId = await createDistrict(database.db);
     token = await (await createAdminWithTotp(database.db, districtId)).signIn(api.baseUrl);
-    const config = testWorkerConfig();
-    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-    client = new Client({
-      connection,
-      namespace: config.TEMPORAL_NAMESPACE,
-      dataConverter: createDataConverter(config),
-    });
+    client = await connectTestClient();
   }, 60_000);
 
   afterAll(async () => {
     await workers?.stop();
     await api?.close();
-    await connection?.close();
+    await client?.connection.close();
     await database?.close();
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Client, Connection } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { type Pool } from 'pg';
 import { FieldCipher } from '../../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
@@ -13,11 +13,11 @@ import {
 } from '../../libs/roster-import';
 import { generateRoster } from '../../libs/roster/generator';
 import { createBlobStore } from '../../libs/storage/blob-store.factory';
-import { createDataConverter } from '../../libs/temporal/data-converter';
 import { testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
 import { type ManagedProcess, spawnWorker, waitFor } from '../support/processes';
+import { connectTestClient } from '../support/temporal-client';
 
 /** The district's roster by sourcedIds, without generated ids or timestamps: equal for equal rosters. */
 async function normalizedRoster(pool: Pool, districtId: string) {
@@ -64,7 +64,6 @@ describe('a roster import when its worker is killed', () => {
     roster.expected.users.teacher + roster.expected.users.student + roster.expected.users.guardian;
   let database: TestDatabase;
   let pool: Pool;
-  let connection: Connection;
   let client: Client;
   const workers: ManagedProcess[] = [];
 
@@ -83,17 +82,12 @@ describe('a roster import when its worker is killed', () => {
   beforeAll(async () => {
     database = openTestDatabase();
     pool = createTestPool();
-    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-    client = new Client({
-      connection,
-      namespace: config.TEMPORAL_NAMESPACE,
-      dataConverter: createDataConverter(config),
-    });
+    client = await connectTestClient(config);
   });
 
   afterAll(async () => {
     for (const worker of workers) await worker.stop('SIGKILL');
-    await connection?.close();
+    await client?.connection.close();
     await pool?.end();
     await database?.close();
   });

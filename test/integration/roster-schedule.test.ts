@@ -2,21 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
+import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { ensureRosterSchedules } from '../../apps/worker/src/roster-schedules';
 import { ConfigError, type WorkerConfig } from '../../libs/config/config';
 import { readCounts, rosterScheduleId } from '../../libs/roster-import';
 import { generateRoster } from '../../libs/roster/generator';
-import { createDataConverter } from '../../libs/temporal/data-converter';
 import { testWorkerConfig } from '../support/config';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
 import { spawnWorker, waitFor } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { connectTestClient } from '../support/temporal-client';
 
 describe('roster drop-folder schedules', () => {
   const taskQueue = `roster-schedule-${randomUUID()}`;
   let database: TestDatabase;
-  let connection: Connection;
   let client: Client;
   let districtId: string;
   let folder: string;
@@ -35,13 +34,7 @@ describe('roster drop-folder schedules', () => {
     database = openTestDatabase();
     districtId = await createDistrict(database.db);
     folder = mkdtempSync(join(tmpdir(), 'homeroom-drop-'));
-    const config = testWorkerConfig();
-    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-    client = new Client({
-      connection,
-      namespace: config.TEMPORAL_NAMESPACE,
-      dataConverter: createDataConverter(config),
-    });
+    client = await connectTestClient();
   });
 
   afterAll(async () => {
@@ -50,7 +43,7 @@ describe('roster drop-folder schedules', () => {
       .getHandle(rosterScheduleId(districtId))
       .delete()
       .catch(() => undefined);
-    await connection?.close();
+    await client?.connection.close();
     await database?.close();
   });
 
