@@ -140,8 +140,13 @@ start_temporal() {
   [ -x "$TEMPORAL_BIN" ] || die "$TEMPORAL_BIN is missing: run npm run bootstrap"
   mkdir -p "$TEMPORAL_DATA_DIR"
   local log_file="$HOMEROOM_LOG_DIR/temporal.log"
+  # WAL with synchronous=normal: with SQLite's default journal every persistence write waits for a full
+  # fsync, and under the test suite's concurrent load writes time out ("context canceled"), stalling
+  # workflows for tens of seconds. WAL stays consistent after a crash; a power cut may lose the last
+  # commits of this development server, which is acceptable here.
   local -a args=(server start-dev --ip "$TEMPORAL_HOST_LOCAL" --port "$TEMPORAL_PORT_LOCAL"
-    --ui-port "$TEMPORAL_UI_PORT" --db-filename "$TEMPORAL_DATA_DIR/temporal.db" --log-level warn)
+    --ui-port "$TEMPORAL_UI_PORT" --db-filename "$TEMPORAL_DATA_DIR/temporal.db" --log-level warn
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal)
   local namespace attribute
   for namespace in $(local_namespaces); do args+=(--namespace "$namespace"); done
   for attribute in $TEMPORAL_SEARCH_ATTRIBUTES; do args+=(--search-attribute "$attribute"); done

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Pool } from 'pg';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
 import { WORKFLOWS_PATH } from '../../apps/worker/src/worker.factory';
+import { workflowIds } from '../../libs/temporal/workflow-ids';
 import { testApiConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
@@ -20,7 +22,7 @@ const REPEATS = Number(process.env.FANOUT_CRASH_REPEATS ?? 10);
 const STUDENTS = 10_000;
 const RECIPIENTS = 2 * STUDENTS;
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 describe('announcement fan-out when the worker is killed', () => {
   const taskQueue = `fanout-${randomUUID()}`;
@@ -37,6 +39,22 @@ describe('announcement fan-out when the worker is killed', () => {
         announcementId,
       ])
     ).rows[0].n as number;
+  /** Where a stalled fan-out stands: its workflow's pending work and history, and the worker's last words. */
+  const diagnosis = async (announcementId: string) => {
+    const client = api.app.get(TemporalClientService).client;
+    const handle = client.workflow.getHandle(workflowIds.announcement(announcementId));
+    const { raw, status } = await handle.describe();
+    const history = await handle.fetchHistory();
+    const events = (history.events ?? []).map(
+      (e) => `${String(e.eventTime?.seconds ?? '')} ${String(e.eventType)}`,
+    );
+    return [
+      `workflow ${status.name}, pending activities ${JSON.stringify(raw.pendingActivities ?? [])}`,
+      `history: ${events.join(', ')}`,
+      `worker output (tail): ${worker?.output().slice(-3_000) ?? '(none)'}`,
+    ].join('\n');
+  };
+
   /** A worker that has connected and polls: a slow start on a loaded machine is not mistaken for a stall. */
   const startWorker = async () => {
     const started = spawnWorker(workerEnv);
@@ -90,8 +108,10 @@ describe('announcement fan-out when the worker is killed', () => {
       await waitFor(
         'the first deliveries',
         async () => ((await deliveries(announcementId)) > 0 ? true : undefined),
-        30_000,
-      );
+        60_000,
+      ).catch(async (error: Error) => {
+        throw new Error(`${error.message}\n${await diagnosis(announcementId)}`);
+      });
       // Vary the moment of the kill between runs: first wave, later waves, between batches.
       await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 150)));
       await worker!.stop('SIGKILL');
