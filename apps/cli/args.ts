@@ -1,4 +1,5 @@
 import { ValidationFailedError } from '../../libs/errors/domain-errors';
+import { isUuid } from '../../libs/ids/uuid';
 
 export interface ParsedArgs {
   positionals: string[];
@@ -32,11 +33,9 @@ export function requireFlag(args: ParsedArgs, name: string): string {
   return value;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The flag's value, which must be a UUID (lower-cased). */
 export function requireUuidFlag(args: ParsedArgs, name: string): string {
   const value = requireFlag(args, name);
-  if (!UUID.test(value)) throw new ValidationFailedError(`--${name} must be a UUID.`);
+  if (!isUuid(value)) throw new ValidationFailedError(`--${name} must be a UUID.`);
   return value.toLowerCase();
 }

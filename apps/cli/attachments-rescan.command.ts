@@ -1,8 +1,8 @@
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { scanRetryPolicy, startAttachmentScan } from '../../libs/attachments/scan-start';
 import { loadScanCliConfig } from '../../libs/config/config';
 import { NotFoundError } from '../../libs/errors/domain-errors';
 import { workflowIds } from '../../libs/temporal/workflow-ids';
+import { workflowState } from '../../libs/temporal/workflow-state';
 import { requireUuidFlag } from './args';
 import { type Command } from './commands';
 import { withTemporalClient } from './temporal-session';
@@ -27,7 +27,7 @@ export const attachmentsRescanCommand: Command = async ({ db, args, env }) => {
       const ids = await tenant.attachments.scanningIds({ afterId, limit: PAGE });
       for (const attachmentId of ids) {
         counts.awaitingVerdict += 1;
-        if (await scanIsRunning(client, attachmentId)) {
+        if ((await workflowState(client, workflowIds.attachmentScan(attachmentId))) === 'running') {
           counts.stillRunning += 1;
           continue;
         }
@@ -52,13 +52,3 @@ export const attachmentsRescanCommand: Command = async ({ db, args, env }) => {
     return { districtId, ...counts };
   });
 };
-
-async function scanIsRunning(client: Client, attachmentId: string): Promise<boolean> {
-  try {
-    const description = await client.workflow.getHandle(workflowIds.attachmentScan(attachmentId)).describe();
-    return description.status.name === 'RUNNING';
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return false;
-    throw error;
-  }
-}

@@ -7,6 +7,7 @@ import {
   US_REGION_LIST,
   US_TRANSLATE_REGIONS,
 } from '../translation/translation-residency';
+import { isUuid } from '../ids/uuid';
 
 /**
  * Configuration is read once at start-up from the environment into typed objects. Each process asks
@@ -216,8 +217,6 @@ const downloadLinkSchema = z.object({
   DOWNLOAD_LINK_TTL_SECONDS: positiveInt.min(10).max(3_600).default(300),
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** `<districtId>=<absolute folder>;…`; whether the districts and folders exist is checked at worker start. */
 const dropFolders = z
   .string()
@@ -229,7 +228,7 @@ const dropFolders = z
       const eq = entry.indexOf('=');
       const districtId = entry.slice(0, eq).trim().toLowerCase();
       const folder = entry.slice(eq + 1).trim();
-      if (eq < 0 || !UUID.test(districtId) || !folder.startsWith('/')) {
+      if (eq < 0 || !isUuid(districtId) || !folder.startsWith('/')) {
         ctx.addIssue({ code: 'custom', message: 'must be <districtId>=<absolute folder>, separated by ;' });
         return z.NEVER;
       }

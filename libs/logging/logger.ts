@@ -1,4 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { isUuid } from '../ids/uuid';
 
 export type { Logger } from 'pino';
 
@@ -61,8 +62,4 @@ export function safeUrlForLog(url: string): string {
       segment.length >= 32 && /^[A-Za-z0-9_-]+$/.test(segment) && !isUuid(segment) ? CENSOR : segment,
     )
     .join('/');
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

@@ -72,12 +72,7 @@ export async function stageDropFolderExport(
   try {
     await refuseWhileImportRunning(deps.db, target.districtId, deps.workflowState);
     const staged = await stageRosterExport(deps, target, createReadStream(path));
-    try {
-      await recordRosterImport(deps, target, { source: 'schedule', createdById: null, staged });
-    } catch (error) {
-      await deps.store.delete(staged.blobPath);
-      throw error;
-    }
+    await recordRosterImport(deps, target, { source: 'schedule', createdById: null, staged });
   } catch (error) {
     if (error instanceof RosterImportInProgressError) return { status: 'skipped', reason: 'import-running' };
     throw error;

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { type Client } from '@temporalio/client';
-import { type Database } from '../db/database';
+import { type Database, type TenantRepositories } from '../db/database';
 import { type RosterImportSource } from '../db/generated/enums';
 import { PayloadTooLargeError, UnavailableError, UnsupportedMediaTypeError } from '../errors/domain-errors';
 import { type BlobKeys, type BlobStore, writeEncryptedBlob } from '../storage';
@@ -102,27 +102,52 @@ export async function stageRosterExport(
   return { fileSha256: inspector.sha256(), blobPath, bytes: inspector.bytes };
 }
 
+/** Who started an import, how, and the export it staged. */
+export interface RecordedImportDetails {
+  source: RosterImportSource;
+  createdById: string | null;
+  staged: StagedRosterExport;
+}
+
 /**
  * Records a staged export as a running import, with its audit event in the same transaction, unless
- * another import of the district is still running (RosterImportInProgressError). Idempotent for a given
- * import id: a retried drop-folder activity records it once.
+ * another import of the district is still running (RosterImportInProgressError). If it cannot be
+ * recorded, the staged export is deleted. Idempotent for a given import id: a retried drop-folder
+ * activity records it once.
  */
 export async function recordRosterImport(
   deps: { db: Database; store: BlobStore; workflowState: WorkflowStateLookup },
   target: RosterImportInput,
-  details: { source: RosterImportSource; createdById: string | null; staged: StagedRosterExport },
+  details: RecordedImportDetails,
 ): Promise<void> {
-  const abandoned = await deps.db.transaction(target.districtId, async (tenant) => {
-    const released = await claimDistrictForImport(tenant, target.importId, deps.workflowState);
-    const created = await tenant.rosterImports.createIfAbsent({
-      id: target.importId,
-      source: details.source,
-      fileSha256: details.staged.fileSha256,
-      blobPath: details.staged.blobPath,
-      workflowId: workflowIds.roster(target.districtId, target.importId),
-      createdById: details.createdById,
-    });
-    if (!created) return released;
+  const record = (tenant: TenantRepositories) => recordWithin(tenant, target, details, deps.workflowState);
+  let abandoned: RunningImport[];
+  try {
+    abandoned = await deps.db.transaction(target.districtId, record);
+  } catch (error) {
+    await deps.store.delete(details.staged.blobPath);
+    throw error;
+  }
+  await deleteStoredExports(deps, target.districtId, abandoned);
+}
+
+/** The import's row and audit event, after claiming the district; returns the imports it abandoned. */
+async function recordWithin(
+  tenant: TenantRepositories,
+  target: RosterImportInput,
+  details: RecordedImportDetails,
+  workflowState: WorkflowStateLookup,
+): Promise<RunningImport[]> {
+  const abandoned = await claimDistrictForImport(tenant, target.importId, workflowState);
+  const created = await tenant.rosterImports.createIfAbsent({
+    id: target.importId,
+    source: details.source,
+    fileSha256: details.staged.fileSha256,
+    blobPath: details.staged.blobPath,
+    workflowId: workflowIds.roster(target.districtId, target.importId),
+    createdById: details.createdById,
+  });
+  if (created) {
     await tenant.audit.appendWithin(tenant.prisma, {
       actorId: details.createdById,
       action: 'roster.import.started',
@@ -130,9 +155,8 @@ export async function recordRosterImport(
       targetId: target.importId,
       details: { importId: target.importId, source: details.source, bytes: details.staged.bytes },
     });
-    return released;
-  });
-  await deleteStoredExports(deps, target.districtId, abandoned);
+  }
+  return abandoned;
 }
 
 async function deleteStoredExports(
@@ -198,16 +222,11 @@ export async function startRosterImport(
   const workflowState = deps.temporal.workflowState ?? temporalWorkflowState(deps.temporal.client);
   await refuseWhileImportRunning(deps.db, target.districtId, workflowState);
   const staged = await stageRosterExport(deps, target, request.file);
-  try {
-    await recordRosterImport({ ...deps, workflowState }, target, {
-      source: request.source,
-      createdById: request.createdById,
-      staged,
-    });
-  } catch (error) {
-    await deps.store.delete(staged.blobPath);
-    throw error;
-  }
+  await recordRosterImport({ ...deps, workflowState }, target, {
+    source: request.source,
+    createdById: request.createdById,
+    staged,
+  });
   try {
     return { importId: target.importId, workflowId: await startRosterImportWorkflow(deps.temporal, target) };
   } catch (error) {

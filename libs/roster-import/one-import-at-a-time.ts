@@ -1,6 +1,7 @@
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { type Database, type TenantRepositories } from '../db/database';
 import { ConflictError, UnavailableError } from '../errors/domain-errors';
+import { type WorkflowState, workflowState } from '../temporal/workflow-state';
 import { IMPORT_FILE } from './roster-importer';
 
 /**
@@ -18,23 +19,19 @@ export class RosterImportInProgressError extends ConflictError {
   }
 }
 
-export type WorkflowState = 'running' | 'closed' | 'not-found';
+export type { WorkflowState };
 
 /** Where a roster import's workflow stands, as the Temporal server knows it. */
 export type WorkflowStateLookup = (workflowId: string) => Promise<WorkflowState>;
 
+/** {@link workflowState} on `client`; a server that does not answer refuses the import with 503. */
 export function temporalWorkflowState(client: Client): WorkflowStateLookup {
-  return async (workflowId) => {
-    try {
-      const description = await client.workflow.getHandle(workflowId).describe();
-      return description.status.name === 'RUNNING' ? 'running' : 'closed';
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return 'not-found';
+  return (workflowId) =>
+    workflowState(client, workflowId).catch(() => {
       throw new UnavailableError(
         'The roster import could not be started: the workflow service did not answer.',
       );
-    }
-  };
+    });
 }
 
 /**
@@ -69,6 +66,19 @@ export async function judgeRunningImport(
   return now.getTime() - row.startedAt.getTime() < UNSTARTED_IMPORT_GRACE_MS ? 'blocking' : 'abandoned';
 }
 
+/** The given running imports, every one abandoned; the first that still holds the district refuses. */
+async function abandonedOrRefuse(
+  rows: readonly RunningImport[],
+  stateOf: WorkflowStateLookup,
+  now: Date,
+): Promise<RunningImport[]> {
+  for (const row of rows) {
+    if ((await judgeRunningImport(row, stateOf, now)) === 'blocking')
+      throw new RosterImportInProgressError(row.id);
+  }
+  return [...rows];
+}
+
 /**
  * The cheap check before an upload is streamed to storage, so a busy district refuses at once. The
  * authoritative check is {@link claimDistrictForImport}, under the intake lock.
@@ -79,10 +89,7 @@ export async function refuseWhileImportRunning(
   stateOf: WorkflowStateLookup,
   now = new Date(),
 ): Promise<void> {
-  for (const row of await db.forDistrict(districtId).rosterImports.running()) {
-    if ((await judgeRunningImport(row, stateOf, now)) === 'blocking')
-      throw new RosterImportInProgressError(row.id);
-  }
+  await abandonedOrRefuse(await db.forDistrict(districtId).rosterImports.running(), stateOf, now);
 }
 
 /**
@@ -97,13 +104,8 @@ export async function claimDistrictForImport(
   now = new Date(),
 ): Promise<RunningImport[]> {
   await tenant.rosterImports.lockIntake();
-  const abandoned: RunningImport[] = [];
-  for (const row of await tenant.rosterImports.running()) {
-    if (row.id === ownImportId) continue;
-    if ((await judgeRunningImport(row, stateOf, now)) === 'blocking')
-      throw new RosterImportInProgressError(row.id);
-    abandoned.push(row);
-  }
+  const others = (await tenant.rosterImports.running()).filter((row) => row.id !== ownImportId);
+  const abandoned = await abandonedOrRefuse(others, stateOf, now);
   for (const row of abandoned) {
     const closed = await tenant.rosterImports.finish(row.id, {
       status: 'failed',

@@ -1,5 +1,6 @@
 import { type Prisma } from '../generated/client';
 import { type RosterImportSource, type RosterImportStatus } from '../generated/enums';
+import { advisoryXactLock } from '../advisory-lock';
 import { type DbClient } from '../db-client';
 
 export interface NewRosterImport {
@@ -62,8 +63,7 @@ export class RosterImportRepository {
    * import that is running and records its own, so two uploads cannot both start.
    */
   async lockIntake(): Promise<void> {
-    await this.prisma
-      .$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`roster-intake:${this.districtId}`}, 0))`;
+    await advisoryXactLock(this.prisma, `roster-intake:${this.districtId}`);
   }
 
   /** The district's imports still marked running, oldest first. */
@@ -71,14 +71,7 @@ export class RosterImportRepository {
     return this.prisma.rosterImport.findMany({
       where: { districtId: this.districtId, status: 'running' },
       orderBy: [{ startedAt: 'asc' }, { id: 'asc' }],
-      select: {
-        id: true,
-        workflowId: true,
-        blobPath: true,
-        startedAt: true,
-        createdById: true,
-        source: true,
-      },
+      select: { id: true, workflowId: true, blobPath: true, startedAt: true },
     });
   }
 

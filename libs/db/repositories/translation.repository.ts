@@ -1,3 +1,4 @@
+import { advisoryXactLock } from '../advisory-lock';
 import { type DbClient } from '../db-client';
 import { type SubjectKind, type TranslationSubject } from '../../translation/translation-subject';
 
@@ -94,8 +95,7 @@ export class TranslationRepository {
    * ends: whoever waits here finds the first one's row afterwards. Only meaningful inside a transaction.
    */
   async lockForTranslating(subject: TranslationSubject, language: string): Promise<void> {
-    const key = translationLockKey(this.districtId, subject, language);
-    await this.prisma.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+    await advisoryXactLock(this.prisma, translationLockKey(this.districtId, subject, language));
   }
 
   /** The sealed body and its language, or null when the subject is not in this district. */

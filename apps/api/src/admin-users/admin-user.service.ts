@@ -7,8 +7,7 @@ import { issueInvitation, type IssuedInvitation } from '../../../../libs/identit
 import { adminScopeOf } from '../common/admin-scope';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { type Principal } from '../common/request-context';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../../../libs/ids/uuid';
 
 export interface UserListQuery {
   role?: UserRole;
@@ -30,7 +29,7 @@ export class AdminUserService {
     const tenant = this.db.forDistrict(principal.districtId);
     const scope = await adminScopeOf(principal, tenant);
     const afterId = decodeCursor(query.cursor, ['id'] as const)?.id;
-    if (afterId !== undefined && !UUID.test(afterId)) {
+    if (afterId !== undefined && !isUuid(afterId)) {
       throw new ValidationFailedError('The cursor is not valid.', [
         { field: 'cursor', message: 'is not valid' },
       ]);

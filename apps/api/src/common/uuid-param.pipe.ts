@@ -1,7 +1,6 @@
 import { type PipeTransform } from '@nestjs/common';
 import { NotFoundError } from '../../../../libs/errors/domain-errors';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../../../libs/ids/uuid';
 
 /**
  * Path ids that are not UUIDs cannot name anything: answer 404 like any other unknown id, so the
@@ -9,7 +8,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export class UuidParamPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!UUID.test(value)) throw new NotFoundError('The resource');
+    if (!isUuid(value)) throw new NotFoundError('The resource');
     return value.toLowerCase();
   }
 }

@@ -1,7 +1,6 @@
 import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { decodeCursor } from '../common/cursor';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../../../libs/ids/uuid';
 
 /** Decodes a (createdAt, id) keyset cursor, as used by message and announcement pages. */
 export function decodeCreatedAtCursor(
@@ -10,7 +9,7 @@ export function decodeCreatedAtCursor(
   const key = decodeCursor(cursor, ['createdAt', 'id'] as const);
   if (!key) return undefined;
   const createdAt = new Date(key.createdAt);
-  if (Number.isNaN(createdAt.getTime()) || !UUID.test(key.id)) {
+  if (Number.isNaN(createdAt.getTime()) || !isUuid(key.id)) {
     throw new ValidationFailedError('The cursor is not valid.', [
       { field: 'cursor', message: 'is not valid' },
     ]);
