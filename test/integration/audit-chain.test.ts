@@ -78,6 +78,17 @@ describe('the hash-chained audit log', () => {
     expect(await db.forDistrict(districtId).audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: '2' });
   });
 
+  it('when the head record is deleted, then verification says the log has rows but no head', async () => {
+    const districtId = await districtWithEvents(2);
+    await tamper('DELETE FROM audit_heads WHERE district_id = $1', [districtId]);
+    expect(await db.forDistrict(districtId).audit.verify()).toEqual({
+      ok: false,
+      checked: 0,
+      firstBrokenSeq: '1',
+      problem: 'the log has rows but no head record',
+    });
+  });
+
   it('when the newest row is deleted, then the head record exposes it', async () => {
     const districtId = await districtWithEvents(4);
     await tamper('DELETE FROM audit_events WHERE district_id = $1 AND seq = 4', [districtId]);

@@ -1,5 +1,6 @@
 import { AuditChainWalker, GENESIS_HASH, hashAuditContent, type ChainVerdict } from '../../audit/audit-chain';
 import { type Prisma } from '../generated/client';
+import { advisoryXactLock } from '../advisory-lock';
 import { type DbClient } from '../db-client';
 import { type HomeroomPrismaClient } from '../prisma';
 
@@ -50,7 +51,7 @@ export class AuditRepository {
 
   /** Appends inside the caller's transaction, so the change and its audit row commit together. */
   async appendWithin(tx: Tx, event: AuditEventInput): Promise<{ seq: bigint; hash: string }> {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`audit:${this.districtId}`}, 0))`;
+    await advisoryXactLock(tx, `audit:${this.districtId}`);
     const head = await tx.auditHead.findUnique({ where: { districtId: this.districtId } });
     const seq = (head?.seq ?? 0n) + 1n;
     const content = {
@@ -87,7 +88,8 @@ export class AuditRepository {
   /**
    * Walks the chain in pages of {@link VERIFY_PAGE_SIZE} rows up to the head read first, so events
    * appended meanwhile neither break the walk nor fill memory. Rows past the head that no later head
-   * accounts for were not written by the writer (it moves the head in the same transaction).
+   * accounts for (rows with no head at all among them) were not written by the writer, which moves the
+   * head in the same transaction.
    */
   async verify(options: { pageSize?: number } = {}): Promise<ChainVerdict> {
     const pageSize = options.pageSize ?? VERIFY_PAGE_SIZE;
@@ -105,8 +107,6 @@ export class AuditRepository {
         if (page.length < pageSize) break;
         after = page[page.length - 1]!.seq;
       }
-    } else if (await this.prisma.auditEvent.findFirst({ where: { districtId: this.districtId } })) {
-      return { ok: false, checked: 0, firstBrokenSeq: '1', problem: 'the log has rows but no head record' };
     }
     const verdict = walker.finish(head);
     if (!verdict.ok) return verdict;
@@ -121,7 +121,9 @@ export class AuditRepository {
         ok: false,
         checked: verdict.checked,
         firstBrokenSeq: ((head?.seq ?? 0n) + 1n).toString(),
-        problem: `row ${last.seq} lies past the head the writer keeps`,
+        problem: latestHead
+          ? `row ${last.seq} lies past the head the writer keeps`
+          : 'the log has rows but no head record',
       };
     }
     return verdict;
