@@ -22,7 +22,7 @@ const REPEATS = Number(process.env.FANOUT_CRASH_REPEATS ?? 10);
 const STUDENTS = 10_000;
 const RECIPIENTS = 2 * STUDENTS;
 
-jest.setTimeout(180_000);
+jest.setTimeout(240_000);
 
 describe('announcement fan-out when the worker is killed', () => {
   const taskQueue = `fanout-${randomUUID()}`;
@@ -107,8 +107,11 @@ describe('announcement fan-out when the worker is killed', () => {
 
       await waitFor(
         'the first deliveries',
+        // Beyond one 60 s start-to-close of the planning activity: under the full suite's load its first
+        // attempt has been seen to hang until that timeout (cause not found; diagnosis below prints it),
+        // and the retry then proceeds. What this test proves is unchanged.
         async () => ((await deliveries(announcementId)) > 0 ? true : undefined),
-        60_000,
+        90_000,
       ).catch(async (error: Error) => {
         throw new Error(`${error.message}\n${await diagnosis(announcementId)}`);
       });
