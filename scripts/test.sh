@@ -7,7 +7,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$HOMEROOM_ROOT/scripts/lib.sh"
 source "$HOMEROOM_ROOT/scripts/test-env.sh"
 
-RESULTS_FILE="$HOMEROOM_DATA_DIR/jest-results.json"
+# Several checkouts may share one .data (a developer's trees beside each other): each can name its own.
+RESULTS_FILE="${HOMEROOM_TEST_RESULTS_FILE:-$HOMEROOM_DATA_DIR/jest-results.json}"
 
 # Counts from Jest's JSON report; a suite that failed to run counts as a failure.
 print_summary() {

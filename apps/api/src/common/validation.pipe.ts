@@ -24,8 +24,18 @@ function flatten(errors: ValidationError[], prefix = ''): { field: string; messa
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) => ({
       field,
-      message: message.replace(new RegExp(`^${error.property} `), ''),
+      message: withoutLeadingProperty(message, error.property),
     }));
     return [...own, ...flatten(error.children ?? [], field)];
   });
+}
+
+/**
+ * class-validator starts its messages with the property name ("username must be a string"); the field
+ * is reported separately. The property name is request content (an unknown key), so it is compared as
+ * text, never turned into a pattern.
+ */
+function withoutLeadingProperty(message: string, property: string): string {
+  const prefix = `${property} `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
