@@ -130,6 +130,7 @@ ensure_local_secrets() {
     add_secret PAYLOAD_CODEC_KEY_ID local-1
     add_secret MASTER_KEYS "local-1:$(random_base64 32)"
     add_secret ACTIVE_MASTER_KEY_ID local-1
+    add_secret API_SIGNING_KEY "$(random_base64 32)"
   )
   chmod 600 "$SECRETS_FILE"
 }

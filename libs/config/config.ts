@@ -96,6 +96,11 @@ const apiSchema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
   API_PUBLIC_URL: z.url().optional(),
+  /**
+   * Root of the keys that sign what the API hands out and reads back (page cursors, device tokens);
+   * each use derives its own key from it. Not in the database, so a database leak forges nothing.
+   */
+  API_SIGNING_KEY: base64Key32,
   REQUEST_BODY_LIMIT_BYTES: positiveInt.max(10 * 1024 * 1024).default(64 * 1024),
   ACCESS_TOKEN_TTL_SECONDS: positiveInt
     .min(60)

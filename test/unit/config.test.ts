@@ -8,6 +8,7 @@ const validEnv = () => ({
   PAYLOAD_CODEC_KEY_ID: 'local-1',
   MASTER_KEYS: `m1:${key()}`,
   ACTIVE_MASTER_KEY_ID: 'm1',
+  API_SIGNING_KEY: key(),
   STORAGE_DIR: '/tmp/homeroom-blobs',
 });
 
@@ -51,6 +52,7 @@ describe('configuration', () => {
         'PAYLOAD_CODEC_KEY_ID: is required',
         'MASTER_KEYS: is required',
         'ACTIVE_MASTER_KEY_ID: is required',
+        'API_SIGNING_KEY: is required',
         'STORAGE_DIR: is required',
       ]),
     );

@@ -11,6 +11,7 @@ const baseEnv = () => ({
   PAYLOAD_CODEC_KEY_ID: 'local-1',
   MASTER_KEYS: `m1:${key()}`,
   ACTIVE_MASTER_KEY_ID: 'm1',
+  API_SIGNING_KEY: key(),
   STORAGE_DIR: '/tmp/homeroom-blobs',
 });
 const awsEnv = (overrides: Record<string, string> = {}) => ({
