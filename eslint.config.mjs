@@ -15,6 +15,20 @@ export default tseslint.config(
     },
   },
   {
+    // Request content is data, never a pattern (DESIGN.md invariant 9): a RegExp built at run time
+    // from anything but a literal is how a property name once stalled the event loop for everyone.
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'workflows/**/*.ts', 'activities/**/*.ts', 'bin/**/*.js'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['NewExpression', 'CallExpression'].map((node) => ({
+          selector: `${node}[callee.name='RegExp'][arguments.0.type!='Literal']`,
+          message: 'Build regular expressions from literals only; compare untrusted text as text.',
+        })),
+      ],
+    },
+  },
+  {
     // Workflows run in Temporal's deterministic sandbox: no Node built-ins, no database, no Nest.
     files: ['workflows/**/*.ts'],
     rules: {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm test: installs what is missing, brings up the embedded stack, builds, migrates the test database
 # and runs every Jest suite against the real services (extra arguments go to Jest, e.g. a path).
-# The stack is left as it was found. The last line is always `tests: N passed, N failed`.
+# A full run (no arguments) first runs the type check and lint, as a reviewer would; either failing
+# fails the run. The stack is left as it was found. The last line is always `tests: N passed, N failed`.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$HOMEROOM_ROOT/scripts/lib.sh"
@@ -20,7 +21,7 @@ print_summary() {
       echo "0 0")
   fi
   passed=${counts% *}
-  failed=${counts#* }
+  failed=$((${counts#* } + CHECKS_FAILED))
   printf 'tests: %s passed, %s failed\n' "$passed" "$failed"
 }
 
@@ -36,7 +37,23 @@ trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+CHECKS_FAILED=0
+# Each failing check counts as one failed test, so CI's summary line cannot read as green.
+run_check() {
+  local name=$1
+  shift
+  log "test: $name"
+  if ! "$@"; then
+    warn "test: $name failed"
+    CHECKS_FAILED=$((CHECKS_FAILED + 1))
+  fi
+}
+
 rm -f "$RESULTS_FILE"
 setup_test_environment
 cd "$HOMEROOM_ROOT"
+if [ $# -eq 0 ]; then
+  run_check "type check" npm run --silent typecheck
+  run_check "lint" npm run --silent lint
+fi
 npx --no-install jest --ci --json --outputFile="$RESULTS_FILE" "$@"

@@ -9,6 +9,7 @@ import { NestPinoLogger } from '../../../libs/logging/nest-logger';
 import { AppModule } from './app.module';
 import { correlationIdMiddleware } from './common/correlation-id.middleware';
 import { requestLogMiddleware } from './common/request-log.middleware';
+import { HostileInputPipe } from './common/hostile-input.pipe';
 import { createValidationPipe } from './common/validation.pipe';
 
 /** JSON answers need no scripts, styles or frames at all. */
@@ -49,7 +50,8 @@ export async function createApp(config: ApiConfig, logger: Logger): Promise<INes
     (req.path.startsWith('/docs') ? docsHelmet : apiHelmet)(req as never, res as never, next),
   );
   app.useBodyParser('json', { limit: config.REQUEST_BODY_LIMIT_BYTES });
-  app.useGlobalPipes(createValidationPipe());
+  // Order matters: the hostile-input check bounds what DTO validation then has to walk.
+  app.useGlobalPipes(new HostileInputPipe(), createValidationPipe());
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

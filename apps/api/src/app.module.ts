@@ -6,6 +6,7 @@ import { AdminUserModule } from './admin-users/admin-user.module';
 import { AttachmentModule } from './attachments/attachment.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { CursorCodec } from './common/cursor';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
 import { API_CONFIG, LOGGER } from './common/tokens';
 import { DatabaseModule } from './database/database.module';
@@ -45,10 +46,11 @@ export class AppModule {
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
+        CursorCodec,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useFactory: () => new GlobalExceptionFilter(logger) },
       ],
-      exports: [API_CONFIG, LOGGER],
+      exports: [API_CONFIG, LOGGER, CursorCodec],
     };
   }
 }

@@ -2,9 +2,9 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { CursorCodec } from '../common/cursor';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import { decodeCreatedAtCursor } from '../messages/message-cursor';
 import { MessagePageDto } from '../messages/message.dto';
 import { toMessagePageDto } from '../messages/message.mapper';
 import { AdminReviewService } from './admin-review.service';
@@ -14,7 +14,10 @@ import { AdminReviewService } from './admin-review.service';
 @Controller('v1/admin/conversations')
 @Roles('district_admin', 'school_admin')
 export class AdminReviewController {
-  constructor(private readonly review: AdminReviewService) {}
+  constructor(
+    private readonly review: AdminReviewService,
+    private readonly cursors: CursorCodec,
+  ) {}
 
   @Get(':conversationId/messages')
   @ApiQuery({ name: 'cursor', required: false })
@@ -25,7 +28,10 @@ export class AdminReviewController {
     @Param('conversationId', UuidParamPipe) conversationId: string,
     @Query('cursor') cursor?: string,
   ): Promise<MessagePageDto> {
-    const before = decodeCreatedAtCursor(cursor);
-    return toMessagePageDto(await this.review.conversationMessages(principal, conversationId, before));
+    const before = this.cursors.decodeCreatedAt(cursor);
+    return toMessagePageDto(
+      await this.review.conversationMessages(principal, conversationId, before),
+      this.cursors,
+    );
   }
 }

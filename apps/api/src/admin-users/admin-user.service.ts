@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../../../libs/db/database';
 import { type UserRole } from '../../../../libs/db/generated/enums';
-import { ForbiddenError, NotFoundError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
+import { ForbiddenError, NotFoundError } from '../../../../libs/errors/domain-errors';
 import { isAdminRole } from '../../../../libs/identity/admin-roles';
 import { issueInvitation, type IssuedInvitation } from '../../../../libs/identity/invitations';
 import { adminScopeOf } from '../common/admin-scope';
-import { decodeCursor, encodeCursor } from '../common/cursor';
+import { CursorCodec } from '../common/cursor';
 import { type Principal } from '../common/request-context';
-import { isUuid } from '../../../../libs/ids/uuid';
 
 export interface UserListQuery {
   role?: UserRole;
@@ -23,17 +22,15 @@ export interface UserListQuery {
  */
 @Injectable()
 export class AdminUserService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly cursors: CursorCodec,
+  ) {}
 
   async list(principal: Principal, query: UserListQuery) {
     const tenant = this.db.forDistrict(principal.districtId);
     const scope = await adminScopeOf(principal, tenant);
-    const afterId = decodeCursor(query.cursor, ['id'] as const)?.id;
-    if (afterId !== undefined && !isUuid(afterId)) {
-      throw new ValidationFailedError('The cursor is not valid.', [
-        { field: 'cursor', message: 'is not valid' },
-      ]);
-    }
+    const afterId = this.cursors.decodeId(query.cursor);
     const rows =
       scope.kind === 'school' && scope.schoolId === null
         ? []
@@ -46,7 +43,7 @@ export class AdminUserService {
           });
     const items = rows.slice(0, query.limit);
     const last = items[items.length - 1];
-    const nextCursor = rows.length > query.limit && last ? encodeCursor({ id: last.id }) : null;
+    const nextCursor = rows.length > query.limit && last ? this.cursors.encodeId(last.id) : null;
     await tenant.audit.append({
       actorId: principal.userId,
       action: 'admin.users.listed',

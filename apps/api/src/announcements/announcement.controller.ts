@@ -13,9 +13,9 @@ import {
 } from '@nestjs/swagger';
 import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { CurrentPrincipal } from '../auth/principal.decorator';
+import { CursorCodec } from '../common/cursor';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import { decodeCreatedAtCursor } from '../messages/message-cursor';
 import {
   AnnouncementDto,
   AnnouncementPageDto,
@@ -34,7 +34,10 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 @ApiBearerAuth()
 @Controller('v1')
 export class AnnouncementController {
-  constructor(private readonly announcements: AnnouncementService) {}
+  constructor(
+    private readonly announcements: AnnouncementService,
+    private readonly cursors: CursorCodec,
+  ) {}
 
   @Post('sections/:sectionId/announcements')
   @HttpCode(HttpStatus.ACCEPTED)
@@ -78,7 +81,8 @@ export class AnnouncementController {
     @Query('cursor') cursor?: string,
   ): Promise<AnnouncementPageDto> {
     return toAnnouncementPageDto(
-      await this.announcements.listReceived(principal, decodeCreatedAtCursor(cursor)),
+      await this.announcements.listReceived(principal, this.cursors.decodeCreatedAt(cursor)),
+      this.cursors,
     );
   }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { encodeCursor } from '../common/cursor';
+import { type CursorCodec } from '../common/cursor';
 import {
   AttachmentSummaryDto,
   BodyDto,
@@ -70,14 +70,13 @@ export function toAnnouncementDto(view: AnnouncementView): AnnouncementDto {
   };
 }
 
-export function toAnnouncementPageDto(page: {
-  items: AnnouncementView[];
-  hasMore: boolean;
-}): AnnouncementPageDto {
+export function toAnnouncementPageDto(
+  page: { items: AnnouncementView[]; hasMore: boolean },
+  cursors: CursorCodec,
+): AnnouncementPageDto {
   const last = page.items.at(-1)?.record;
   return {
     items: page.items.map(toAnnouncementDto),
-    nextCursor:
-      page.hasMore && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+    nextCursor: page.hasMore && last ? cursors.encodeTime({ at: last.createdAt, id: last.id }) : null,
   };
 }

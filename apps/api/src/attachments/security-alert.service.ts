@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../../../libs/db/database';
-import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { adminScopeOf } from '../common/admin-scope';
-import { decodeCursor, encodeCursor } from '../common/cursor';
+import { CursorCodec } from '../common/cursor';
 import { type Principal } from '../common/request-context';
 import { type SecurityAlertPageDto, toSecurityAlertDto } from './attachment.dto';
 
@@ -15,13 +14,13 @@ const PAGE_SIZE = 50;
  */
 @Injectable()
 export class SecurityAlertService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly cursors: CursorCodec,
+  ) {}
 
   async list(principal: Principal, cursor: string | undefined): Promise<SecurityAlertPageDto> {
-    const key = decodeCursor(cursor, ['createdAt', 'id'] as const);
-    const before = key ? { createdAt: new Date(key.createdAt), id: key.id } : undefined;
-    if (before && Number.isNaN(before.createdAt.getTime()))
-      throw new ValidationFailedError('The cursor is not valid.');
+    const before = this.cursors.decodeCreatedAt(cursor);
     const tenant = this.db.forDistrict(principal.districtId);
     const scope = await adminScopeOf(principal, tenant);
     if (scope.kind === 'school' && scope.schoolId === null) return { items: [], nextCursor: null };
@@ -35,7 +34,7 @@ export class SecurityAlertService {
       items: items.map(toSecurityAlertDto),
       nextCursor:
         items.length === PAGE_SIZE && last
-          ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id })
+          ? this.cursors.encodeTime({ at: last.createdAt, id: last.id })
           : null,
     };
   }

@@ -1,9 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { decodeCursor, encodeCursor } from '../common/cursor';
+import { CursorCodec } from '../common/cursor';
 import { type Principal } from '../common/request-context';
 import { AuditPageDto, AuditVerificationDto, toAuditEventDto } from './audit.dto';
 import { AuditService } from './audit.service';
@@ -13,7 +12,10 @@ import { AuditService } from './audit.service';
 @Roles('district_admin')
 @Controller('v1/admin/audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly cursors: CursorCodec,
+  ) {}
 
   @Get()
   @ApiQuery({ name: 'cursor', required: false })
@@ -22,13 +24,11 @@ export class AuditController {
     @CurrentPrincipal() principal: Principal,
     @Query('cursor') cursor?: string,
   ): Promise<AuditPageDto> {
-    const key = decodeCursor(cursor, ['seq'] as const);
-    if (key && !/^\d{1,18}$/.test(key.seq)) throw new ValidationFailedError('The cursor is not valid.');
-    const { items, hasMore } = await this.audit.list(principal, key ? BigInt(key.seq) : undefined);
+    const { items, hasMore } = await this.audit.list(principal, this.cursors.decodeSeq(cursor));
     const last = items.at(-1);
     return {
       items: items.map(toAuditEventDto),
-      nextCursor: hasMore && last ? encodeCursor({ seq: last.seq.toString() }) : null,
+      nextCursor: hasMore && last ? this.cursors.encodeSeq(last.seq) : null,
     };
   }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { SingleLine } from '../common/single-line.validator';
 
 /** Upper bounds against abuse only; the password policy itself is checked where the username is known. */
 const PASSWORD_INPUT_MAX = 1024;
@@ -13,11 +14,13 @@ export class LoginDto {
 
   @ApiProperty({ minLength: 1, maxLength: 200 })
   @IsString()
+  @SingleLine()
   @Length(1, 200)
   username!: string;
 
   @ApiProperty({ format: 'password' })
   @IsString()
+  @SingleLine()
   @Length(1, PASSWORD_INPUT_MAX)
   password!: string;
 
@@ -39,6 +42,7 @@ export class AcceptInvitationDto {
 
   @ApiProperty({ format: 'password', minLength: 12, maxLength: 128 })
   @IsString()
+  @SingleLine()
   @MaxLength(PASSWORD_INPUT_MAX)
   password!: string;
 }

@@ -6,6 +6,7 @@ import {
   PayloadTooLargeError,
   ValidationFailedError,
 } from '../../../../libs/errors/domain-errors';
+import { describeTextProblem, findTextProblem } from '../../../../libs/text/untrusted-text';
 
 export const FILE_FIELD = 'file';
 
@@ -60,7 +61,16 @@ export function receiveSingleFile<T>(
         file.resume();
         return;
       }
-      consumed = consume(file, info.filename ?? '');
+      const filename = info.filename ?? '';
+      const nameProblem = findTextProblem(filename, false);
+      if (nameProblem) {
+        problem ??= new ValidationFailedError(`The file name ${describeTextProblem(nameProblem)}.`, [
+          { field: 'filename', message: describeTextProblem(nameProblem) },
+        ]);
+        file.resume();
+        return;
+      }
+      consumed = consume(file, filename);
       // Whatever the consumer left unread is drained, so parsing reaches the end of the request.
       consumed.catch(() => {
         file.unpipe();

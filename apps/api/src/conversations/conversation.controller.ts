@@ -9,12 +9,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { CurrentPrincipal } from '../auth/principal.decorator';
-import { decodeCursor, encodeCursor } from '../common/cursor';
+import { CursorCodec } from '../common/cursor';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import { decodeCreatedAtCursor } from '../messages/message-cursor';
 import { CreatedIdDto, MessagePageDto, SendMessageDto } from '../messages/message.dto';
 import { toMessagePageDto } from '../messages/message.mapper';
 import { MessageService } from '../messages/message.service';
@@ -33,6 +31,7 @@ export class ConversationController {
   constructor(
     private readonly conversations: ConversationService,
     private readonly messages: MessageService,
+    private readonly cursors: CursorCodec,
   ) {}
 
   @Post()
@@ -58,18 +57,13 @@ export class ConversationController {
     @CurrentPrincipal() principal: Principal,
     @Query('cursor') cursor?: string,
   ): Promise<ConversationPageDto> {
-    const key = decodeCursor(cursor, ['lastMessageAt', 'id'] as const);
-    const before = key ? { lastMessageAt: new Date(key.lastMessageAt), id: key.id } : undefined;
-    if (before && Number.isNaN(before.lastMessageAt.getTime()))
-      throw new ValidationFailedError('The cursor is not valid.');
+    const key = this.cursors.decodeTime(cursor);
+    const before = key ? { lastMessageAt: key.at, id: key.id } : undefined;
     const { items, hasMore } = await this.conversations.list(principal, before);
     const last = items.at(-1);
     return {
       items: items.map(toConversationDto),
-      nextCursor:
-        hasMore && last
-          ? encodeCursor({ lastMessageAt: last.lastMessageAt.toISOString(), id: last.id })
-          : null,
+      nextCursor: hasMore && last ? this.cursors.encodeTime({ at: last.lastMessageAt, id: last.id }) : null,
     };
   }
 
@@ -83,8 +77,8 @@ export class ConversationController {
     @Param('conversationId', UuidParamPipe) conversationId: string,
     @Query('cursor') cursor?: string,
   ): Promise<MessagePageDto> {
-    const before = decodeCreatedAtCursor(cursor);
-    return toMessagePageDto(await this.messages.list(principal, conversationId, before));
+    const before = this.cursors.decodeCreatedAt(cursor);
+    return toMessagePageDto(await this.messages.list(principal, conversationId, before), this.cursors);
   }
 
   @Post(':conversationId/messages')

@@ -1,4 +1,4 @@
-import { encodeCursor } from '../common/cursor';
+import { type CursorCodec } from '../common/cursor';
 import { type MessageDto, type MessagePageDto, toAttachmentSummaryDto } from './message.dto';
 import { type MessageView } from './message.service';
 
@@ -14,11 +14,13 @@ export function toMessageDto({ message, body, translation }: MessageView): Messa
   };
 }
 
-export function toMessagePageDto(page: { items: MessageView[]; hasMore: boolean }): MessagePageDto {
+export function toMessagePageDto(
+  page: { items: MessageView[]; hasMore: boolean },
+  cursors: CursorCodec,
+): MessagePageDto {
   const last = page.items.at(-1)?.message;
   return {
     items: page.items.map(toMessageDto),
-    nextCursor:
-      page.hasMore && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+    nextCursor: page.hasMore && last ? cursors.encodeTime({ at: last.createdAt, id: last.id }) : null,
   };
 }
