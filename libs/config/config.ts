@@ -117,6 +117,17 @@ const apiSchema = z.object({
     .regex(/^[^:]{1,64}$/, 'must be 1 to 64 characters without a colon')
     .default('Homeroom'),
   HEALTH_CHECK_TIMEOUT_MS: positiveInt.max(30_000).default(2_000),
+  /** Readiness answers are shared for this long, so the public route cannot multiply backend load. */
+  HEALTH_CACHE_MS: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(1_000),
+  /** The operator listener (dependency details, event-loop delay). Never expose it publicly. */
+  OPS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** 0 picks a free port (tests). */
+  OPS_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3001),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,9 +1,28 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { Public } from '../auth/public.decorator';
-import { HealthService } from './health.service';
+import { type DependencyName, HealthService } from './health.service';
 
+class LivenessDto {
+  @ApiProperty({ enum: ['ok'] }) status!: 'ok';
+}
+
+class ReadinessChecksDto {
+  @ApiProperty({ enum: ['up', 'down'] }) postgres!: 'up' | 'down';
+  @ApiProperty({ enum: ['up', 'down'] }) temporal!: 'up' | 'down';
+  @ApiProperty({ enum: ['up', 'down'] }) clamd!: 'up' | 'down';
+}
+
+class ReadinessDto {
+  @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: 'ok' | 'unavailable';
+  @ApiProperty({ type: ReadinessChecksDto }) checks!: ReadinessChecksDto;
+}
+
+/**
+ * Public health: status words only. Error text, latencies and versions would tell an attacker which
+ * software answers and how it fails; they go to the logs and the operator listener (OperatorEndpoint).
+ */
 @ApiTags('health')
 @Public()
 @Controller('health')
@@ -11,28 +30,25 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get('live')
-  @ApiOkResponse({ description: 'The process is up.' })
-  live(): { status: 'ok' } {
+  @ApiOkResponse({ type: LivenessDto, description: 'The process is up.' })
+  live(): LivenessDto {
     return { status: 'ok' };
   }
 
   @Get('ready')
-  @ApiOkResponse({ description: 'PostgreSQL, Temporal and clamd all answer.' })
-  @ApiServiceUnavailableResponse({ description: 'At least one dependency is down; the body names it.' })
-  async ready(@Res({ passthrough: true }) res: Response) {
+  @ApiOkResponse({ type: ReadinessDto, description: 'PostgreSQL, Temporal and clamd all answer.' })
+  @ApiServiceUnavailableResponse({
+    type: ReadinessDto,
+    description: 'At least one dependency is down; `checks` says which.',
+  })
+  async ready(@Res({ passthrough: true }) res: Response): Promise<ReadinessDto> {
     const { ready, checks } = await this.health.readiness();
-    if (ready) return { status: 'ok', checks };
+    const words = Object.fromEntries(
+      Object.entries(checks).map(([name, check]) => [name, check.status]),
+    ) as Record<DependencyName, 'up' | 'down'>;
+    if (ready) return { status: 'ok', checks: words };
     res.status(HttpStatus.SERVICE_UNAVAILABLE);
-    const down = Object.entries(checks)
-      .filter(([, c]) => c.status === 'down')
-      .map(([name]) => name);
-    return {
-      status: 'unavailable',
-      checks,
-      error: {
-        code: 'UNAVAILABLE',
-        message: `Not ready: ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down.`,
-      },
-    };
+    res.setHeader('Retry-After', '5');
+    return { status: 'unavailable', checks: words };
   }
 }

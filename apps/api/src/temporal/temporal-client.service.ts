@@ -26,8 +26,9 @@ export class TemporalClientService implements OnModuleDestroy {
     this.scanTaskQueue = config.TEMPORAL_SCAN_TASK_QUEUE;
   }
 
-  async ping(timeoutMs: number): Promise<void> {
-    await this.connection.withDeadline(Date.now() + timeoutMs, () =>
+  /** The server's answer to GetSystemInfo: the cheapest question that proves it serves. */
+  async systemInfo(timeoutMs: number): Promise<{ serverVersion?: string | null }> {
+    return this.connection.withDeadline(Date.now() + timeoutMs, () =>
       this.connection.workflowService.getSystemInfo({}),
     );
   }
