@@ -78,6 +78,8 @@ export class CursorCodec {
 
   private decode(cursor: string | undefined, kind: string): Record<string, unknown> | undefined {
     if (cursor === undefined || cursor === '') return undefined;
+    // `?cursor=a&cursor=b` arrives as an array, whatever the parameter's declared type.
+    if (typeof cursor !== 'string') throw invalidCursor();
     const text = this.signer.verify(cursor);
     if (text === undefined) throw invalidCursor();
     let parsed: unknown;
