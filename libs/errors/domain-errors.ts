@@ -42,6 +42,15 @@ export class ForbiddenError extends DomainError {
   }
 }
 
+/** A suspended account presenting the right password: said only then, so it reveals nothing to guessers. */
+export class AccountSuspendedError extends DomainError {
+  readonly status = 403;
+  readonly code = 'ACCOUNT_SUSPENDED';
+  constructor() {
+    super('This account is suspended. Ask your school or district administrator.');
+  }
+}
+
 export class NotFoundError extends DomainError {
   readonly status = 404;
   readonly code = 'NOT_FOUND';

@@ -120,6 +120,7 @@ describe('user administration (GET /v1/admin/users, POST /v1/admin/users/{id}/in
           givenName: 'Lee',
           familyName: student.familyName,
           active: true,
+          suspended: false,
         },
       ],
       nextCursor: null,

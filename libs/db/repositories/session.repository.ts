@@ -9,12 +9,28 @@ export interface LiveSession {
   role: UserRole;
 }
 
+/** How stale `last_seen_at` may get before a request refreshes it: a write per session per interval. */
+const LAST_SEEN_RESOLUTION = '5 minutes';
+
+/**
+ * The session, if live, with its user, who must be active (the roster) and not suspended (an admin);
+ * in the same round trip, `last_seen_at` is refreshed when it is older than the resolution above.
+ */
 const LIVE_SESSION_BY_TOKEN_HASH = preparedStatement(
-  'session_live_by_token_hash',
-  `SELECT s.id AS session_id, u.id AS user_id, s.district_id, u.role::text AS role
-   FROM sessions s
-   JOIN users u ON u.id = s.user_id AND u.district_id = s.district_id
-   WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2::timestamptz AND u.active`,
+  'session_live_by_token_hash_v2',
+  `WITH live AS (
+     SELECT s.id AS session_id, u.id AS user_id, s.district_id, u.role::text AS role, s.last_seen_at
+     FROM sessions s
+     JOIN users u ON u.id = s.user_id AND u.district_id = s.district_id
+     WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2::timestamptz
+       AND u.active AND u.suspended_at IS NULL
+   ), touched AS (
+     UPDATE sessions SET last_seen_at = $2::timestamptz
+     WHERE id IN (SELECT session_id FROM live
+                  WHERE last_seen_at IS NULL
+                     OR last_seen_at < $2::timestamptz - interval '${LAST_SEEN_RESOLUTION}')
+   )
+   SELECT session_id, user_id, district_id, role FROM live`,
 );
 
 interface LiveSessionRow {
@@ -52,11 +68,34 @@ export class TenantSessionRepository {
     private readonly districtId: string,
   ) {}
 
-  create(session: { userId: string; tokenHash: string; expiresAt: Date }): Promise<{ id: string }> {
+  create(session: {
+    userId: string;
+    tokenHash: string;
+    expiresAt: Date;
+    userAgent?: string | null;
+  }): Promise<{ id: string }> {
     return this.prisma.session.create({
       data: { ...session, districtId: this.districtId },
       select: { id: true },
     });
+  }
+
+  /** The user's live sessions, newest first, for `GET /v1/auth/sessions`. */
+  listLiveForUser(userId: string, now: Date) {
+    return this.prisma.session.findMany({
+      where: { userId, districtId: this.districtId, revokedAt: null, expiresAt: { gt: now } },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      select: { id: true, createdAt: true, lastSeenAt: true, userAgent: true },
+    });
+  }
+
+  /** Revokes one live session of this user only: true when it was live and theirs. */
+  async revokeOwn(userId: string, sessionId: string, now: Date): Promise<boolean> {
+    const { count } = await this.prisma.session.updateMany({
+      where: { id: sessionId, userId, districtId: this.districtId, revokedAt: null, expiresAt: { gt: now } },
+      data: { revokedAt: now },
+    });
+    return count === 1;
   }
 
   /** True when the session was live and is now revoked. */

@@ -25,6 +25,7 @@ const PROFILE = {
   preferredLanguage: true,
   active: true,
   schoolId: true,
+  suspendedAt: true,
 } as const;
 
 /** What sign-in and second-factor checks need; never leaves the identity services. */
@@ -38,6 +39,7 @@ const CREDENTIALS = {
   totpSecretCiphertext: true,
   totpDataKeyId: true,
   totpLastUsedStep: true,
+  suspendedAt: true,
 } as const;
 
 export interface UserListFilter {
@@ -160,6 +162,24 @@ export class UserRepository {
     const { count } = await this.prisma.user.updateMany({
       where: { id, districtId: this.districtId, active: true },
       data: { active: false, deactivatedAt: now },
+    });
+    return count === 1;
+  }
+
+  /** True when the user was not suspended and now is; the guard refuses their sessions from now on. */
+  async suspend(id: string, suspendedById: string, now: Date): Promise<boolean> {
+    const { count } = await this.prisma.user.updateMany({
+      where: { id, districtId: this.districtId, suspendedAt: null },
+      data: { suspendedAt: now, suspendedById },
+    });
+    return count === 1;
+  }
+
+  /** True when the user was suspended and no longer is. */
+  async reinstate(id: string): Promise<boolean> {
+    const { count } = await this.prisma.user.updateMany({
+      where: { id, districtId: this.districtId, suspendedAt: { not: null } },
+      data: { suspendedAt: null, suspendedById: null },
     });
     return count === 1;
   }

@@ -1,7 +1,10 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
@@ -15,16 +18,21 @@ import {
   DEFAULT_PAGE_SIZE,
   InvitationDto,
   ListUsersQueryDto,
+  SuspendUserDto,
   toAdminUserDto,
 } from './admin-user.dto';
 import { AdminUserService } from './admin-user.service';
+import { UserSuspensionService } from './user-suspension.service';
 
 @ApiTags('admin')
 @ApiBearerAuth()
 @Roles('district_admin', 'school_admin')
 @Controller('v1/admin/users')
 export class AdminUserController {
-  constructor(private readonly users: AdminUserService) {}
+  constructor(
+    private readonly users: AdminUserService,
+    private readonly suspensions: UserSuspensionService,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: AdminUserPageDto, description: 'Ordered by id; school admins see their school.' })
@@ -54,5 +62,34 @@ export class AdminUserController {
   ): Promise<InvitationDto> {
     const invitation = await this.users.invite(principal, userId);
     return { token: invitation.token, expiresAt: invitation.expiresAt.toISOString() };
+  }
+
+  @Post(':userId/suspend')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({
+    description: 'Every session of the user ended; sign-in answers 403 ACCOUNT_SUSPENDED.',
+  })
+  @ApiForbiddenResponse({ description: 'Your own account, or an administrator when you are a school admin.' })
+  @ApiNotFoundResponse({ description: 'No such user in the caller’s district (or school).' })
+  @ApiConflictResponse({ description: 'ALREADY_SUSPENDED.' })
+  suspend(
+    @CurrentPrincipal() principal: Principal,
+    @Param('userId', UuidParamPipe) userId: string,
+    @Body() body: SuspendUserDto,
+  ): Promise<void> {
+    return this.suspensions.suspend(principal, userId, body.reason);
+  }
+
+  @Post(':userId/reinstate')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'The user may sign in again (their old sessions stay ended).' })
+  @ApiForbiddenResponse({ description: 'An administrator, when you are a school admin.' })
+  @ApiNotFoundResponse({ description: 'No such user in the caller’s district (or school).' })
+  @ApiConflictResponse({ description: 'NOT_SUSPENDED.' })
+  reinstate(
+    @CurrentPrincipal() principal: Principal,
+    @Param('userId', UuidParamPipe) userId: string,
+  ): Promise<void> {
+    return this.suspensions.reinstate(principal, userId);
   }
 }

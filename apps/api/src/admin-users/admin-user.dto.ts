@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { SingleLine } from '../common/single-line.validator';
 import { type UserRole } from '../../../../libs/db/generated/enums';
 
 const ROLES: readonly UserRole[] = ['student', 'teacher', 'guardian', 'school_admin', 'district_admin'];
@@ -42,6 +43,8 @@ export class AdminUserDto {
   @ApiProperty() givenName!: string;
   @ApiProperty() familyName!: string;
   @ApiProperty() active!: boolean;
+  @ApiProperty({ description: 'Suspended by an admin: no session works and sign-in is refused.' })
+  suspended!: boolean;
 }
 
 export class AdminUserPageDto {
@@ -59,7 +62,9 @@ export class InvitationDto {
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
 }
 
-export function toAdminUserDto(user: AdminUserDto): AdminUserDto {
+export function toAdminUserDto(
+  user: Omit<AdminUserDto, 'suspended'> & { suspendedAt: Date | null },
+): AdminUserDto {
   return {
     id: user.id,
     role: user.role,
@@ -68,5 +73,18 @@ export function toAdminUserDto(user: AdminUserDto): AdminUserDto {
     givenName: user.givenName,
     familyName: user.familyName,
     active: user.active,
+    suspended: user.suspendedAt !== null,
   };
+}
+
+export class SuspendUserDto {
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 500,
+    description: 'Why, for the audit log and the other admins (no student details).',
+  })
+  @IsString()
+  @SingleLine()
+  @Length(1, 500)
+  reason!: string;
 }

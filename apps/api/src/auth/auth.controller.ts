@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiTags,
@@ -31,6 +32,7 @@ export class AuthController {
     description: 'INVALID_CREDENTIALS (the same for unknown user and wrong password), or TOTP_REQUIRED.',
   })
   @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED, with Retry-After in seconds.' })
+  @ApiForbiddenResponse({ description: 'ACCOUNT_SUSPENDED (said only when the password was right).' })
   login(@Body() body: LoginDto, @Ip() clientAddress: string | undefined): Promise<LoginResponseDto> {
     // Express leaves the address undefined once the socket is gone; such requests share one counter.
     return this.signIn.login(body, clientAddress ?? 'unknown');

@@ -9,14 +9,17 @@ import { API_CONFIG } from '../common/tokens';
 import { AuthController } from './auth.controller';
 import { InvitationAcceptanceService } from './invitation-acceptance.service';
 import { LoginRateLimiter } from './login-rate-limiter.service';
+import { SessionController } from './session.controller';
+import { SessionService } from './session.service';
 import { SignInService } from './sign-in.service';
 import { TotpController } from './totp.controller';
 import { TotpService } from './totp.service';
 
 @Module({
-  controllers: [AuthController, TotpController],
+  controllers: [AuthController, TotpController, SessionController],
   providers: [
     SignInService,
+    SessionService,
     InvitationAcceptanceService,
     TotpService,
     LoginRateLimiter,

@@ -2,7 +2,11 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { hashToken, randomToken } from '../../../../libs/crypto/hashing';
 import { Database, type TenantRepositories } from '../../../../libs/db/database';
-import { RateLimitedError, UnauthenticatedError } from '../../../../libs/errors/domain-errors';
+import {
+  AccountSuspendedError,
+  RateLimitedError,
+  UnauthenticatedError,
+} from '../../../../libs/errors/domain-errors';
 import { isAdminRole } from '../../../../libs/identity/admin-roles';
 import { dummyPasswordHash, verifyPassword } from '../../../../libs/identity/passwords';
 import { matchTotpStep } from '../../../../libs/identity/totp';
@@ -27,7 +31,8 @@ export type LoginFailureReason =
   | 'totp_required'
   | 'totp_not_enrolled'
   | 'bad_totp'
-  | 'totp_replayed';
+  | 'totp_replayed'
+  | 'suspended';
 
 type Credentials = NonNullable<Awaited<ReturnType<TenantRepositories['users']['findCredentialsByUsername']>>>;
 
@@ -75,6 +80,11 @@ export class SignInService implements OnModuleInit {
       throw invalidCredentials();
     }
 
+    // Said only to someone who knows the password, so it tells a guesser nothing.
+    if (user.suspendedAt) {
+      await this.auditFailure(tenant, user.id, 'suspended');
+      throw new AccountSuspendedError();
+    }
     const secondFactor = await this.checkSecondFactor(tenant, user, input.totp, now);
     const token = randomToken(32);
     await this.db.transaction(input.districtId, async (tx) => {
