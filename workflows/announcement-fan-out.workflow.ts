@@ -4,6 +4,7 @@ import {
   ApplicationFailure,
   continueAsNew,
   defineQuery,
+  isCancellation,
   log,
   ParentClosePolicy,
   proxyActivities,
@@ -142,7 +143,11 @@ async function startTranslation(ref: AnnouncementRef): Promise<void> {
   }
 }
 
-/** Activity failures end the fan-out; continue-as-new and cancellation are not failures of it. */
+/**
+ * Activity failures end the fan-out; continue-as-new is not a failure of it, and neither is
+ * cancellation (a retraction: the announcement's status already says so, and cancelled activities
+ * surface as ActivityFailures caused by the cancellation).
+ */
 function isFanOutFailure(error: unknown): boolean {
-  return error instanceof ActivityFailure || error instanceof ApplicationFailure;
+  return (error instanceof ActivityFailure || error instanceof ApplicationFailure) && !isCancellation(error);
 }

@@ -111,9 +111,10 @@ export class AnnouncementRepository {
 
   /** Marks the fan-out done and stores the counts as they are in the deliveries table. */
   async markDelivered(id: string, at: Date): Promise<{ recipientCount: number; deliveredCount: number }> {
+    // A retraction that raced the last batch keeps its status: retracted is final.
     const rows = await this.prisma.$queryRaw<{ recipient_count: number | null; delivered_count: number }[]>`
       UPDATE announcements a
-      SET status = 'delivered',
+      SET status = CASE WHEN a.status = 'retracted' THEN a.status ELSE 'delivered' END,
           delivered_at = COALESCE(a.delivered_at, ${at}),
           delivered_count = (SELECT count(*) FROM deliveries d WHERE d.announcement_id = a.id)
       WHERE a.id = ${id}::uuid AND a.district_id = ${this.districtId}::uuid
@@ -121,6 +122,19 @@ export class AnnouncementRepository {
     const row = rows[0];
     if (!row) throw new Error(`announcement ${id} does not exist`);
     return { recipientCount: row.recipient_count ?? 0, deliveredCount: row.delivered_count };
+  }
+
+  /**
+   * Withdraws the announcement; false when it was already retracted. The row lock this UPDATE takes
+   * waits for delivery batches in flight (they hold the row FOR SHARE, see DeliveryRepository.writeBatch)
+   * and every later batch sees the new status and writes nothing.
+   */
+  async retract(id: string, byId: string, at: Date): Promise<boolean> {
+    const { count } = await this.prisma.announcement.updateMany({
+      where: { id, districtId: this.districtId, status: { not: 'retracted' } },
+      data: { status: 'retracted', retractedAt: at, retractedById: byId },
+    });
+    return count === 1;
   }
 
   async markFailed(id: string): Promise<void> {
@@ -148,6 +162,7 @@ export class AnnouncementRepository {
         announcement: {
           districtId: this.districtId,
           sectionId: { in: [...sectionIds] },
+          status: { not: 'retracted' },
           ...(before
             ? {
                 OR: [

@@ -143,7 +143,12 @@ export class AttachmentRepository {
 
   carryingAnnouncements(attachmentId: string): Promise<CarryingAnnouncement[]> {
     return this.prisma.announcement.findMany({
-      where: { districtId: this.districtId, attachments: { some: { attachmentId } } },
+      // A retracted announcement no longer carries its files to anyone (its uploader keeps them).
+      where: {
+        districtId: this.districtId,
+        status: { not: 'retracted' },
+        attachments: { some: { attachmentId } },
+      },
       select: { id: true, sectionId: true, authorId: true },
       take: MAX_CARRIERS,
     });

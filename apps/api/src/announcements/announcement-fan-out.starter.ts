@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { TypedSearchAttributes, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { UnavailableError } from '../../../../libs/errors/domain-errors';
 import { ANNOUNCEMENT_ID, DISTRICT_ID } from '../../../../libs/temporal/search-attributes';
@@ -38,4 +39,23 @@ export class AnnouncementFanOutStarter {
     }
     return workflowId;
   }
+
+  /**
+   * Asks the fan-out to stop (a retraction). Batches in flight are cancelled; whatever they still write
+   * is invisible to recipients because the announcement is retracted. A fan-out that already finished
+   * has nothing to stop.
+   */
+  async cancel(announcementId: string): Promise<void> {
+    try {
+      await this.temporal.client.workflow.getHandle(workflowIds.announcement(announcementId)).cancel();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError || isAlreadyClosed(error)) return;
+      throw new UnavailableError('The announcement is retracted, but its delivery could not be stopped yet.');
+    }
+  }
+}
+
+/** Cancelling a closed workflow is refused by the server with FAILED_PRECONDITION-like errors. */
+function isAlreadyClosed(error: unknown): boolean {
+  return error instanceof Error && /already completed|not running|already closed/i.test(error.message);
 }

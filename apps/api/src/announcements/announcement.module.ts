@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { MessageModule } from '../messages/message.module';
+import { AdminAnnouncementController } from './admin-announcement.controller';
 import { AnnouncementController } from './announcement.controller';
 import { AnnouncementFanOutStarter } from './announcement-fan-out.starter';
+import { AnnouncementRetractionService } from './announcement-retraction.service';
 import { AnnouncementService } from './announcement.service';
 
 @Module({
   imports: [MessageModule],
-  controllers: [AnnouncementController],
-  providers: [AnnouncementService, AnnouncementFanOutStarter],
+  controllers: [AnnouncementController, AdminAnnouncementController],
+  providers: [AnnouncementService, AnnouncementFanOutStarter, AnnouncementRetractionService],
 })
 export class AnnouncementModule {}

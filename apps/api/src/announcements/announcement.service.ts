@@ -209,6 +209,10 @@ export class AnnouncementService {
       tenant.rosterFacts.sliceForUsers([principal.userId]),
     ]);
     if (!record) throw new NotFoundError('The announcement');
+    // Retracted: gone for everyone but its author (admins see it through the audit log and alerts).
+    if (record.status === 'retracted' && record.authorId !== principal.userId) {
+      throw new NotFoundError('The announcement');
+    }
     const roster = indexRoster(facts);
     const delivered = delivery !== null;
     if (!canReadAnnouncement(principal.userId, this.ref(principal, record), roster, { delivered }).allowed) {

@@ -91,7 +91,7 @@ export class AttachmentService {
       throw new UnauthenticatedError('UNAUTHENTICATED', INVALID_LINK);
     const tenant = this.db.forDistrict(link.districtId);
     const user = await tenant.users.findProfile(link.userId);
-    if (!user?.active) throw new UnauthenticatedError('UNAUTHENTICATED', INVALID_LINK);
+    if (!user?.active || user.suspendedAt) throw new UnauthenticatedError('UNAUTHENTICATED', INVALID_LINK);
     const principal = { userId: user.id, role: user.role };
     const { attachment } = await this.requireVisible(tenant, principal, attachmentId);
     requireClean(attachment);
