@@ -125,15 +125,14 @@ export class AnnouncementRepository {
   }
 
   /**
-   * Withdraws the announcement; false when it was already retracted. The row lock this UPDATE takes
-   * waits for delivery batches in flight (they hold the row FOR SHARE, see DeliveryRepository.writeBatch)
-   * and every later batch sees the new status and writes nothing.
+   * Withdraws the announcement; false when it was already retracted. Delivery batches that start after
+   * this commits write nothing (DeliveryRepository.writeBatch); reads skip it from then on.
    */
-  async retract(id: string, byId: string, at: Date): Promise<boolean> {
-    const { count } = await this.prisma.announcement.updateMany({
-      where: { id, districtId: this.districtId, status: { not: 'retracted' } },
-      data: { status: 'retracted', retractedAt: at, retractedById: byId },
-    });
+  async retract(id: string, byId: string): Promise<boolean> {
+    const count = await this.prisma.$executeRaw`
+      UPDATE announcements
+      SET status = 'retracted', retracted_at = now(), retracted_by_id = ${byId}::uuid
+      WHERE id = ${id}::uuid AND district_id = ${this.districtId}::uuid AND status <> 'retracted'`;
     return count === 1;
   }
 

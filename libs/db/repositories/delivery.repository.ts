@@ -63,11 +63,12 @@ export class DeliveryRepository {
    * retried batch writes nothing twice. An announcement of another district resolves to nobody.
    */
   async writeBatch(announcementId: string, students: StudentIdRange): Promise<BatchWrite> {
-    // FOR SHARE: a retraction's UPDATE waits for batches in flight, and batches after it see the
-    // retracted status and resolve to nobody, so no delivery is written after a retraction commits.
+    // A batch that starts after a retraction committed resolves to nobody. No row lock is taken: batches
+    // holding one would keep a retraction waiting behind a long fan-out. A batch already running when the
+    // retraction commits may still land, which no recipient sees (reads skip retracted announcements).
     const ofAnnouncement = (column: Prisma.Sql) => Prisma.sql`(SELECT ${column} FROM announcements
       WHERE id = ${announcementId}::uuid AND district_id = ${this.districtId}::uuid
-        AND status <> 'retracted' FOR SHARE)`;
+        AND status <> 'retracted')`;
     const rows = await this.prisma.$queryRaw<{ recipients: bigint; inserted: bigint }[]>`
       WITH ${this.recipientsCte(ofAnnouncement(Prisma.raw('section_id')), ofAnnouncement(Prisma.raw('author_id')), students)},
       inserted AS (

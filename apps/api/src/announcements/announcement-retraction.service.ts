@@ -36,9 +36,7 @@ export class AnnouncementRetractionService {
       }
     }
     await this.db.transaction(principal.districtId, async (tx) => {
-      if (
-        !(await messagingRepositories(tx).announcements.retract(announcementId, principal.userId, new Date()))
-      ) {
+      if (!(await messagingRepositories(tx).announcements.retract(announcementId, principal.userId))) {
         throw new ConflictError('ALREADY_RETRACTED', 'The announcement is already retracted.');
       }
       const { alert } = await tx.securityAlerts.raiseOnce({
