@@ -42,6 +42,7 @@ export const IGNORED_ONEROSTER_FILES = [
   'lineItemScoreScales',
   'resultLearningObjectiveIds',
   'resultScoreScales',
+  'userResources',
 ] as const;
 
 export const COLUMNS: Readonly<Record<RosterFile, readonly string[]>> = {
