@@ -180,9 +180,11 @@ function projectUsers(rows: RosterRows, references: References, skipped: RosterS
       // An org outside the export is dropped from the user's list: it would place them in a school
       // the export does not vouch for.
       const site = { file: rows.users.file, line: user.line, column: 'orgSourcedIds' };
-      orgSourcedIds = orgSourcedIds.filter(
-        (org) => typeof references.resolve(rows.orgs, org, site, null) === 'object',
-      );
+      let dangling = false;
+      for (const org of user.orgSourcedIds) {
+        if (typeof references.resolve(rows.orgs, org, site, null) !== 'object') dangling = true;
+      }
+      if (dangling) orgSourcedIds = orgSourcedIds.filter((org) => rows.orgs.active.has(org));
     }
     const role = homeroomRole(user.role);
     if (role === null) {
