@@ -31,9 +31,9 @@ export const DEFAULT_MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024;
 export const DEFAULT_MAX_ENTRIES = 1_000;
 
 /**
- * A file in which more rows than this share (and more than {@link SKIPPED_ROWS_ALWAYS_TOLERATED}) would
- * be skipped is a broken export, not one with odd rows: applying the rest would remove most of a
- * district (a skipped user row reads as a user who left), so the export is refused instead.
+ * A bulk file in which more rows than this share (and more than {@link SKIPPED_ROWS_ALWAYS_TOLERATED}), or
+ * every row, would be skipped is a broken export, not one with odd rows: applying the rest would remove
+ * most of a district (a skipped user row reads as a user who left), so the export is refused instead.
  */
 export const MAX_SKIPPED_ROW_SHARE = 0.1;
 export const SKIPPED_ROWS_ALWAYS_TOLERATED = 10;
@@ -96,7 +96,8 @@ export function parseOneRosterZip(zip: Uint8Array, options: RosterParseOptions =
   if (!files.every((file) => file.complete)) return failure(errors);
   const snapshot =
     rows.kind === 'bulk' ? buildBulkSnapshot(rows, warnings) : buildDeltaSnapshot(rows, warnings);
-  refuseWhenMostlySkipped(files, problems);
+  // In a delta a skipped row changes nothing; in a bulk export it reads as absent, so it removes.
+  if (rows.kind === 'bulk') refuseWhenMostlySkipped(files, problems);
   if (errors.length > 0) return failure(errors);
   const sortedWarnings = sortByFileAndLine(warnings);
   return snapshot.kind === 'bulk'
@@ -138,12 +139,13 @@ function refuseWhenMostlySkipped(files: readonly FileRows<RowBase>[], problems: 
   const refused = new Set<string>();
   for (const file of files) {
     const skipped = skippedLines.get(file.file)?.size ?? 0;
-    if (skipped <= Math.max(SKIPPED_ROWS_ALWAYS_TOLERATED, file.rowCount * MAX_SKIPPED_ROW_SHARE)) continue;
+    const tolerated = Math.max(SKIPPED_ROWS_ALWAYS_TOLERATED, file.rowCount * MAX_SKIPPED_ROW_SHARE);
+    if (skipped === 0 || (skipped <= tolerated && skipped < file.rowCount)) continue;
     refused.add(file.file);
     problems.errors.push({
       file: file.file,
       line: 0,
-      message: `${skipped} of its ${file.rowCount} rows cannot be used (more than ${MAX_SKIPPED_ROW_SHARE * 100}%): the export looks broken, so none of it is applied`,
+      message: `${skipped} of its ${file.rowCount} rows cannot be used: the export looks broken, so none of it is applied`,
     });
   }
   if (refused.size === 0) return;

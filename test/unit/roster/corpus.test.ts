@@ -1,5 +1,5 @@
 import { parseOneRosterZip, type RosterBulkSnapshot, type RosterFileError } from '../../../libs/roster';
-import { fixtureZip, type FixtureSet } from '../../support/oneroster-fixtures';
+import { fixtureZip, withoutRows, type FixtureSet } from '../../support/oneroster-fixtures';
 
 function accepted(set: FixtureSet): { snapshot: RosterBulkSnapshot; warnings: RosterFileError[] } {
   const result = parseOneRosterZip(fixtureZip(set));
@@ -150,6 +150,19 @@ describe('the OneRoster test corpus', () => {
     ]);
   });
 
+  it('when roles.csv gives a 1.2 user no role, then that user is skipped with a warning', () => {
+    const result = parseOneRosterZip(fixtureZip('v1.2-roles', { 'roles.csv': withoutRows('v-r5') }));
+    if (!result.ok || result.kind !== 'bulk') throw new Error('expected the set to be accepted');
+
+    expect(result.snapshot.users.map((user) => user.sourcedId)).not.toContain('v-s2');
+    expect(result.snapshot.memberships.map((m) => m.userSourcedId)).not.toContain('v-s2');
+    expect(result.warnings).toContainEqual({
+      file: 'users.csv',
+      line: 5,
+      message: 'roles.csv gives this user no role',
+    });
+  });
+
   it('when the mixed 1.0/1.1 set with a too-long row is read, then that row alone is skipped', () => {
     const { snapshot, warnings } = accepted('v1.1-mixed-names-long-row');
 
@@ -175,6 +188,21 @@ describe('the OneRoster test corpus', () => {
       file: 'courses.csv',
       line: 0,
       message: 'the manifest lists courses.csv as bulk but the archive lacks it: read as absent',
+    });
+  });
+
+  it('when every row of a small file would be skipped, then the export is refused rather than emptying the district', () => {
+    const zip = fixtureZip('v1.0-no-manifest', {
+      'users.csv': (text) => text.replace(/,(teacher|student|parent),/g, ',janitor,'),
+    });
+
+    const result = parseOneRosterZip(zip);
+
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors[0]).toEqual({
+      file: 'users.csv',
+      line: 0,
+      message: '4 of its 4 rows cannot be used: the export looks broken, so none of it is applied',
     });
   });
 
