@@ -146,6 +146,15 @@ function project(rows: RosterRows, references: References): Projection {
   };
 }
 
+/**
+ * Takes a row the projection skips out of the rows others refer to, so that what names it (an
+ * enrollment in a skipped class, a link to a skipped user) is skipped too, without another warning.
+ */
+function setAside<T extends RowBase>(rows: FileRows<T>, row: T): void {
+  rows.active.delete(row.sourcedId);
+  rows.invalid.set(row.sourcedId, row.line);
+}
+
 function projectSections(rows: RosterRows, references: References): RosterSection[] {
   const sections: RosterSection[] = [];
   for (const section of rows.classes.active.values()) {
@@ -154,12 +163,16 @@ function projectSections(rows: RosterRows, references: References): RosterSectio
       kind: 'school',
       expectedRole: null,
     });
-    if (school === 'stop' || school === 'invalid') continue;
+    if (school === 'stop' || school === 'invalid') {
+      setAside(rows.classes, section);
+      continue;
+    }
     if (school !== 'external' && school.type !== 'school') {
       references.report(
         site,
-        `schoolSourcedId '${section.schoolSourcedId}' is an org of type ${school.type}, not a school`,
+        `schoolSourcedId '${section.schoolSourcedId}' is an org of type ${school.type}, not a school: the class is skipped`,
       );
+      setAside(rows.classes, section);
       continue;
     }
     sections.push({
@@ -196,8 +209,9 @@ function projectUsers(rows: RosterRows, references: References, skipped: RosterS
     if (holder) {
       references.report(
         { file: rows.users.file, line: user.line },
-        `username is already used by sourcedId '${holder.sourcedId}' (line ${holder.line})`,
+        `username is already used by sourcedId '${holder.sourcedId}' (line ${holder.line}): the user is skipped`,
       );
+      setAside(rows.users, user);
       continue;
     }
     usernames.set(user.username, user);

@@ -265,6 +265,22 @@ describe('parseOneRosterZip skips rows it cannot trust, with a warning naming fi
     expect(membershipsOf(snapshot, 'stu-2')).toEqual([]);
   });
 
+  it('when two users share a username, then the second is skipped: one login cannot be two people', () => {
+    const broken = editCell(zip, 'users.csv', 'stu-2,', 'username', 'stu1');
+
+    const { snapshot, warnings } = parseAccepted(broken);
+
+    expect(warnings[0]).toEqual({
+      ...line('users.csv', 'stu-2,'),
+      message: `username is already used by sourcedId 'stu-1' (line ${lineStartingWith(zip, 'users.csv', 'stu-1,')}): the user is skipped`,
+    });
+    expect(warnings).toHaveLength(1);
+    expect(userIds(snapshot)).toContain('stu-1');
+    expect(userIds(snapshot)).not.toContain('stu-2');
+    expect(membershipsOf(snapshot, 'stu-2')).toEqual([]);
+    expect(snapshot.guardianLinks.filter((link) => link.studentSourcedId === 'stu-2')).toEqual([]);
+  });
+
   it('when a student is enrolled with the teacher role, then that enrollment is skipped as contradicting users.csv', () => {
     const broken = editCell(zip, 'enrollments.csv', enrollmentPrefix, 'role', 'teacher');
 
@@ -286,8 +302,10 @@ describe('parseOneRosterZip skips rows it cannot trust, with a warning naming fi
     const { snapshot, warnings } = parseAccepted(broken);
 
     expect(locations(warnings)).toEqual([line('classes.csv', 'cls-1,')]);
-    expect(warnings[0].message).toMatch(/type district, not a school/);
+    expect(warnings[0].message).toMatch(/type district, not a school: the class is skipped/);
     expect(snapshot.sections.map((section) => section.sourcedId)).not.toContain('cls-1');
+    expect(snapshot.memberships.filter((membership) => membership.sectionSourcedId === 'cls-1')).toEqual([]);
+    expect(snapshot.memberships.length).toBeLessThan(baseline.memberships.length);
   });
 
   it('when a user belongs to an unknown org, then that org is dropped from the user, who is kept', () => {
