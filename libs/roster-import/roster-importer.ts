@@ -15,7 +15,7 @@ import {
 import { type RosterApplyPhase, type RosterImportInput, type RosterImportPhase } from './phases';
 import { RosterImportUnavailableError, type RosterSnapshotSource } from './snapshot-source';
 
-/** At most this many errors are stored (and shown); the total is kept beside them. */
+/** At most this many errors, and as many warnings, are stored (and shown); the totals are kept beside them. */
 export const MAX_STORED_ERRORS = 1_000;
 
 /** The `file` of errors about the import as a whole rather than a row of the export. */
@@ -73,7 +73,16 @@ export class RosterImporter {
         sync.loadUsers(),
       ]);
       errors = checkAgainstDatabase(parsed.snapshot, { schools, sections, users });
-      if (errors.length === 0) return { ok: true, kind: parsed.kind };
+      if (errors.length === 0) {
+        if (parsed.warnings.length > 0) {
+          await this.tenant(ref).rosterImports.recordWarnings(
+            ref.importId,
+            parsed.warnings.slice(0, MAX_STORED_ERRORS),
+            parsed.warnings.length,
+          );
+        }
+        return { ok: true, kind: parsed.kind };
+      }
     } else {
       errors = parsed.errors;
     }
@@ -212,6 +221,7 @@ export class RosterImporter {
           importId: ref.importId,
           source: row.source,
           counts: readCounts(stored),
+          ...(row.warningCount > 0 ? { warningsFound: row.warningCount } : {}),
           ...(outcome.status === 'failed'
             ? { reason: outcome.reason, errorsFound: readErrorsFound(stored) ?? errors?.length ?? 0 }
             : {}),

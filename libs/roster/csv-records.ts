@@ -11,12 +11,16 @@
 export interface CsvRecord {
   /** 1-based physical line the record starts on. */
   line: number;
+  /** The physical line it ends on: later than `line` when a quoted field holds line breaks. */
+  endLine: number;
   fields: string[];
 }
 
 export interface CsvSyntaxError {
   line: number;
   message: string;
+  /** The rest of the file could not be read (an unclosed quote); otherwise only this line was skipped. */
+  fatal: boolean;
 }
 
 const QUOTE = 0x22;
@@ -43,6 +47,7 @@ export function readCsvRecords(text: string, onRecord: (record: CsvRecord) => vo
     }
 
     const recordLine = line;
+    let endLine = line;
     const fields: string[] = [];
     let problem: string | null = null;
     for (;;) {
@@ -53,7 +58,11 @@ export function readCsvRecords(text: string, onRecord: (record: CsvRecord) => vo
         for (;;) {
           const quote = text.indexOf('"', chunkStart);
           if (quote === -1) {
-            errors.push({ line: fieldLine, message: 'a quoted field opened on this line is never closed' });
+            errors.push({
+              line: fieldLine,
+              message: 'a quoted field opened on this line is never closed',
+              fatal: true,
+            });
             return errors;
           }
           value += text.slice(chunkStart, quote);
@@ -82,6 +91,7 @@ export function readCsvRecords(text: string, onRecord: (record: CsvRecord) => vo
         fields.push(text.slice(fieldStart, position));
       }
 
+      endLine = line;
       if (position >= end) break;
       const next = text.charCodeAt(position);
       if (next === COMMA) {
@@ -97,13 +107,22 @@ export function readCsvRecords(text: string, onRecord: (record: CsvRecord) => vo
       break;
     }
 
+    if (problem && line > recordLine) {
+      // A quote left open swallowed the lines after it: which rows they held cannot be told.
+      errors.push({
+        line: recordLine,
+        message: `a quoted field opened on this line runs to line ${line} and is not followed by a comma or a line break: a quote is probably missing`,
+        fatal: true,
+      });
+      return errors;
+    }
     if (problem) {
-      errors.push({ line, message: problem });
+      errors.push({ line, message: problem, fatal: false });
       position = skipToNextLine(text, position);
       line++;
       continue;
     }
-    onRecord({ line: recordLine, fields });
+    onRecord({ line: recordLine, endLine, fields });
   }
   return errors;
 }

@@ -1,13 +1,31 @@
 import { readCsvRecords } from './csv-records';
-import { COLUMNS, METADATA_COLUMN_PREFIX, type RosterFile } from './oneroster-spec';
+import {
+  COLUMN_ALIASES,
+  COLUMNS,
+  KNOWN_UNUSED_COLUMNS,
+  METADATA_COLUMN_PREFIX,
+  REQUIRED_COLUMNS,
+  type RosterFile,
+} from './oneroster-spec';
 import type { RosterFileError } from './types';
 
-/** What the rows of a roster CSV need from its header once it matched the spec. */
+/**
+ * Where problems go: `errors` refuse the whole export (nothing is applied), `warnings` name rows that
+ * were skipped or tolerances that were used while the rest applies.
+ */
+export interface RosterProblems {
+  errors: RosterFileError[];
+  warnings: RosterFileError[];
+}
+
+/** What the rows of a roster CSV need from its header once it was understood. */
 export interface CsvTableHeader {
   file: string;
   /** How many fields every row must have. */
   width: number;
-  /** `metadata.*` extension columns by name. Spec columns sit at their spec index. */
+  /** For each spec column (by its index in COLUMNS), the row field holding it; -1 when the file lacks it. */
+  positions: readonly number[];
+  /** `metadata.*` extension columns by name. */
   metadataColumns: ReadonlyMap<string, number>;
 }
 
@@ -47,88 +65,143 @@ function firstInvalidUtf8Line(bytes: Uint8Array): number {
 }
 
 /**
- * Parses one roster file and checks its header against the spec: the spec's columns, exactly spelled
- * and in order, then only `metadata.*` columns. Rows go to `onRow` one at a time, whatever their width. A file with a wrong
- * header delivers no rows (they cannot be read reliably) and one error per problem on line 1; the
- * result says whether the file was usable.
+ * Parses one roster file and maps its header onto the spec's columns, by name and in any order:
+ * OneRoster 1.0 names and letter case are tolerated, `metadata.*` columns kept, other unknown columns
+ * ignored with one warning. Rows go to `onRow` one at a time, whatever their width. A header that
+ * lacks a column Homeroom needs, or names one twice, makes the file unusable (errors on line 1); a line
+ * the CSV reader had to skip is a warning, an unclosed quote (the rest of the file is lost) an error.
+ * The result says whether the file was usable and how many lines the CSV reader skipped.
  */
 export function readRosterTable(
   rosterFile: RosterFile,
   file: string,
   bytes: Uint8Array,
-  errors: RosterFileError[],
+  problems: RosterProblems,
   onRow: (row: CsvRow, header: CsvTableHeader) => void,
-): boolean {
-  const text = decodeUtf8(file, bytes, errors);
-  if (text === null) return false;
-  const expected = COLUMNS[rosterFile];
+): { usable: boolean; skippedLines: number } {
+  const text = decodeUtf8(file, bytes, problems.errors);
+  if (text === null) return { usable: false, skippedLines: 0 };
   let header: CsvTableHeader | null = null;
   // Asserted, not annotated: the callback changes it, which narrowing after the call cannot see.
   let state = 'header' as 'header' | 'rows' | 'unusable';
 
   const syntaxErrors = readCsvRecords(text, (record) => {
     if (state === 'rows' && header) {
+      if (record.endLine > record.line && record.fields.length !== header.width) {
+        // A quote left open swallows the lines after it into one field: those rows would silently
+        // read as absent. The file cannot be trusted row by row.
+        problems.errors.push({
+          file,
+          line: record.line,
+          message: `a quoted field opened on this line runs to line ${record.endLine} and leaves the row with ${record.fields.length} fields instead of ${header.width}: a quote is probably missing`,
+        });
+        state = 'unusable';
+        return;
+      }
       onRow(record, header);
       return;
     }
     if (state === 'unusable') return;
     if (record.line !== 1) {
-      errors.push({ file, line: 1, message: 'the first line must be the header' });
+      problems.errors.push({ file, line: 1, message: 'the first line must be the header' });
       state = 'unusable';
       return;
     }
-    const problems = checkHeader(expected, record.fields);
-    for (const message of problems) errors.push({ file, line: 1, message });
-    if (problems.length > 0) {
+    const mapped = mapHeader(rosterFile, record.fields);
+    for (const message of mapped.problems) problems.errors.push({ file, line: 1, message });
+    if (mapped.problems.length > 0) {
       state = 'unusable';
       return;
     }
-    const metadataColumns = new Map<string, number>();
-    record.fields.forEach((name, index) => {
-      if (index >= expected.length) metadataColumns.set(name, index);
-    });
-    header = { file, width: record.fields.length, metadataColumns };
+    if (mapped.ignored.length > 0) {
+      problems.warnings.push({
+        file,
+        line: 1,
+        message: `columns that OneRoster does not define are ignored: ${mapped.ignored.map(shownName).join(', ')}`,
+      });
+    }
+    header = {
+      file,
+      width: record.fields.length,
+      positions: mapped.positions,
+      metadataColumns: mapped.metadataColumns,
+    };
     state = 'rows';
   });
-  for (const syntaxError of syntaxErrors) errors.push({ file, ...syntaxError });
-  if (state === 'header' && syntaxErrors.length === 0) {
-    errors.push({ file, line: 0, message: 'the file is empty: it needs a header line' });
+  let fatal = false;
+  for (const { fatal: lost, ...syntaxError } of syntaxErrors) {
+    (lost ? problems.errors : problems.warnings).push({ file, ...syntaxError });
+    fatal ||= lost;
   }
-  return state === 'rows' && syntaxErrors.length === 0;
+  if (state === 'header' && syntaxErrors.length === 0) {
+    problems.errors.push({ file, line: 0, message: 'the file is empty: it needs a header line' });
+  }
+  return { usable: state === 'rows' && !fatal, skippedLines: syntaxErrors.length - (fatal ? 1 : 0) };
 }
 
-export function checkHeader(expected: readonly string[], actual: readonly string[]): string[] {
-  const problems: string[] = [];
-  const expectedSet = new Set(expected);
-  const actualSet = new Set(actual);
-  const byLowerCase = new Map(expected.map((name) => [name.toLowerCase(), name]));
-  const miscased = new Set<string>();
+export interface MappedHeader {
+  positions: number[];
+  metadataColumns: Map<string, number>;
+  /** Unknown columns, as written. */
+  ignored: string[];
+  /** Why the header cannot be used. */
+  problems: string[];
+}
 
-  const counted = new Set<string>();
-  for (const name of actual) {
-    if (counted.has(name)) problems.push(`the column '${name}' appears twice`);
-    counted.add(name);
+/**
+ * Maps header names onto the spec's columns: exact names first, then OneRoster 1.0 names, then either
+ * in another letter case (`SourcedId`, `userid`).
+ */
+export function mapHeader(rosterFile: RosterFile, actual: readonly string[]): MappedHeader {
+  const columns = COLUMNS[rosterFile];
+  const aliases = COLUMN_ALIASES[rosterFile];
+  const unused = new Set(KNOWN_UNUSED_COLUMNS[rosterFile]);
+  const byName = new Map<string, number>();
+  const byLowerCase = new Map<string, number>();
+  columns.forEach((name, index) => {
+    byName.set(name, index);
+    byLowerCase.set(name.toLowerCase(), index);
+  });
+  for (const [alias, name] of Object.entries(aliases)) {
+    const index = byName.get(name)!;
+    if (!byName.has(alias)) byName.set(alias, index);
+    if (!byLowerCase.has(alias.toLowerCase())) byLowerCase.set(alias.toLowerCase(), index);
   }
-  for (const name of actual) {
-    if (expectedSet.has(name) || name.startsWith(METADATA_COLUMN_PREFIX)) continue;
-    const intended = byLowerCase.get(name.trim().toLowerCase());
-    if (intended && !actualSet.has(intended)) {
-      miscased.add(intended);
-      problems.push(
-        `the column '${name}' must be spelled exactly '${intended}' (headers are case-sensitive)`,
-      );
-    } else {
-      problems.push(`unknown column '${name}': only metadata.* columns may follow the OneRoster columns`);
+
+  const positions = columns.map(() => -1);
+  const metadataColumns = new Map<string, number>();
+  const ignored: string[] = [];
+  const problems: string[] = [];
+  actual.forEach((raw, position) => {
+    const name = raw.trim();
+    if (name.startsWith(METADATA_COLUMN_PREFIX)) {
+      if (metadataColumns.has(name)) problems.push(`the column '${shownName(name)}' appears twice`);
+      metadataColumns.set(name, position);
+      return;
     }
+    const index = byName.get(name) ?? byLowerCase.get(name.toLowerCase());
+    if (index === undefined) {
+      if (!unused.has(name)) ignored.push(name);
+      return;
+    }
+    if (positions[index] !== -1) {
+      problems.push(
+        `the column '${columns[index]}' appears twice (as '${shownName(actual[positions[index]])}' and '${shownName(name)}')`,
+      );
+      return;
+    }
+    positions[index] = position;
+  });
+  for (const name of REQUIRED_COLUMNS[rosterFile]) {
+    if (positions[byName.get(name)!] === -1) problems.push(`the required column '${name}' is missing`);
   }
-  for (const name of expected) {
-    if (!actualSet.has(name) && !miscased.has(name))
-      problems.push(`the required column '${name}' is missing`);
-  }
-  if (problems.length === 0 && expected.some((name, index) => actual[index] !== name)) {
-    problems.push(
-      `the columns must come in the OneRoster order: ${expected.join(',')}, then metadata.* columns`,
-    );
-  }
-  return problems;
+  return { positions, metadataColumns, ignored, problems };
+}
+
+const SHOWN_NAME_LENGTH = 40;
+
+/** Header names come from the file: shown cut short. */
+function shownName(name: string): string {
+  if (!name.trim()) return '(blank)';
+  return name.length > SHOWN_NAME_LENGTH ? `${name.slice(0, SHOWN_NAME_LENGTH)}…` : name;
 }

@@ -1,14 +1,15 @@
-import { decodeUtf8 } from './csv-table';
+import { decodeUtf8, type RosterProblems } from './csv-table';
 import { readCsvRecords, type CsvRecord } from './csv-records';
 import {
   FILES_REQUIRED_IN_BULK,
   IGNORED_ONEROSTER_FILES,
   MANIFEST_FILE_MODES,
   MANIFEST_VERSION,
-  ONEROSTER_VERSION,
+  ONEROSTER_VERSIONS,
   ROSTER_FILES,
   isOneOf,
   type ManifestFileMode,
+  type OneRosterVersion,
   type RosterFile,
 } from './oneroster-spec';
 import type { RosterFileError } from './types';
@@ -17,6 +18,7 @@ export const MANIFEST_FILE = 'manifest.csv';
 
 export interface Manifest {
   kind: 'bulk' | 'delta';
+  version: OneRosterVersion;
   modes: Record<RosterFile, ManifestFileMode>;
 }
 
@@ -25,46 +27,79 @@ interface Property {
   line: number;
 }
 
-/** Reads manifest.csv (`propertyName,value`); null when it is unusable, with the reasons in `errors`. */
-export function readManifest(bytes: Uint8Array, errors: RosterFileError[]): Manifest | null {
+/**
+ * Reads manifest.csv (`propertyName,value`); null when it is unusable, with the reasons in `errors`.
+ * What a manifest says about the import as a whole stays strict (which version, bulk or delta, which
+ * required files): a misread there would remove or keep a whole district. Tolerated: a file it does not
+ * declare (read as absent), modes in any letter case, and files Homeroom does not know (a warning).
+ */
+export function readManifest(bytes: Uint8Array, problems: RosterProblems): Manifest | null {
+  const { errors } = problems;
   const before = errors.length;
   const report = (line: number, message: string) => errors.push({ file: MANIFEST_FILE, line, message });
   const properties = readProperties(bytes, errors);
   if (!properties) return null;
 
-  expectVersion(properties, 'manifest.version', MANIFEST_VERSION, report);
-  expectVersion(properties, 'oneroster.version', ONEROSTER_VERSION, report);
+  const manifestVersion = properties.get('manifest.version');
+  if (manifestVersion && manifestVersion.value !== MANIFEST_VERSION) {
+    report(
+      manifestVersion.line,
+      `'manifest.version' is '${shown(manifestVersion.value)}' but Homeroom reads manifest version ${MANIFEST_VERSION}`,
+    );
+  }
+  const versionProperty = properties.get('oneroster.version');
+  let version: OneRosterVersion | null = null;
+  if (!versionProperty) {
+    report(0, `the manifest does not declare 'oneroster.version' (${ONEROSTER_VERSIONS.join(', ')})`);
+  } else if (isOneOf(ONEROSTER_VERSIONS, versionProperty.value)) {
+    version = versionProperty.value;
+  } else {
+    report(
+      versionProperty.line,
+      `'oneroster.version' is '${shown(versionProperty.value)}' but Homeroom reads OneRoster ${ONEROSTER_VERSIONS.join(', ')}`,
+    );
+  }
 
-  const knownFiles = new Set<string>([...ROSTER_FILES, ...IGNORED_ONEROSTER_FILES]);
+  const rosterFiles = new Set<string>(ROSTER_FILES);
+  const ignoredFiles = new Set<string>(IGNORED_ONEROSTER_FILES);
+  const modes = Object.fromEntries(ROSTER_FILES.map((file) => [file, 'absent'])) as Record<
+    RosterFile,
+    ManifestFileMode
+  >;
   for (const [name, property] of properties) {
     if (!name.startsWith('file.')) continue;
     const file = name.slice('file.'.length);
-    if (!knownFiles.has(file)) {
-      report(property.line, `'${name}' names a file that OneRoster 1.1 does not define`);
-    } else if (!isOneOf(MANIFEST_FILE_MODES, property.value)) {
-      report(property.line, `'${name}' must be absent, bulk or delta, not '${property.value}'`);
+    const mode = property.value.toLowerCase();
+    if (!isOneOf(MANIFEST_FILE_MODES, mode)) {
+      report(property.line, `'${shown(name)}' must be absent, bulk or delta, not '${shown(property.value)}'`);
+    } else if (rosterFiles.has(file)) {
+      modes[file as RosterFile] = mode;
+    } else if (!ignoredFiles.has(file) && mode !== 'absent') {
+      problems.warnings.push({
+        file: MANIFEST_FILE,
+        line: property.line,
+        message: `'${shown(name)}' names a file that OneRoster does not define: it is ignored`,
+      });
     }
-  }
-
-  const modes = {} as Record<RosterFile, ManifestFileMode>;
-  for (const file of ROSTER_FILES) {
-    const property = properties.get(`file.${file}`);
-    if (!property) report(0, `the manifest does not declare 'file.${file}'`);
-    modes[file] = property && isOneOf(MANIFEST_FILE_MODES, property.value) ? property.value : 'absent';
   }
 
   const kind = importKind(modes, report);
   if (kind === 'bulk') {
     for (const file of FILES_REQUIRED_IN_BULK) {
-      const property = properties.get(`file.${file}`);
-      if (property?.value !== 'absent') continue;
+      if (modes[file] !== 'absent') continue;
       report(
-        property.line,
+        properties.get(`file.${file}`)?.line ?? 0,
         `a bulk import needs ${file}.csv: without it Homeroom would remove everything it holds of that kind`,
       );
     }
   }
-  return kind && errors.length === before ? { kind, modes } : null;
+  return kind && version && errors.length === before ? { kind, version, modes } : null;
+}
+
+const SHOWN_LENGTH = 40;
+
+function shown(value: string): string {
+  return value.length > SHOWN_LENGTH ? `${value.slice(0, SHOWN_LENGTH)}…` : value;
 }
 
 function readProperties(bytes: Uint8Array, errors: RosterFileError[]): Map<string, Property> | null {
@@ -72,10 +107,11 @@ function readProperties(bytes: Uint8Array, errors: RosterFileError[]): Map<strin
   if (text === null) return null;
   const records: CsvRecord[] = [];
   const syntaxErrors = readCsvRecords(text, (record) => records.push(record));
-  for (const syntaxError of syntaxErrors) errors.push({ file: MANIFEST_FILE, ...syntaxError });
+  for (const { line, message } of syntaxErrors) errors.push({ file: MANIFEST_FILE, line, message });
 
   const [header, ...body] = records;
-  if (!header || header.line !== 1 || header.fields.join(',') !== 'propertyName,value') {
+  const headerText = header?.fields.map((field) => field.trim().toLowerCase()).join(',');
+  if (!header || header.line !== 1 || headerText !== 'propertyname,value') {
     errors.push({ file: MANIFEST_FILE, line: 1, message: "the header must be 'propertyName,value'" });
     return null;
   }
@@ -91,30 +127,18 @@ function readProperties(bytes: Uint8Array, errors: RosterFileError[]): Map<strin
       continue;
     }
     const earlier = properties.get(name);
-    if (earlier) {
+    if (earlier && earlier.value !== value) {
       errors.push({
         file: MANIFEST_FILE,
         line: record.line,
-        message: `'${name}' is declared twice (first on line ${earlier.line})`,
+        message: `'${shown(name)}' is declared twice with different values (first on line ${earlier.line})`,
       });
       continue;
     }
+    if (earlier) continue;
     properties.set(name, { value, line: record.line });
   }
   return properties;
-}
-
-function expectVersion(
-  properties: Map<string, Property>,
-  name: string,
-  expected: string,
-  report: (line: number, message: string) => void,
-): void {
-  const property = properties.get(name);
-  if (!property) report(0, `the manifest does not declare '${name}' (expected ${expected})`);
-  else if (property.value !== expected) {
-    report(property.line, `'${name}' is '${property.value}' but Homeroom reads version ${expected}`);
-  }
 }
 
 function importKind(

@@ -19,12 +19,16 @@ const DATE_LAST_MODIFIED = 2;
 /** A row's cells in spec order, status and dateLastModified blank, keyed by sourcedId. */
 type FileRows = Map<string, string[]>;
 
-function headerOf(file: RosterFile): readonly string[] {
+/** The generator writes OneRoster 1.1, which has no roles.csv. */
+type WrittenFile = Exclude<RosterFile, 'roles'>;
+const WRITTEN_FILES = ROSTER_FILES.filter((file): file is WrittenFile => file !== 'roles');
+
+function headerOf(file: WrittenFile): readonly string[] {
   return file === 'users' ? USER_COLUMNS : COLUMNS[file];
 }
 
 /** The model as OneRoster rows, file by file, in a stable order. */
-export function modelRows(model: RosterModel): Record<RosterFile, FileRows> {
+export function modelRows(model: RosterModel): Record<WrittenFile, FileRows> {
   const keyed = (rows: string[][]): FileRows => new Map(rows.map((row) => [row[0], row]));
   const agents = agentsByUser(model);
   return {
@@ -178,7 +182,7 @@ export function writeRosterZip(model: RosterModel): Uint8Array {
   const rows = modelRows(model);
   const files: Zippable = {};
   const modes: Record<string, 'absent' | 'bulk' | 'delta'> = {};
-  for (const file of ROSTER_FILES) {
+  for (const file of WRITTEN_FILES) {
     modes[file] = 'bulk';
     files[csvFileName(file)] = strToU8(toCsv(headerOf(file), [...rows[file].values()], model.format.bom));
   }
@@ -201,7 +205,7 @@ export function writeDeltaZip(
   const afterRows = modelRows(after);
   const files: Zippable = {};
   const modes: Record<string, 'absent' | 'bulk' | 'delta'> = {};
-  for (const file of ROSTER_FILES) {
+  for (const file of WRITTEN_FILES) {
     const changed: string[][] = [];
     for (const [sourcedId, row] of afterRows[file]) {
       const previous = beforeRows[file].get(sourcedId);

@@ -18,10 +18,23 @@ function columnIndex(file: RosterFile): ReadonlyMap<string, number> {
   return indexes;
 }
 
+/** Lower-cased value → the spec's spelling, per enumeration, built on first need. */
+const caseInsensitive = new WeakMap<readonly string[], ReadonlyMap<string, string>>();
+
+function spellingOf(values: readonly string[], value: string): string | undefined {
+  let spellings = caseInsensitive.get(values);
+  if (!spellings) {
+    spellings = new Map(values.map((spelled) => [spelled.toLowerCase(), spelled]));
+    caseInsensitive.set(values, spellings);
+  }
+  return spellings.get(value.toLowerCase());
+}
+
 /**
  * Typed access to the cells of the current row of one file (one instance per file, moved from row to
- * row). Every problem is reported with the row's line and marks the row invalid; blank cells are never
- * reported here (the required-column check does that once). Values are trimmed.
+ * row). Every problem is reported as a warning with the row's line and marks the row invalid, so it is
+ * skipped; blank cells are never reported here (the required-column check does that once). A column
+ * the file lacks reads as blank. Values are trimmed.
  */
 export class RowCells {
   valid = true;
@@ -31,7 +44,7 @@ export class RowCells {
   constructor(
     rosterFile: RosterFile,
     private readonly header: CsvTableHeader,
-    private readonly errors: RosterFileError[],
+    private readonly warnings: RosterFileError[],
   ) {
     this.indexes = columnIndex(rosterFile);
   }
@@ -59,14 +72,27 @@ export class RowCells {
 
   fail(message: string): void {
     this.valid = false;
-    this.errors.push({ file: this.header.file, line: this.row.line, message });
+    this.warnings.push({ file: this.header.file, line: this.row.line, message });
   }
 
-  /** The cell of a spec column, '' when blank. */
+  /** The cell of a spec column, '' when blank or when the file lacks the column. */
   text(column: string): string {
-    return this.row.fields[this.index(column)].trim();
+    const position = this.header.positions[this.index(column)];
+    return position === -1 ? '' : this.row.fields[position].trim();
   }
 
+  /** Whether the current row is long enough to hold the column (for rows of the wrong width). */
+  reaches(column: string): boolean {
+    const position = this.header.positions[this.index(column)];
+    return position !== -1 && position < this.row.fields.length;
+  }
+
+  /** Whether the file has the column at all. */
+  has(column: string): boolean {
+    return this.header.positions[this.index(column)] !== -1;
+  }
+
+  /** The spec's index of a column (its place in COLUMNS). */
   index(column: string): number {
     const index = this.indexes.get(column);
     if (index === undefined) throw new Error(`no spec column ${column}`);
@@ -80,13 +106,20 @@ export class RowCells {
   /** Keeps the current row's cells readable after the cursor has moved on. */
   detach(): (column: string) => string | null {
     const fields = this.row.fields;
-    return (column) => fields[this.index(column)].trim() || null;
+    const positions = this.header.positions;
+    return (column) => {
+      const position = positions[this.index(column)];
+      return position === -1 ? null : fields[position].trim() || null;
+    };
   }
 
+  /** Exports write `Scheduled` or `Student` as readily as the spec's spelling: the case is not significant. */
   enumValue<T extends string>(column: string, values: readonly T[]): T | null {
     const value = this.text(column);
     if (!value) return null;
     if ((values as readonly string[]).includes(value)) return value as T;
+    const spelled = spellingOf(values, value);
+    if (spelled !== undefined) return spelled as T;
     this.fail(`${column} '${shown(value)}' is not one of ${values.join(', ')}`);
     return null;
   }
@@ -114,10 +147,14 @@ export class RowCells {
     return [...items];
   }
 
+  /** A date; a date and time (as many exports write every date) is read as its date. */
   date(column: string): string | null {
     const value = this.text(column);
     if (!value) return null;
     if (DATE.test(value)) return value;
+    if (DATE_TIME.test(value) && DATE.test(value.slice(0, 10)) && !Number.isNaN(Date.parse(value))) {
+      return value.slice(0, 10);
+    }
     this.fail(`${column} must be a date like 2025-08-31, not '${shown(value)}'`);
     return null;
   }

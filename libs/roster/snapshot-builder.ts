@@ -39,21 +39,40 @@ export function homeroomRole(role: OneRosterUserRole): RosterRole | null {
       return 'guardian';
     case 'aide':
     case 'administrator':
+    case 'counselor':
+    case 'districtAdministrator':
+    case 'principal':
+    case 'proctor':
+    case 'siteAdministrator':
+    case 'systemAdministrator':
       return null;
   }
 }
 
-/** The referenced row; `invalid` when that row was rejected (already reported); `external` when a
- * delta leaves it to the database; `stop` when the reference is an error (reported). */
+/** What skipping a dangling reference costs, by the column that holds it. */
+const CONSEQUENCE: Readonly<Record<string, string>> = {
+  schoolSourcedId: 'the class is skipped',
+  classSourcedId: 'the enrollment is skipped',
+  userSourcedId: 'the enrollment is skipped',
+  orgSourcedIds: 'that org is ignored for this user',
+  agentSourcedIds: 'that link is skipped',
+};
+
+/** The referenced row; `invalid` when that row was skipped (already reported) or is absent by status;
+ * `external` when a delta leaves it to the database; `stop` when the reference dangles (reported). */
 type Resolution<T> = T | 'invalid' | 'external' | 'stop';
 
-/** Resolves references inside the export; a delta hands what it cannot resolve to the importer. */
+/**
+ * Resolves references inside the export; a delta hands what it cannot resolve to the importer. Every
+ * problem here is a warning about the referring row, which is then skipped: a reference that cannot be
+ * resolved inside the export grants nothing.
+ */
 class References {
   readonly unresolved = new Map<string, RosterUnresolvedReference>();
 
   constructor(
     private readonly kind: ImportKind,
-    private readonly errors: RosterFileError[],
+    private readonly warnings: RosterFileError[],
   ) {}
 
   resolve<T extends RowBase>(
@@ -69,12 +88,15 @@ class References {
     if (deleted) {
       this.report(
         site,
-        `${site.column} '${sourcedId}' is deleted by this delta (${target.file} line ${deleted.line})`,
+        `${site.column} '${sourcedId}' is deleted by this delta (${target.file} line ${deleted.line}): ${CONSEQUENCE[site.column]}`,
       );
       return 'stop';
     }
     if (this.kind === 'bulk') {
-      this.report(site, `${site.column} '${sourcedId}' is not in ${target.file}`);
+      this.report(
+        site,
+        `${site.column} '${sourcedId}' is not in ${target.file}: ${CONSEQUENCE[site.column]}`,
+      );
       return 'stop';
     }
     if (unresolved) {
@@ -87,7 +109,7 @@ class References {
   }
 
   report(site: { file: string; line: number }, message: string): void {
-    this.errors.push({ file: site.file, line: site.line, message });
+    this.warnings.push({ file: site.file, line: site.line, message });
   }
 }
 
@@ -124,6 +146,15 @@ function project(rows: RosterRows, references: References): Projection {
   };
 }
 
+/**
+ * Takes a row the projection skips out of the rows others refer to, so that what names it (an
+ * enrollment in a skipped class, a link to a skipped user) is skipped too, without another warning.
+ */
+function setAside<T extends RowBase>(rows: FileRows<T>, row: T): void {
+  rows.active.delete(row.sourcedId);
+  rows.invalid.set(row.sourcedId, row.line);
+}
+
 function projectSections(rows: RosterRows, references: References): RosterSection[] {
   const sections: RosterSection[] = [];
   for (const section of rows.classes.active.values()) {
@@ -132,12 +163,16 @@ function projectSections(rows: RosterRows, references: References): RosterSectio
       kind: 'school',
       expectedRole: null,
     });
-    if (school === 'stop' || school === 'invalid') continue;
+    if (school === 'stop' || school === 'invalid') {
+      setAside(rows.classes, section);
+      continue;
+    }
     if (school !== 'external' && school.type !== 'school') {
       references.report(
         site,
-        `schoolSourcedId '${section.schoolSourcedId}' is an org of type ${school.type}, not a school`,
+        `schoolSourcedId '${section.schoolSourcedId}' is an org of type ${school.type}, not a school: the class is skipped`,
       );
+      setAside(rows.classes, section);
       continue;
     }
     sections.push({
@@ -153,9 +188,16 @@ function projectUsers(rows: RosterRows, references: References, skipped: RosterS
   const users: RosterUser[] = [];
   const usernames = new Map<string, UserRow>();
   for (const user of rows.users.active.values()) {
+    let orgSourcedIds = user.orgSourcedIds;
     if (rows.kind === 'bulk') {
+      // An org outside the export is dropped from the user's list: it would place them in a school
+      // the export does not vouch for.
       const site = { file: rows.users.file, line: user.line, column: 'orgSourcedIds' };
-      for (const org of user.orgSourcedIds) references.resolve(rows.orgs, org, site, null);
+      let dangling = false;
+      for (const org of user.orgSourcedIds) {
+        if (typeof references.resolve(rows.orgs, org, site, null) !== 'object') dangling = true;
+      }
+      if (dangling) orgSourcedIds = orgSourcedIds.filter((org) => rows.orgs.active.has(org));
     }
     const role = homeroomRole(user.role);
     if (role === null) {
@@ -167,8 +209,9 @@ function projectUsers(rows: RosterRows, references: References, skipped: RosterS
     if (holder) {
       references.report(
         { file: rows.users.file, line: user.line },
-        `username is already used by sourcedId '${holder.sourcedId}' (line ${holder.line})`,
+        `username is already used by sourcedId '${holder.sourcedId}' (line ${holder.line}): the user is skipped`,
       );
+      setAside(rows.users, user);
       continue;
     }
     usernames.set(user.username, user);
@@ -182,7 +225,7 @@ function projectUsers(rows: RosterRows, references: References, skipped: RosterS
       familyName: user.familyName,
       email: user.email,
       preferredLanguage: user.preferredLanguage,
-      orgSourcedIds: user.orgSourcedIds,
+      orgSourcedIds,
     });
   }
   return users;
@@ -239,7 +282,7 @@ function projectMemberships(
     const file = rows.enrollments.file;
     const role = enrollment.role;
     const takesPart = role === 'teacher' || role === 'student';
-    // A delta's administrator/proctor enrollments name people Homeroom never imported: nothing to resolve.
+    // A delta's administrator/proctor/aide enrollments name people Homeroom never imported: nothing to resolve.
     if (takesPart || rows.kind === 'bulk') {
       const section = references.resolve(
         rows.classes,
@@ -263,14 +306,14 @@ function projectMemberships(
         if (userRole !== role) {
           references.report(
             { file, line: enrollment.line },
-            `role ${role} does not match the role of user '${enrollment.userSourcedId}' (${user.role})`,
+            `role ${role} contradicts the role of user '${enrollment.userSourcedId}' in users.csv (${user.role}): the enrollment is skipped`,
           );
           continue;
         }
       }
     }
     if (role === 'administrator') skipped.administratorEnrollments++;
-    if (role === 'proctor') skipped.proctorEnrollments++;
+    if (role === 'proctor' || role === 'aide') skipped.proctorEnrollments++;
     if (!takesPart) continue;
 
     let inSection = bySection.get(enrollment.classSourcedId);
@@ -302,13 +345,13 @@ function projectMemberships(
   return memberships;
 }
 
-export function buildBulkSnapshot(rows: RosterRows, errors: RosterFileError[]): RosterBulkSnapshot {
-  const projection = project(rows, new References('bulk', errors));
+export function buildBulkSnapshot(rows: RosterRows, warnings: RosterFileError[]): RosterBulkSnapshot {
+  const projection = project(rows, new References('bulk', warnings));
   return { kind: 'bulk', ...projection };
 }
 
-export function buildDeltaSnapshot(rows: RosterRows, errors: RosterFileError[]): RosterDeltaSnapshot {
-  const references = new References('delta', errors);
+export function buildDeltaSnapshot(rows: RosterRows, warnings: RosterFileError[]): RosterDeltaSnapshot {
+  const references = new References('delta', warnings);
   const { skipped, ...upserts } = project(rows, references);
   return {
     kind: 'delta',

@@ -71,8 +71,10 @@ export interface RosterGuardianLink {
 /** What the export held that gives nobody an account or access, for the import report. */
 export interface RosterSkippedCounts {
   aideUsers: number;
+  /** Administrators and the other staff roles of OneRoster 1.2 (principal, counselor, proctor…). */
   administratorUsers: number;
   administratorEnrollments: number;
+  /** Proctor and (OneRoster 1.2) aide enrollments. */
   proctorEnrollments: number;
   /** teacher/student enrollments of an aide or an administrator user. */
   enrollmentsOfSkippedUsers: number;
@@ -152,9 +154,13 @@ export interface RosterDeltaSnapshot {
 
 export type RosterSnapshot = RosterBulkSnapshot | RosterDeltaSnapshot;
 
+/**
+ * `errors`: the export is refused and nothing applies. `warnings`: rows that were skipped (file and
+ * line) and tolerances used (line 1: the header, line 0: the file or archive); the rest applies.
+ */
 export type RosterParseResult =
-  | { ok: true; kind: 'bulk'; snapshot: RosterBulkSnapshot }
-  | { ok: true; kind: 'delta'; snapshot: RosterDeltaSnapshot }
+  | { ok: true; kind: 'bulk'; snapshot: RosterBulkSnapshot; warnings: RosterFileError[] }
+  | { ok: true; kind: 'delta'; snapshot: RosterDeltaSnapshot; warnings: RosterFileError[] }
   | { ok: false; errors: RosterFileError[] };
 
 export interface RosterParseOptions {

@@ -184,7 +184,14 @@ describe('roster import through the API', () => {
     expect(started.body.workflowId).toBe(`roster-${districtId}-${started.body.importId}`);
 
     const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
-    expect(result).toMatchObject({ status: 'succeeded', source: 'upload', errors: [], errorCount: 0 });
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      source: 'upload',
+      errors: [],
+      errorCount: 0,
+      warnings: [],
+      warningCount: 0,
+    });
     expect(result.counts).toMatchObject(firstImportCounts(roster.expected));
     expect(result.finishedAt).not.toBeNull();
 
@@ -215,31 +222,33 @@ describe('roster import through the API', () => {
     expect(await dumpRoster(pool, districtId)).toBe(before);
   });
 
-  const badRows: [
+  const refusedExports: [
     string,
     (zip: Uint8Array) => Uint8Array,
     { file: string; line: number; message: RegExp },
   ][] = [
     [
-      'a required column is empty',
-      (zip) => rewriteZip(zip, 'users.csv', (csv) => editCell(csv, 7, 'username', '')),
-      { file: 'users.csv', line: 7, message: /username/ },
+      'users.csv lacks a column Homeroom needs',
+      (zip) => rewriteZip(zip, 'users.csv', (csv) => csv.replace(',username,', ',login,')),
+      { file: 'users.csv', line: 1, message: /required column 'username' is missing/ },
     ],
     [
-      'a user has an unknown role',
-      (zip) => rewriteZip(zip, 'users.csv', (csv) => editCell(csv, 9, 'role', 'janitor')),
-      { file: 'users.csv', line: 9, message: /janitor|role/ },
-    ],
-    [
-      'an enrollment names an unknown class',
+      'the manifest names a OneRoster version Homeroom does not read',
       (zip) =>
-        rewriteZip(zip, 'enrollments.csv', (csv) => editCell(csv, 12, 'classSourcedId', 'cls-nowhere')),
-      { file: 'enrollments.csv', line: 12, message: /cls-nowhere/ },
+        rewriteZip(zip, 'manifest.csv', (csv) =>
+          csv.replace('oneroster.version,1.1', 'oneroster.version,9.9'),
+        ),
+      { file: 'manifest.csv', line: 3, message: /'oneroster.version' is '9.9'/ },
+    ],
+    [
+      'a quote left open swallows the rows after it',
+      (zip) => rewriteZip(zip, 'enrollments.csv', (csv) => editCell(csv, 12, 'classSourcedId', '"cls-open')),
+      { file: 'enrollments.csv', line: 12, message: /a quote is probably missing|never closed/ },
     ],
   ];
 
-  it.each(badRows)(
-    'when %s in one row, then the import fails naming that file and line and the database is unchanged',
+  it.each(refusedExports)(
+    'when %s, then the import fails naming that file and line and the database is unchanged',
     async (_case, corrupt, expected) => {
       const before = await dumpRoster(pool, districtId);
       const started = await upload(api.baseUrl, adminToken, corrupt(roster.zip));
@@ -261,7 +270,7 @@ describe('roster import through the API', () => {
     },
   );
 
-  it('when an export has more errors than are kept, then the first 1,000 are listed and errorCount gives the total', async () => {
+  it('when most rows of a file cannot be used, then the export is refused, the first 1,000 errors are listed and errorCount gives the total', async () => {
     const big = generateRoster({ seed: 8, schools: 2, sections: 20, students: 800 });
     const everyRoleUnknown = rewriteZip(big.zip, 'users.csv', (csv) =>
       csv.replace(/,(student|teacher|parent|guardian|relative),/g, ',janitor,'),
@@ -271,9 +280,13 @@ describe('roster import through the API', () => {
     const started = await upload(api.baseUrl, adminToken, everyRoleUnknown);
     const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
     expect(result.status).toBe('failed');
-    expect(result.errorCount).toBe(total);
+    // One error says why the file is refused, then every row it could not use.
+    expect(result.errorCount).toBe(total + 1);
     expect(result.errors).toHaveLength(1_000);
-    expect(result.errors.map((error) => error.line)).toEqual(Array.from({ length: 1_000 }, (_, i) => i + 2));
+    expect(result.errors[0]).toMatchObject({ file: 'users.csv', line: 0 });
+    expect(result.errors.slice(1).map((error) => error.line)).toEqual(
+      Array.from({ length: 999 }, (_, i) => i + 2),
+    );
   });
 
   it('when a re-import removes a student from a section, then the student loses access through it at once', async () => {

@@ -27,6 +27,8 @@ const RECORD = {
   blobPath: true,
   counts: true,
   errors: true,
+  warnings: true,
+  warningCount: true,
   createdById: true,
   startedAt: true,
   finishedAt: true,
@@ -126,6 +128,18 @@ export class RosterImportRepository {
         errors: errors as unknown as Prisma.InputJsonValue,
         counts: { errorsFound: total },
       },
+    });
+    return count === 1;
+  }
+
+  /**
+   * Records the rows an accepted export skips, while the import is still running (a retry writes the
+   * same); `total` counts them all, the list is capped.
+   */
+  async recordWarnings(id: string, warnings: RosterImportFileError[], total: number): Promise<boolean> {
+    const { count } = await this.prisma.rosterImport.updateMany({
+      where: { id, districtId: this.districtId, status: 'running' },
+      data: { warnings: warnings as unknown as Prisma.InputJsonValue, warningCount: total },
     });
     return count === 1;
   }

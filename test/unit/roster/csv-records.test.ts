@@ -12,58 +12,65 @@ function read(text: string) {
 describe('readCsvRecords', () => {
   it('when lines end in LF, CRLF or CR, then each record gets the physical line it starts on', () => {
     expect(read('a,b\nc,d\r\ne,f\rg,h').records).toEqual([
-      { line: 1, fields: ['a', 'b'] },
-      { line: 2, fields: ['c', 'd'] },
-      { line: 3, fields: ['e', 'f'] },
-      { line: 4, fields: ['g', 'h'] },
+      { line: 1, endLine: 1, fields: ['a', 'b'] },
+      { line: 2, endLine: 2, fields: ['c', 'd'] },
+      { line: 3, endLine: 3, fields: ['e', 'f'] },
+      { line: 4, endLine: 4, fields: ['g', 'h'] },
     ]);
   });
 
   it('when a quoted field holds line breaks, then the next record starts on the right line', () => {
     expect(read('a,"x\r\ny\nz",b\r\nc,d\r\n').records).toEqual([
-      { line: 1, fields: ['a', 'x\r\ny\nz', 'b'] },
-      { line: 4, fields: ['c', 'd'] },
+      { line: 1, endLine: 3, fields: ['a', 'x\r\ny\nz', 'b'] },
+      { line: 4, endLine: 4, fields: ['c', 'd'] },
     ]);
   });
 
   it('when fields hold doubled quotes, commas or nothing, then they are read as RFC 4180 says', () => {
     expect(read('"say ""hi""","a,b",,""\n').records).toEqual([
-      { line: 1, fields: ['say "hi"', 'a,b', '', ''] },
+      { line: 1, endLine: 1, fields: ['say "hi"', 'a,b', '', ''] },
     ]);
   });
 
   it('when blank lines sit between records, then they are skipped but still counted', () => {
     expect(read('a\n\n\r\nb\n').records).toEqual([
-      { line: 1, fields: ['a'] },
-      { line: 4, fields: ['b'] },
+      { line: 1, endLine: 1, fields: ['a'] },
+      { line: 4, endLine: 4, fields: ['b'] },
     ]);
   });
 
   it('when a line ends with a comma, then the record ends with an empty field', () => {
     expect(read('a,\nb,').records).toEqual([
-      { line: 1, fields: ['a', ''] },
-      { line: 2, fields: ['b', ''] },
+      { line: 1, endLine: 1, fields: ['a', ''] },
+      { line: 2, endLine: 2, fields: ['b', ''] },
     ]);
   });
 
   it('when text follows a closing quote, then that line is reported and reading resumes on the next', () => {
     expect(read('a,"b"c,d\ne,f\n')).toEqual({
-      records: [{ line: 2, fields: ['e', 'f'] }],
-      errors: [{ line: 1, message: expect.stringMatching(/after a closing quote/) }],
+      records: [{ line: 2, endLine: 2, fields: ['e', 'f'] }],
+      errors: [{ line: 1, message: expect.stringMatching(/after a closing quote/), fatal: false }],
     });
   });
 
   it('when a quote opens in the middle of an unquoted field, then that line is reported', () => {
     expect(read('a,b"c\nd\n')).toEqual({
-      records: [{ line: 2, fields: ['d'] }],
-      errors: [{ line: 1, message: expect.stringMatching(/quote inside an unquoted field/) }],
+      records: [{ line: 2, endLine: 2, fields: ['d'] }],
+      errors: [{ line: 1, message: expect.stringMatching(/quote inside an unquoted field/), fatal: false }],
     });
   });
 
   it('when a quoted field is never closed, then the line where it opened is reported', () => {
     expect(read('a\nb,"c\nd\ne\n')).toEqual({
-      records: [{ line: 1, fields: ['a'] }],
-      errors: [{ line: 2, message: expect.stringMatching(/never closed/) }],
+      records: [{ line: 1, endLine: 1, fields: ['a'] }],
+      errors: [{ line: 2, message: expect.stringMatching(/never closed/), fatal: true }],
+    });
+  });
+
+  it('when a quote left open closes on a later line before other text, then the rest of the file is lost', () => {
+    expect(read('a\nb,"c\nd,"e\nf\n')).toEqual({
+      records: [{ line: 1, endLine: 1, fields: ['a'] }],
+      errors: [{ line: 2, message: expect.stringMatching(/runs to line 3/), fatal: true }],
     });
   });
 

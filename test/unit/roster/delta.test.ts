@@ -13,7 +13,7 @@ import {
   lineStartingWith,
   locations,
   parseDelta,
-  parseErrors,
+  parseDeltaAccepted,
 } from './roster-test-helpers';
 
 const before = generateRoster({
@@ -150,25 +150,34 @@ describe('parseOneRosterZip on delta exports', () => {
     expect(delta.upserts.users).toEqual([expect.objectContaining({ sourcedId: 'stu-2', active: false })]);
   });
 
-  it('when a delta row has a blank status, then its line is reported', () => {
+  it('when a delta row has a blank status, then it is skipped with a warning on its line', () => {
     const after = withUserChanges(before, 'stu-2', { enabled: false });
     const zip = writeDeltaZip(before, after);
 
-    const errors = parseErrors(editCell(zip, 'users.csv', 'stu-2,', 'status', ''));
+    const { snapshot, warnings } = parseDeltaAccepted(editCell(zip, 'users.csv', 'stu-2,', 'status', ''));
 
-    expect(locations(errors)).toEqual([{ file: 'users.csv', line: 2 }]);
-    expect(errors[0].message).toMatch(/status must be active or tobedeleted/);
+    expect(locations(warnings)).toEqual([{ file: 'users.csv', line: 2 }]);
+    expect(warnings[0].message).toMatch(/status is required in a delta file/);
+    expect(snapshot.upserts.users).toEqual([]);
   });
 
-  it('when a delta row lacks dateLastModified, then its line is reported', () => {
+  it('when a delta row says Active or TOBEDELETED, then the case is not significant', () => {
     const zip = writeDeltaZip(before, withUserChanges(before, 'stu-2', { enabled: false }));
 
-    expect(locations(parseErrors(editCell(zip, 'users.csv', 'stu-2,', 'dateLastModified', '')))).toEqual([
-      { file: 'users.csv', line: 2 },
-    ]);
+    const shouted = parseDelta(editCell(zip, 'users.csv', 'stu-2,', 'status', 'Active'));
+
+    expect(shouted).toEqual(parseDelta(zip));
   });
 
-  it('when a delta enrolls someone in a class it also deletes, then the enrollment’s line is reported', () => {
+  it('when a delta row lacks dateLastModified, then it is skipped with a warning on its line', () => {
+    const zip = writeDeltaZip(before, withUserChanges(before, 'stu-2', { enabled: false }));
+
+    const { warnings } = parseDeltaAccepted(editCell(zip, 'users.csv', 'stu-2,', 'dateLastModified', ''));
+
+    expect(locations(warnings)).toEqual([{ file: 'users.csv', line: 2 }]);
+  });
+
+  it('when a delta enrolls someone in a class it also deletes, then that enrollment is skipped with a warning', () => {
     const section = studentEnrollment.sectionSourcedId;
     const withoutSection = {
       ...before,
@@ -179,12 +188,13 @@ describe('parseOneRosterZip on delta exports', () => {
     const prefix = `${studentEnrollment.sourcedId},`;
     const contradictory = editCell(dropped, 'enrollments.csv', prefix, 'status', 'active');
 
-    const errors = parseErrors(contradictory);
+    const { snapshot, warnings } = parseDeltaAccepted(contradictory);
 
-    expect(locations(errors)).toEqual([
+    expect(locations(warnings)).toEqual([
       { file: 'enrollments.csv', line: lineStartingWith(dropped, 'enrollments.csv', prefix) },
     ]);
-    expect(errors[0].message).toMatch(/is deleted by this delta \(classes.csv line 2\)/);
+    expect(warnings[0].message).toMatch(/is deleted by this delta \(classes.csv line 2\)/);
+    expect(snapshot.upserts.memberships).toEqual([]);
   });
 
   it('when only some files change, then the others are listed absent and need not be in the zip', () => {

@@ -17,12 +17,36 @@ export function parseBulk(zip: Uint8Array): RosterBulkSnapshot {
   return result.snapshot;
 }
 
+/** A bulk export that parses, with the warnings it gave. */
+export function parseAccepted(zip: Uint8Array): {
+  snapshot: RosterBulkSnapshot;
+  warnings: RosterFileError[];
+} {
+  const result = parseOneRosterZip(zip);
+  if (!result.ok)
+    throw new Error(`expected a valid export, got ${JSON.stringify(result.errors.slice(0, 5))}`);
+  if (result.kind !== 'bulk') throw new Error(`expected a bulk export, got ${result.kind}`);
+  return { snapshot: result.snapshot, warnings: result.warnings };
+}
+
 export function parseDelta(zip: Uint8Array): RosterDeltaSnapshot {
   const result = parseOneRosterZip(zip);
   if (!result.ok)
     throw new Error(`expected a valid export, got ${JSON.stringify(result.errors.slice(0, 5))}`);
   if (result.kind !== 'delta') throw new Error(`expected a delta export, got ${result.kind}`);
   return result.snapshot;
+}
+
+/** A delta export that parses, with the warnings it gave. */
+export function parseDeltaAccepted(zip: Uint8Array): {
+  snapshot: RosterDeltaSnapshot;
+  warnings: RosterFileError[];
+} {
+  const result = parseOneRosterZip(zip);
+  if (!result.ok)
+    throw new Error(`expected a valid export, got ${JSON.stringify(result.errors.slice(0, 5))}`);
+  if (result.kind !== 'delta') throw new Error(`expected a delta export, got ${result.kind}`);
+  return { snapshot: result.snapshot, warnings: result.warnings };
 }
 
 export function parseErrors(zip: Uint8Array, options?: RosterParseOptions): RosterFileError[] {

@@ -72,6 +72,12 @@ export class RosterImportDto {
   })
   errors!: RosterFileErrorDto[];
   @ApiProperty({ description: 'All errors found, including those beyond the list.' }) errorCount!: number;
+  @ApiProperty({
+    type: [RosterFileErrorDto],
+    description: `Rows skipped (and tolerances used) while the rest applied; at most ${MAX_STORED_ERRORS}, see warningCount.`,
+  })
+  warnings!: RosterFileErrorDto[];
+  @ApiProperty({ description: 'All warnings, including those beyond the list.' }) warningCount!: number;
   @ApiProperty({ nullable: true, type: String }) workflowId!: string | null;
   @ApiProperty({ format: 'date-time' }) startedAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt!: string | null;

@@ -57,6 +57,7 @@ export class RosterImportService {
     const row = await this.db.forDistrict(principal.districtId).rosterImports.findById(importId);
     if (!row) throw new NotFoundError('The roster import');
     const errors = (Array.isArray(row.errors) ? row.errors : []) as unknown as RosterImportFileError[];
+    const warnings = (Array.isArray(row.warnings) ? row.warnings : []) as unknown as RosterImportFileError[];
     const progress =
       row.status === 'running' && row.workflowId ? await this.progressOf(row.workflowId) : null;
     return {
@@ -66,6 +67,12 @@ export class RosterImportService {
       counts: toCountsDto(readCounts(row.counts)),
       errors: errors.map((error) => ({ file: error.file, line: error.line, message: error.message })),
       errorCount: readErrorsFound(row.counts) ?? errors.length,
+      warnings: warnings.map((warning) => ({
+        file: warning.file,
+        line: warning.line,
+        message: warning.message,
+      })),
+      warningCount: row.warningCount,
       workflowId: row.workflowId,
       startedAt: row.startedAt.toISOString(),
       finishedAt: row.finishedAt?.toISOString() ?? null,
