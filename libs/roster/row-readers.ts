@@ -1,3 +1,4 @@
+import { canonicalUsername } from '../identity/canonical-identifiers';
 import { readRosterTable } from './csv-table';
 import {
   CLASS_TYPES,
@@ -191,7 +192,7 @@ export const readUser: RowBuilder<UserRow> = (cells, base) => {
     enabled,
     orgSourcedIds: cells.list('orgSourcedIds'),
     role,
-    username: cells.text('username'),
+    username: canonicalUsername(cells.text('username')),
     givenName: cells.text('givenName'),
     familyName: cells.text('familyName'),
     email: cells.optional('email'),
