@@ -1,6 +1,7 @@
 import { type Database } from '../../libs/db/database';
 import { type UserRole } from '../../libs/db/generated/enums';
 import { ValidationFailedError, NotFoundError } from '../../libs/errors/domain-errors';
+import { canonicalUsername } from '../../libs/identity/canonical-identifiers';
 import { issueInvitation } from '../../libs/identity/invitations';
 import { type ParsedArgs, requireFlag, requireUuidFlag } from './args';
 import { attachmentsRescanCommand } from './attachments-rescan.command';
@@ -34,7 +35,7 @@ const districtCreate: Command = async ({ db, args }) => {
 };
 
 const adminCreate: Command = async ({ db, args }) => {
-  const username = requireFlag(args, 'username');
+  const username = canonicalUsername(requireFlag(args, 'username'));
   if (!USERNAME.test(username)) {
     throw new ValidationFailedError('--username must be 3 to 100 letters, digits or . _ @ -.');
   }

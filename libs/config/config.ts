@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { KeyConfigError } from '../crypto/errors';
 import { parseMasterKeyRing } from '../crypto/master-key-ring';
@@ -92,6 +93,42 @@ function masterKeyRingProblems(env: Env): string[] {
   }
 }
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** One TRUST_PROXY entry: a name Express knows, an address, or an address block in CIDR notation. */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = family === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= bits;
+}
+
+/**
+ * Which peers may tell the client's address in X-Forwarded-For (Express's `trust proxy`): a hop count,
+ * or a comma-separated list of addresses, CIDR blocks and the names loopback, linklocal, uniquelocal.
+ * From any other peer the header is ignored and the peer's own address is the client's.
+ */
+const trustProxy = z
+  .string()
+  .default('loopback')
+  .transform((value, ctx): number | string[] => {
+    const text = value.trim();
+    if (/^\d+$/.test(text)) return Number(text);
+    const entries = text.split(',').map((entry) => entry.trim());
+    const bad = entries.filter((entry) => !isProxyEntry(entry));
+    if (bad.length) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a hop count or a comma-separated list of addresses, CIDR blocks, loopback, linklocal or uniquelocal (not ${bad.map((b) => JSON.stringify(b)).join(', ')})`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 const apiSchema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
@@ -106,10 +143,19 @@ const apiSchema = z.object({
     .min(60)
     .max(24 * 3600)
     .default(900),
-  /** Failed sign-ins per (district, username) per window before 429; a success resets the count. */
+  TRUST_PROXY: trustProxy,
+  /**
+   * Failed sign-ins per window before 429, per account for clients without its device token, and per
+   * device token; a success resets the count it was made in.
+   */
   LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: positiveInt.max(1_000).default(5),
-  /** Failed sign-ins per client address (IPv6: per /64) per window before 429. */
+  /**
+   * Failed sign-ins per client address (IPv6: per /64) per window before 429; an account that signs in
+   * from the address takes its earlier failures there off the count.
+   */
   LOGIN_MAX_ATTEMPTS_PER_ADDRESS: positiveInt.max(100_000).default(50),
+  /** How long a device token (see libs/identity/device-tokens.ts) is honoured after its sign-in. */
+  LOGIN_DEVICE_TOKEN_TTL_DAYS: positiveInt.max(400).default(90),
   LOGIN_RATE_WINDOW_SECONDS: positiveInt.max(24 * 3600).default(900),
   /** The issuer authenticator apps show next to Homeroom's TOTP codes. */
   TOTP_ISSUER: z

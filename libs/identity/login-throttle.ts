@@ -31,6 +31,22 @@ export function accountThrottleKey(districtId: string, username: string): string
   return `login:user:${districtId}:${sha256Hex(username)}`;
 }
 
+/**
+ * One counter per device token (its random nonce): the attempts of a browser or app that signed in to
+ * the account before, counted apart from everybody else's (see device-tokens.ts).
+ */
+export function deviceThrottleKey(nonce: string): string {
+  return `login:device:${sha256Hex(nonce)}`;
+}
+
+/**
+ * The attempts one address made on one account: when that account then signs in from that address,
+ * they are taken off the address's count (a pupil's typo is not held against the whole school).
+ */
+export function addressAccountThrottleKey(ip: string, districtId: string, username: string): string {
+  return `login:addr-user:${normalizeAddress(ip)}:${districtId}:${sha256Hex(username)}`;
+}
+
 /** One counter per client address; IPv6 clients per /64, the block one subscriber usually holds. */
 export function addressThrottleKey(ip: string): string {
   return `login:addr:${normalizeAddress(ip)}`;

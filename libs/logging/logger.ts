@@ -17,6 +17,7 @@ export const REDACTED_KEYS = [
   'token',
   'accessToken',
   'invitationToken',
+  'deviceToken',
   'totp',
   'code',
   'secret',

@@ -1,3 +1,4 @@
+import { canonicalUsername } from '../identity/canonical-identifiers';
 import { readRosterTable, type RosterProblems } from './csv-table';
 import {
   CLASS_TYPES,
@@ -282,7 +283,7 @@ export function userReader(roles: ReadonlyMap<string, UserRoles> | null): RowBui
       enabled,
       orgSourcedIds,
       role,
-      username: cells.text('username'),
+      username: canonicalUsername(cells.text('username')),
       givenName: cells.text('givenName'),
       familyName: cells.text('familyName'),
       email: cells.optional('email'),

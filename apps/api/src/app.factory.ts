@@ -41,7 +41,8 @@ export async function createApp(config: ApiConfig, logger: Logger): Promise<INes
     logger: new NestPinoLogger(logger.child({ component: 'nest' })),
   });
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Whose X-Forwarded-For decides the client address the sign-in limits see (TRUST_PROXY).
+  app.set('trust proxy', config.TRUST_PROXY);
   app.use(correlationIdMiddleware);
   app.use(requestLogMiddleware(logger));
   const apiHelmet = helmet({ contentSecurityPolicy: API_CSP, hsts: HSTS });

@@ -21,12 +21,19 @@ export class RateLimitRepository {
     return new Map(rows.map((row) => [row.key, Number(row.count)]));
   }
 
-  /** Takes back one hit, e.g. an attempt that turned out not to count. */
-  async refund(key: string, windowStart: Date): Promise<void> {
-    await this.prisma.rateLimitCounter.updateMany({
-      where: { key, windowStart, count: { gt: 0 } },
-      data: { count: { decrement: 1 } },
-    });
+  /**
+   * Deletes the `source` counter and takes its count off `target` (not below zero), in one statement,
+   * e.g. to forgive an address the attempts it made on an account that then signed in.
+   */
+  async moveOff(source: string, target: string, windowStart: Date): Promise<void> {
+    await this.prisma.$executeRaw`
+      WITH "taken" AS (
+        DELETE FROM "rate_limit_counters" WHERE "key" = ${source} AND "window_start" = ${windowStart}
+        RETURNING "count"
+      )
+      UPDATE "rate_limit_counters"
+      SET "count" = GREATEST(0, "count" - (SELECT COALESCE(SUM("count"), 0) FROM "taken"))
+      WHERE "key" = ${target} AND "window_start" = ${windowStart}`;
   }
 
   async reset(key: string, windowStart: Date): Promise<void> {

@@ -1,5 +1,6 @@
 import { type UserRole } from '../generated/enums';
 import { ConflictError } from '../../errors/domain-errors';
+import { canonicalUsername } from '../../identity/canonical-identifiers';
 import { type DbClient } from '../db-client';
 import { isUniqueViolation } from '../unique-violation';
 
@@ -58,11 +59,15 @@ export class UserRepository {
     private readonly districtId: string,
   ) {}
 
-  /** Creates the user; a username the district already has is a ConflictError (USERNAME_TAKEN). */
+  /**
+   * Creates the user; a username the district already has is a ConflictError (USERNAME_TAKEN).
+   * Usernames are stored canonical (canonical-identifiers.ts), the form sign-in looks them up in.
+   */
   async create(user: NewUser): Promise<{ id: string }> {
+    const username = typeof user.username === 'string' ? canonicalUsername(user.username) : user.username;
     try {
       return await this.prisma.user.create({
-        data: { ...user, districtId: this.districtId },
+        data: { ...user, username, districtId: this.districtId },
         select: { id: true },
       });
     } catch (error) {
@@ -79,7 +84,7 @@ export class UserRepository {
 
   findCredentialsByUsername(username: string) {
     return this.prisma.user.findFirst({
-      where: { username, districtId: this.districtId },
+      where: { username: canonicalUsername(username), districtId: this.districtId },
       select: CREDENTIALS,
     });
   }

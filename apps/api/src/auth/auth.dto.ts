@@ -1,24 +1,38 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { canonicalDistrictId, canonicalUsername } from '../../../../libs/identity/canonical-identifiers';
 import { SingleLine } from '../common/single-line.validator';
 
 /** Upper bounds against abuse only; the password policy itself is checked where the username is known. */
 const PASSWORD_INPUT_MAX = 1024;
+const DEVICE_TOKEN_MAX = 512;
 const TOKEN = /^[A-Za-z0-9_-]{20,200}$/;
 const CODE = /^\d{6}$/;
 
+/** Canonicalises strings and leaves anything else to the type checks that follow. */
+const canonical = (canonicalise: (value: string) => string) =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? canonicalise(value) : value));
+
 export class LoginDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', description: 'Any letter case; surrounding whitespace is ignored.' })
+  @canonical(canonicalDistrictId)
   @IsUUID()
   districtId!: string;
 
-  @ApiProperty({ minLength: 1, maxLength: 200 })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 200,
+    description:
+      'Compared in Unicode NFC without surrounding whitespace; letter case counts. No control characters.',
+  })
+  @canonical(canonicalUsername)
   @IsString()
   @SingleLine()
   @Length(1, 200)
   username!: string;
 
-  @ApiProperty({ format: 'password' })
+  @ApiProperty({ format: 'password', description: 'No control characters.' })
   @IsString()
   @SingleLine()
   @Length(1, PASSWORD_INPUT_MAX)
@@ -28,11 +42,30 @@ export class LoginDto {
   @IsOptional()
   @Matches(CODE, { message: 'totp must be 6 digits' })
   totp?: string;
+
+  @ApiPropertyOptional({
+    maxLength: DEVICE_TOKEN_MAX,
+    description:
+      'For apps that keep no cookies: the `deviceToken` of an earlier sign-in to this account. Browsers ' +
+      'send the `homeroom_device` cookie instead. Attempts with a valid one are counted apart from ' +
+      'everybody else’s, so others failing at this account do not lock this device out. An invalid, ' +
+      'expired or foreign token counts as none.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(DEVICE_TOKEN_MAX)
+  deviceToken?: string;
 }
 
 export class LoginResponseDto {
   @ApiProperty({ description: 'Send as `Authorization: Bearer <accessToken>`.' }) accessToken!: string;
   @ApiProperty({ description: 'Seconds until the token expires.' }) expiresIn!: number;
+  @ApiProperty({
+    description:
+      'Keep it and send it back as `deviceToken` with later sign-ins to this account (also set as the ' +
+      'HttpOnly `homeroom_device` cookie for browsers). A new one comes with every sign-in.',
+  })
+  deviceToken!: string;
 }
 
 export class AcceptInvitationDto {

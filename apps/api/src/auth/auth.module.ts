@@ -3,7 +3,9 @@ import { type ApiConfig } from '../../../../libs/config/config';
 import { FieldCipher } from '../../../../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../../../../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../../../../libs/crypto/master-key-ring';
+import { TokenSigner } from '../../../../libs/crypto/signed-tokens';
 import { Database } from '../../../../libs/db/database';
+import { DeviceTokens } from '../../../../libs/identity/device-tokens';
 import { TotpSecretBox } from '../../../../libs/identity/totp-secrets';
 import { API_CONFIG } from '../common/tokens';
 import { AuthController } from './auth.controller';
@@ -28,6 +30,15 @@ import { TotpService } from './totp.service';
       inject: [Database, API_CONFIG],
       useFactory: (db: Database, config: ApiConfig) =>
         new TotpSecretBox(new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)))),
+    },
+    {
+      provide: DeviceTokens,
+      inject: [API_CONFIG],
+      useFactory: (config: ApiConfig) =>
+        new DeviceTokens(
+          new TokenSigner(Buffer.from(config.API_SIGNING_KEY, 'base64'), 'device-token'),
+          config.LOGIN_DEVICE_TOKEN_TTL_DAYS * 24 * 3600,
+        ),
     },
   ],
 })

@@ -3,7 +3,9 @@ import { type ApiConfig } from '../../../../libs/config/config';
 import { Database } from '../../../../libs/db/database';
 import {
   accountThrottleKey,
+  addressAccountThrottleKey,
   addressThrottleKey,
+  deviceThrottleKey,
   type FixedWindow,
   fixedWindow,
   retryAfterSeconds,
@@ -13,7 +15,8 @@ import { API_CONFIG } from '../common/tokens';
 /** The upper bound of LOGIN_RATE_WINDOW_SECONDS. */
 const MAX_RATE_WINDOW_SECONDS = 24 * 3600;
 
-export type ThrottleScope = 'account' | 'address';
+/** `account`: the account's attempts from clients without its device token; `device`: one device's. */
+export type ThrottleScope = 'account' | 'device' | 'address';
 
 export interface ThrottleRefusal {
   retryAfterSeconds: number;
@@ -21,20 +24,36 @@ export interface ThrottleRefusal {
   scopes: { scope: ThrottleScope; limit: number; firstInWindow: boolean }[];
 }
 
+export interface LoginAttemptInput {
+  /** Canonical (see canonical-identifiers.ts), so that every spelling of an account shares its counters. */
+  districtId: string;
+  username: string;
+  address: string;
+  /** The nonce of a valid device token of this very account, if the client sent one. */
+  deviceNonce?: string;
+}
+
 export interface LoginAttempt {
   refusal?: ThrottleRefusal;
-  /** Call after a successful sign-in: it does not count against the address, and clears the account. */
+  /** Call after a successful sign-in: clears the bucket it was counted in, and forgives the address. */
   succeeded(): Promise<void>;
 }
 
 /**
- * Sign-in limits per account (district + username) and per client address, in fixed windows kept in
- * PostgreSQL so every API instance shares them.
+ * Sign-in limits in fixed windows kept in PostgreSQL, so every API instance shares them.
  *
- * Every attempt is counted before the password is looked at (one atomic upsert per key), so concurrent
- * guesses cannot overtake the limit and a refused attempt costs no argon2 work. A successful sign-in
- * then takes its own hit back from the address and resets the account's counter: in effect only
- * failures count, and someone who mistyped four times is not locked out after signing in. Refused
+ * Per account, after OWASP's device cookies: attempts that carry a valid device token of the account
+ * are counted per token, all other attempts on the account share one "untrusted" counter. Someone who
+ * knows a teacher's username can exhaust the untrusted counter and lock out new browsers, but not the
+ * teacher's own, which keep their own counters (and a stolen token buys only that token's attempts).
+ *
+ * Per address (IPv6: per /64): failed attempts, except that the attempts an address made on an account
+ * are forgiven when that account then signs in from it. A school behind one NAT, where pupils mistype
+ * and then get it right, costs the address nothing; guessing across many accounts (spraying) is counted
+ * in full, because the guesser cannot sign in to the accounts it guesses at.
+ *
+ * Every attempt is counted before the password is looked at (one atomic upsert for all its keys), so
+ * concurrent guesses cannot overtake a limit and a refused attempt costs no argon2 work. Refused
  * attempts keep counting, but the window still ends on time (Retry-After says when).
  */
 @Injectable()
@@ -46,17 +65,20 @@ export class LoginRateLimiter {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  async begin(districtId: string, username: string, address: string, now: Date): Promise<LoginAttempt> {
+  async begin(input: LoginAttemptInput, now: Date): Promise<LoginAttempt> {
     const window = fixedWindow(now.getTime(), this.config.LOGIN_RATE_WINDOW_SECONDS);
-    const accountKey = accountThrottleKey(districtId, username);
-    const addressKey = addressThrottleKey(address);
-    const counts = await this.db.rateLimits.hit([accountKey, addressKey], window.start);
+    const bucket = input.deviceNonce
+      ? { scope: 'device' as const, key: deviceThrottleKey(input.deviceNonce) }
+      : { scope: 'account' as const, key: accountThrottleKey(input.districtId, input.username) };
+    const addressKey = addressThrottleKey(input.address);
+    const pairKey = addressAccountThrottleKey(input.address, input.districtId, input.username);
+    const counts = await this.db.rateLimits.hit([bucket.key, addressKey, pairKey], window.start);
     await this.pruneOldWindows(window);
 
     const checks = [
       {
-        scope: 'account' as const,
-        count: counts.get(accountKey) ?? 0,
+        scope: bucket.scope,
+        count: counts.get(bucket.key) ?? 0,
         limit: this.config.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
       },
       {
@@ -78,8 +100,8 @@ export class LoginRateLimiter {
           }
         : undefined,
       succeeded: async () => {
-        await this.db.rateLimits.reset(accountKey, window.start);
-        await this.db.rateLimits.refund(addressKey, window.start);
+        await this.db.rateLimits.reset(bucket.key, window.start);
+        await this.db.rateLimits.moveOff(pairKey, addressKey, window.start);
       },
     };
   }

@@ -8,6 +8,7 @@ import {
   UnauthenticatedError,
 } from '../../../../libs/errors/domain-errors';
 import { isAdminRole } from '../../../../libs/identity/admin-roles';
+import { DeviceTokens } from '../../../../libs/identity/device-tokens';
 import { dummyPasswordHash, verifyPassword } from '../../../../libs/identity/passwords';
 import { matchTotpStep } from '../../../../libs/identity/totp';
 import { TotpSecretBox } from '../../../../libs/identity/totp-secrets';
@@ -15,11 +16,25 @@ import { type Principal } from '../common/request-context';
 import { API_CONFIG } from '../common/tokens';
 import { LoginRateLimiter, type ThrottleRefusal } from './login-rate-limiter.service';
 
+/** districtId and username canonical (see canonical-identifiers.ts): limits and lookups use them as given. */
 export interface LoginInput {
   districtId: string;
   username: string;
   password: string;
   totp?: string;
+  /** From the body or the cookie; anything but a valid token of this account counts as none. */
+  deviceToken?: string;
+  /** As the client sent it, for the person's list of their sessions. */
+  userAgent?: string;
+}
+
+const USER_AGENT_MAX_CHARS = 256;
+
+export interface LoginResult {
+  accessToken: string;
+  expiresIn: number;
+  deviceToken: string;
+  deviceTokenExpiresAt: Date;
 }
 
 /** Why a sign-in failed, for the audit log only: the caller always hears INVALID_CREDENTIALS. */
@@ -49,6 +64,7 @@ export class SignInService implements OnModuleInit {
     private readonly db: Database,
     private readonly throttle: LoginRateLimiter,
     private readonly totpSecrets: TotpSecretBox,
+    private readonly deviceTokens: DeviceTokens,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -57,14 +73,26 @@ export class SignInService implements OnModuleInit {
     await dummyPasswordHash();
   }
 
-  async login(input: LoginInput, clientAddress: string): Promise<{ accessToken: string; expiresIn: number }> {
+  async login(input: LoginInput, clientAddress: string): Promise<LoginResult> {
     const now = new Date();
-    const attempt = await this.throttle.begin(input.districtId, input.username, clientAddress, now);
     const tenant = this.db.forDistrict(input.districtId);
     const [districtExists, user] = await Promise.all([
       this.db.districts.exists(input.districtId),
       tenant.users.findCredentialsByUsername(input.username),
     ]);
+    // Only a token of this very account picks its own counter; without an account nothing can match.
+    const device = user
+      ? this.deviceTokens.readFor(input.deviceToken, { districtId: input.districtId, userId: user.id }, now)
+      : undefined;
+    const attempt = await this.throttle.begin(
+      {
+        districtId: input.districtId,
+        username: input.username,
+        address: clientAddress,
+        deviceNonce: device?.nonce,
+      },
+      now,
+    );
     if (attempt.refusal) {
       if (districtExists) await this.auditRefusal(tenant, attempt.refusal, user?.id ?? null);
       throw new RateLimitedError(attempt.refusal.retryAfterSeconds);
@@ -92,6 +120,7 @@ export class SignInService implements OnModuleInit {
         userId: user.id,
         tokenHash: hashToken(token),
         expiresAt: new Date(now.getTime() + this.config.ACCESS_TOKEN_TTL_SECONDS * 1000),
+        userAgent: displayableUserAgent(input.userAgent),
       });
       await tx.audit.append({
         actorId: user.id,
@@ -102,7 +131,14 @@ export class SignInService implements OnModuleInit {
       });
     });
     await attempt.succeeded();
-    return { accessToken: token, expiresIn: this.config.ACCESS_TOKEN_TTL_SECONDS };
+    // A fresh token (new nonce, new expiry) with every sign-in, as OWASP's device cookies prescribe.
+    const issued = this.deviceTokens.issue(input.districtId, user.id, now);
+    return {
+      accessToken: token,
+      expiresIn: this.config.ACCESS_TOKEN_TTL_SECONDS,
+      deviceToken: issued.token,
+      deviceTokenExpiresAt: issued.expiresAt,
+    };
   }
 
   /** The token stops working at once: the guard refuses revoked sessions. */
@@ -172,8 +208,8 @@ export class SignInService implements OnModuleInit {
       await tenant.audit.append({
         actorId: null,
         action: 'login.rate_limited',
-        targetType: scope === 'account' && userId ? 'user' : null,
-        targetId: scope === 'account' ? userId : null,
+        targetType: scope !== 'address' && userId ? 'user' : null,
+        targetId: scope !== 'address' ? userId : null,
         details: { scope, limit, windowSeconds: this.config.LOGIN_RATE_WINDOW_SECONDS },
       });
     }
@@ -188,4 +224,11 @@ function passwordFailure(user: Credentials | null, passwordMatches: boolean): Lo
 
 function invalidCredentials(): UnauthenticatedError {
   return new UnauthenticatedError('INVALID_CREDENTIALS', 'The username or password is not correct.');
+}
+
+/** Header text shown back to its owner later: control characters dropped, cut short. */
+function displayableUserAgent(userAgent: string | undefined): string | null {
+  if (!userAgent) return null;
+  const printable = [...userAgent].filter((character) => character >= ' ' && character !== '\u007f').join('');
+  return printable.slice(0, USER_AGENT_MAX_CHARS) || null;
 }
