@@ -21,6 +21,44 @@ export class RateLimitRepository {
     return new Map(rows.map((row) => [row.key, Number(row.count)]));
   }
 
+  /**
+   * Raises each counter by its amount unless that would take it over its limit, all in one atomic
+   * statement, and returns the keys that took their amount. The limit is checked against the row as
+   * locked by the upsert, not a snapshot, so concurrent writes can never together overtake it. Rows are
+   * locked in the order given (callers sort by key) so concurrent statements cannot deadlock. An
+   * amount larger than its limit on a new counter would be inserted: callers refuse those first.
+   */
+  async consume(
+    charges: readonly { key: string; amount: number; limit: number }[],
+    windowStart: Date,
+  ): Promise<Set<string>> {
+    if (charges.length === 0) return new Set();
+    const limitOfKey = Prisma.join(
+      charges.map(({ key, limit }) => Prisma.sql`WHEN ${key}::text THEN ${limit}::bigint`),
+      ' ',
+    );
+    const rows = await this.prisma.$queryRaw<{ key: string }[]>`
+      INSERT INTO "rate_limit_counters" ("key", "window_start", "count")
+      VALUES ${Prisma.join(charges.map(({ key, amount }) => Prisma.sql`(${key}, ${windowStart}, ${amount}::bigint)`))}
+      ON CONFLICT ("key", "window_start") DO UPDATE
+        SET "count" = "rate_limit_counters"."count" + EXCLUDED."count"
+        WHERE "rate_limit_counters"."count" + EXCLUDED."count" <= CASE "rate_limit_counters"."key" ${limitOfKey} END
+      RETURNING "key"`;
+    return new Set(rows.map((row) => row.key));
+  }
+
+  /** Gives amounts back to their counters (never below zero): a write that was charged and did not happen. */
+  async release(charges: readonly { key: string; amount: number }[], windowStart: Date): Promise<void> {
+    const positive = charges.filter((charge) => charge.amount > 0);
+    if (positive.length === 0) return;
+    await this.prisma.$executeRaw`
+      UPDATE "rate_limit_counters" AS c
+      SET "count" = GREATEST(c."count" - r."amount", 0)
+      FROM (VALUES ${Prisma.join(positive.map(({ key, amount }) => Prisma.sql`(${key}::text, ${amount}::bigint)`))})
+        AS r("key", "amount")
+      WHERE c."key" = r."key" AND c."window_start" = ${windowStart}`;
+  }
+
   /** Takes back one hit, e.g. an attempt that turned out not to count. */
   async refund(key: string, windowStart: Date): Promise<void> {
     await this.prisma.rateLimitCounter.updateMany({

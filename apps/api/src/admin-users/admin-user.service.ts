@@ -7,6 +7,7 @@ import { issueInvitation, type IssuedInvitation } from '../../../../libs/identit
 import { adminScopeOf } from '../common/admin-scope';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { type Principal } from '../common/request-context';
+import { QuotaService } from '../quotas/quota.service';
 import { isUuid } from '../../../../libs/ids/uuid';
 
 export interface UserListQuery {
@@ -23,7 +24,10 @@ export interface UserListQuery {
  */
 @Injectable()
 export class AdminUserService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly quotas: QuotaService,
+  ) {}
 
   async list(principal: Principal, query: UserListQuery) {
     const tenant = this.db.forDistrict(principal.districtId);
@@ -69,9 +73,11 @@ export class AdminUserService {
       if (scope.schoolId === null || target.schoolId !== scope.schoolId) throw new NotFoundError('The user');
       if (isAdminRole(target.role)) throw new ForbiddenError('School admins cannot invite administrators.');
     }
-    return issueInvitation(this.db, principal.districtId, {
-      userId: target.id,
-      issuedById: principal.userId,
-    });
+    return this.quotas.within(principal, 'invitations', () =>
+      issueInvitation(this.db, principal.districtId, {
+        userId: target.id,
+        issuedById: principal.userId,
+      }),
+    );
   }
 }

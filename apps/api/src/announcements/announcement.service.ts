@@ -20,6 +20,7 @@ import {
   indexRoster,
 } from '../../../../libs/policy';
 import { type Principal } from '../common/request-context';
+import { type QuotaReservation, QuotaService } from '../quotas/quota.service';
 import { DEFAULT_LANGUAGE } from '../messages/conversation-access.service';
 import { MessageService } from '../messages/message.service';
 import { MessageTranslationService } from '../messages/message-translation.service';
@@ -49,11 +50,13 @@ export class AnnouncementService {
     private readonly messages: MessageService,
     private readonly translations: MessageTranslationService,
     @Inject(BodyCipher) private readonly cipher: BodyCipher,
+    private readonly quotas: QuotaService,
   ) {}
 
   /**
    * Stores the announcement (encrypted) and starts its fan-out. With an idempotency key, a retried
-   * request finds the same announcement and the same workflow instead of sending a second one.
+   * request finds the same announcement and the same workflow instead of sending a second one (and
+   * gives back the quota it reserved: only a new announcement counts).
    */
   async post(
     principal: Principal,
@@ -67,8 +70,24 @@ export class AnnouncementService {
       throw new ForbiddenError("Only the section's teachers can post announcements to it.");
     }
     const attachmentIds = [...new Set((input.attachmentIds ?? []).map((id) => id.toLowerCase()))];
-    await this.messages.requireOwnAttachments(tenant, principal.userId, attachmentIds);
+    const reservation = await this.quotas.reserve(principal, { announcements: 1 });
+    try {
+      await this.messages.requireOwnAttachments(tenant, principal.userId, attachmentIds);
+      return await this.create(tenant, principal, sectionId, attachmentIds, input, reservation);
+    } catch (error) {
+      await reservation.release();
+      throw error;
+    }
+  }
 
+  private async create(
+    tenant: TenantRepositories,
+    principal: Principal,
+    sectionId: string,
+    attachmentIds: string[],
+    input: { body: string; idempotencyKey?: string },
+    reservation: QuotaReservation,
+  ): Promise<{ id: string; workflowId: string; status: string }> {
     const id = input.idempotencyKey
       ? idempotentId('announcement', principal.districtId, principal.userId, input.idempotencyKey)
       : randomUUID();
@@ -88,6 +107,7 @@ export class AnnouncementService {
       throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used for another section.');
     }
     if (created) await announcements.attach(id, attachmentIds);
+    else await reservation.release();
     try {
       const workflowId = await this.fanOut.start(principal.districtId, id);
       return { id, workflowId, status: record.status };
