@@ -54,8 +54,8 @@ export function refusalKey(charge: QuotaCharge): string {
 
 /**
  * The counters a write raises: the user's and the district's for every quota it draws on, ordered by
- * key. Every statement that raises several counters locks their rows in this one order, so two
- * concurrent writes of a district never wait for each other in a cycle.
+ * key. Statements lock the user's rows, then the district's (chargeStages), each group in this order:
+ * one order for every statement, so two concurrent writes never wait for each other in a cycle.
  */
 export function quotaCharges(subject: QuotaSubject, demands: readonly QuotaDemand[]): QuotaCharge[] {
   return demands
@@ -89,19 +89,30 @@ export interface QuotaDecision {
   allowed: boolean;
   /** Counters that did not take the write. */
   refused: QuotaCharge[];
-  /**
-   * Counters that took the write although another refused it: their amounts are given back, so a
-   * refused write consumes nothing (one user over their limit cannot use up the district's ceiling).
-   */
+  /** Counters that took the write although another refused it: their amounts are to be given back. */
   toRelease: QuotaCharge[];
 }
 
-/** The write is allowed only when every counter took it. */
+/** The user's counters, then the district's: the order in which a write tries them. */
+export function chargeStages(charges: readonly QuotaCharge[]): { first: QuotaCharge[]; then: QuotaCharge[] } {
+  return {
+    first: charges.filter((charge) => charge.scope === 'user'),
+    then: charges.filter((charge) => charge.scope === 'district'),
+  };
+}
+
+/**
+ * The write is allowed only when every counter took it. The district's counters are only tried once
+ * all of the user's took it (chargeStages), so when one of the user's refused, only the user's
+ * refusals count: the district never saw the write.
+ */
 export function decideQuota(
   charges: readonly QuotaCharge[],
   acceptedKeys: ReadonlySet<string>,
 ): QuotaDecision {
-  const refused = charges.filter((charge) => !acceptedKeys.has(charge.key));
+  const notTaken = charges.filter((charge) => !acceptedKeys.has(charge.key));
+  const userRefused = notTaken.filter((charge) => charge.scope === 'user');
+  const refused = userRefused.length > 0 ? userRefused : notTaken;
   return {
     allowed: refused.length === 0,
     refused,

@@ -1,6 +1,8 @@
 import { fixedWindow, retryAfterSeconds } from '../../../libs/limits/fixed-window';
 import {
+  chargeStages,
   chargesOverLimit,
+  type QuotaCharge,
   decideQuota,
   quotaCharges,
   quotaKey,
@@ -93,12 +95,8 @@ describe('the quota decision', () => {
     });
   });
 
-  it('when the user is over while the district took it, then it is refused and the district gets its count back', () => {
-    expect(decideQuota(charges, new Set([district.key]))).toEqual({
-      allowed: false,
-      refused: [user],
-      toRelease: [district],
-    });
+  it('when the user is over, then only the user refused: the district was never tried', () => {
+    expect(decideQuota(charges, new Set())).toEqual({ allowed: false, refused: [user], toRelease: [] });
   });
 
   it('when the district ceiling refused it, then the user gets their count back', () => {
@@ -109,8 +107,20 @@ describe('the quota decision', () => {
     });
   });
 
-  it('when nothing took it, then both refused and nothing is given back', () => {
-    expect(decideQuota(charges, new Set())).toEqual({ allowed: false, refused: charges, toRelease: [] });
+  it('when one of several user counters refused, then the user counters that took it give it back', () => {
+    const upload = quotaCharges(subject, [
+      { quota: 'uploads', amount: 1, userLimit: 10, districtLimit: 100 },
+      { quota: 'upload_bytes', amount: 500, userLimit: 4000, districtLimit: 1_000_000 },
+    ]);
+    const { first, then } = chargeStages(upload);
+    expect(first.map((c) => c.scope)).toEqual(['user', 'user']);
+    expect(then.map((c) => c.scope)).toEqual(['district', 'district']);
+    const [bytes, count] = first as [QuotaCharge, QuotaCharge];
+    expect(decideQuota(upload, new Set([count.key]))).toEqual({
+      allowed: false,
+      refused: [bytes],
+      toRelease: [count],
+    });
   });
 
   it('when a refusal is worded, then it names the quota, the limit and whose it is', () => {

@@ -10,6 +10,7 @@ import {
   retryAfterSeconds,
 } from '../../../../libs/limits/fixed-window';
 import {
+  chargeStages,
   chargesOverLimit,
   decideQuota,
   type QuotaCharge,
@@ -41,8 +42,9 @@ export interface QuotaReservation {
 /**
  * Write quotas per user and per district, in fixed one-hour windows kept in PostgreSQL (the sign-in
  * limits' table) so that every API instance shares them. A write reserves its amounts before any
- * expensive work, in one atomic statement that takes them only if every counter stays within its limit;
- * a refused write takes nothing (it cannot use up the district's ceiling either) and answers 429
+ * expensive work, in one atomic statement: the user's counters first, the district's only if the user's
+ * all took it, so a user flooding past their own limit never touches the district's ceiling and
+ * others are not refused on their account. A refused write keeps nothing and answers 429
  * RATE_LIMITED with Retry-After. The first refusal of a counter in its window is audited and raises a
  * security alert; later ones in the same window are neither, so a flood cannot flood the log.
  *
@@ -93,7 +95,8 @@ export class QuotaService {
     const impossible = chargesOverLimit(charges);
     if (impossible.length > 0) return this.refuse(subject, impossible, window, now);
 
-    const accepted = await this.db.rateLimits.consume(charges, window.start);
+    const { first, then } = chargeStages(charges);
+    const accepted = await this.db.rateLimits.consume(first, then, window.start);
     await this.pruneOldWindows(window);
     const decision = decideQuota(charges, accepted);
     if (!decision.allowed) {
