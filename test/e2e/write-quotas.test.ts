@@ -216,6 +216,31 @@ describe('write quotas', () => {
       expect(await quotaEvents(section.districtId)).toHaveLength(1);
       expect(await quotaAlerts(section.districtId)).toHaveLength(1);
     });
+    it('when a student replies to announcements, then the replies count as their messages, with the same 429', async () => {
+      const section = await createSectionFixture(pool, { students: 1, guardiansPerStudent: 0 });
+      const teacher = await person(section.districtId, section.teachers[0]!.id);
+      const student = await person(section.districtId, section.students[0]!.id);
+      const posted = await answer(teacher.token, 'POST', `/v1/sections/${section.sectionId}/announcements`, {
+        body: 'Questions welcome.',
+      });
+      expect(posted.status).toBe(202);
+      // The delivery the fan-out worker would write (this suite runs no worker).
+      await pool.query(
+        'INSERT INTO deliveries (announcement_id, recipient_id, district_id) VALUES ($1, $2, $3)',
+        [posted.body.id, student.id, section.districtId],
+      );
+      const reply = () =>
+        answer(student.token, 'POST', `/v1/announcements/${posted.body.id}/replies`, { body: 'A question.' });
+
+      for (let i = 0; i < 3; i++) expect((await reply()).status).toBe(201);
+      expectRateLimited(await reply(), /messages.*limit is 3 per hour\./);
+      const conversation = await open(student.token, teacher.id);
+      expectRateLimited(await send(student.token, conversation), /messages.*limit is 3 per hour\./);
+      expect(await sentBy(student.id)).toBe(3);
+      expect(await quotaEvents(section.districtId)).toMatchObject([
+        { actorId: student.id, quota: 'messages' },
+      ]);
+    });
   });
 
   describe('announcements', () => {
