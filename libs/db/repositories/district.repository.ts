@@ -18,7 +18,10 @@ export class DistrictRepository {
 
   /** A district's own settings; null where it keeps the configured default. Null for an unknown district. */
   settings(id: string): Promise<DistrictSettings | null> {
-    return this.prisma.district.findUnique({ where: { id }, select: { announcementsPerTeacherPerHour: true } });
+    return this.prisma.district.findUnique({
+      where: { id },
+      select: { announcementsPerTeacherPerHour: true },
+    });
   }
 
   /** Changes the settings given (null: back to the default); null when there is no such district. */
