@@ -183,7 +183,14 @@ export class QuotaService {
   ): Promise<never> {
     const refusals = await this.db.rateLimits.hit(refused.map(refusalKey), window.start);
     for (const charge of refused) {
-      if (refusals.get(refusalKey(charge)) === 1) await this.recordFirstRefusal(subject, charge, window);
+      if (refusals.get(refusalKey(charge)) !== 1) continue;
+      try {
+        await this.recordFirstRefusal(subject, charge, window);
+      } catch (error) {
+        // Unrecorded, it is not the first refusal yet: the next one in the window tries again.
+        await this.db.rateLimits.reset(refusalKey(charge), window.start);
+        throw error;
+      }
     }
     throw new RateLimitedError(retryAfterSeconds(window, now.getTime()), quotaRefusalMessage(refused[0]!));
   }
