@@ -216,6 +216,26 @@ describe('write quotas', () => {
       expect(await quotaEvents(section.districtId)).toHaveLength(1);
       expect(await quotaAlerts(section.districtId)).toHaveLength(1);
     });
+    it('when many users race for the district’s last places, then exactly the ceiling is stored', async () => {
+      const section = await createSectionFixture(pool, { students: 4, guardiansPerStudent: 0 });
+      const teacherId = section.teachers[0]!.id;
+      const students = await Promise.all(section.students.map((s) => person(section.districtId, s.id)));
+      const conversations = await Promise.all(students.map((s) => open(s.token, teacherId)));
+      const answers = await Promise.all(
+        students.flatMap((s, i) => [send(s.token, conversations[i]!), send(s.token, conversations[i]!)]),
+      );
+      expect(answers.filter((a) => a.status === 201)).toHaveLength(5);
+      expect(answers.filter((a) => a.status === 429)).toHaveLength(3);
+      const stored = await count(
+        'SELECT count(*) AS n FROM messages WHERE conversation_id = ANY($1::uuid[])',
+        [conversations],
+      );
+      expect(stored).toBe(5);
+      expect(await counter(`quota:messages:district:${section.districtId}`)).toBe(5);
+      expect(await quotaEvents(section.districtId)).toMatchObject([{ scope: 'district', limit: 5 }]);
+      expect(await quotaAlerts(section.districtId)).toHaveLength(1);
+    });
+
     it('when a student replies to announcements, then the replies count as their messages, with the same 429', async () => {
       const section = await createSectionFixture(pool, { students: 1, guardiansPerStudent: 0 });
       const teacher = await person(section.districtId, section.teachers[0]!.id);
