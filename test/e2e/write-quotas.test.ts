@@ -236,11 +236,13 @@ describe('write quotas', () => {
       expect(await quotaAlerts(section.districtId)).toHaveLength(1);
     });
 
-    it('when a student replies to announcements, then the replies count as their messages, with the same 429', async () => {
-      const section = await createSectionFixture(pool, { students: 1, guardiansPerStudent: 0 });
-      const teacher = await person(section.districtId, section.teachers[0]!.id);
+    it('when a student who used up their messages replies to an announcement, then 429 and no conversation is opened', async () => {
+      const section = await createSectionFixture(pool, { students: 1, teachers: 2, guardiansPerStudent: 0 });
+      const [author, otherTeacher] = await Promise.all(
+        section.teachers.map((t) => person(section.districtId, t.id)),
+      );
       const student = await person(section.districtId, section.students[0]!.id);
-      const posted = await answer(teacher.token, 'POST', `/v1/sections/${section.sectionId}/announcements`, {
+      const posted = await answer(author!.token, 'POST', `/v1/sections/${section.sectionId}/announcements`, {
         body: 'Questions welcome.',
       });
       expect(posted.status).toBe(202);
@@ -252,14 +254,19 @@ describe('write quotas', () => {
       const reply = () =>
         answer(student.token, 'POST', `/v1/announcements/${posted.body.id}/replies`, { body: 'A question.' });
 
-      for (let i = 0; i < 3; i++) expect((await reply()).status).toBe(201);
+      const withOther = await open(student.token, otherTeacher!.id);
+      for (let i = 0; i < 3; i++) expect((await send(student.token, withOther)).status).toBe(201);
       expectRateLimited(await reply(), /messages.*limit is 3 per hour\./);
-      const conversation = await open(student.token, teacher.id);
-      expectRateLimited(await send(student.token, conversation), /messages.*limit is 3 per hour\./);
       expect(await sentBy(student.id)).toBe(3);
       expect(await quotaEvents(section.districtId)).toMatchObject([
         { actorId: student.id, quota: 'messages' },
       ]);
+      // The refused reply opened no conversation with the author: the student has only the other one.
+      const conversations = await pool.query<{ id: string }>(
+        'SELECT id FROM conversations WHERE district_id = $1 AND $2 IN (participant_low_id, participant_high_id)',
+        [section.districtId, student.id],
+      );
+      expect(conversations.rows.map((row) => row.id)).toEqual([withOther]);
     });
   });
 

@@ -203,20 +203,23 @@ export class AnnouncementService {
       delivered,
     });
     if (!decision.allowed) throw new ForbiddenError('You cannot reply to this announcement.');
-    const { conversation } = await tenant.conversations.findOrCreate(
-      principal.userId,
-      record.authorId,
-      announcementId,
-    );
-    const [sourceLanguage, readerLanguage] = await Promise.all([
-      this.languageOf(tenant, principal.userId),
-      this.languageOf(tenant, record.authorId),
-    ]);
-    const message = await this.messages.store(tenant, principal, conversation.id, body, {
-      sourceLanguage,
-      readerLanguage,
+    // Counted before the conversation is opened: a refused reply leaves no conversation behind.
+    return this.quotas.within(principal, 'messages', async () => {
+      const { conversation } = await tenant.conversations.findOrCreate(
+        principal.userId,
+        record.authorId,
+        announcementId,
+      );
+      const [sourceLanguage, readerLanguage] = await Promise.all([
+        this.languageOf(tenant, principal.userId),
+        this.languageOf(tenant, record.authorId),
+      ]);
+      const message = await this.messages.storeCounted(tenant, principal, conversation.id, body, {
+        sourceLanguage,
+        readerLanguage,
+      });
+      return { conversationId: conversation.id, messageId: message.id };
     });
-    return { conversationId: conversation.id, messageId: message.id };
   }
 
   /** To anyone who may not read it, an announcement does not exist (404), like one of another district. */

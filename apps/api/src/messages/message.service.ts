@@ -62,15 +62,17 @@ export class MessageService {
     options: MessageOptions,
   ): Promise<{ id: string; createdAt: Date }> {
     return this.quotas.within(principal, 'messages', () =>
-      this.insert(tenant, principal, conversationId, body, options),
+      this.storeCounted(tenant, principal, conversationId, body, options),
     );
   }
 
   /**
-   * Stores the message, then starts its translation when the reader prefers another language. The id
-   * is chosen first because the ciphertext is sealed to it. Languages not given are looked up.
+   * `store` for a caller that already counted the message (QuotaService.within, around work of its own
+   * that a refused message must not do either). Stores the message, then starts its translation when
+   * the reader prefers another language. The id is chosen first because the ciphertext is sealed to
+   * it. Languages not given are looked up.
    */
-  private async insert(
+  async storeCounted(
     tenant: TenantRepositories,
     principal: Principal,
     conversationId: string,
