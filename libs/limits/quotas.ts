@@ -80,9 +80,14 @@ export function quotaCharges(subject: QuotaSubject, demands: readonly QuotaDeman
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-/** Charges that could never be accepted, whatever the counters say: their amount alone is over the limit. */
+/**
+ * Charges that could never be accepted, whatever the counters say: their amount alone is over the
+ * limit. Like a write, the user's come first: when one of them is over, the district's are not asked.
+ */
 export function chargesOverLimit(charges: readonly QuotaCharge[]): QuotaCharge[] {
-  return charges.filter((charge) => charge.amount > charge.limit);
+  const over = charges.filter((charge) => charge.amount > charge.limit);
+  const user = over.filter((charge) => charge.scope === 'user');
+  return user.length > 0 ? user : over;
 }
 
 export interface QuotaDecision {

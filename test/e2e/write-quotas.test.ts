@@ -429,6 +429,8 @@ describe('write quotas', () => {
       expect((await uploadText(first!.token, 4000)).status).toBe(202);
       expect(await counter(`quota:upload_bytes:user:${first!.id}`)).toBe(4000);
       expectRateLimited(await uploadText(first!.token, 4000), /uploaded bytes.*limit is 6000 per hour\./);
+      // Refused before a byte is read, a large upload too gets its 429 (Node discards the body).
+      expectRateLimited(await uploadText(first!.token, 20 * 1024 * 1024), /uploaded bytes.*limit is 6000/);
       expect(await uploadedBy(first!.id)).toBe(1);
       // The refused upload gave back its count and its bytes.
       expect(await counter(`quota:uploads:user:${first!.id}`)).toBe(1);

@@ -70,6 +70,16 @@ describe('quota charges', () => {
     expect(over.map((c) => c.key)).toEqual([quotaKey('upload_bytes', 'user', subject.userId)]);
   });
 
+  it('when an amount exceeds both limits, then only the user is refused; the district only when the user fits', () => {
+    const huge = { quota: 'upload_bytes' as const, amount: 5000 };
+    const both = chargesOverLimit(quotaCharges(subject, [{ ...huge, userLimit: 4000, districtLimit: 4500 }]));
+    expect(both.map((c) => c.scope)).toEqual(['user']);
+    const district = chargesOverLimit(
+      quotaCharges(subject, [{ ...huge, userLimit: 6000, districtLimit: 4500 }]),
+    );
+    expect(district.map((c) => c.scope)).toEqual(['district']);
+  });
+
   it('when keys of different quotas, scopes or subjects are built, then none collide and refusals have their own', () => {
     const keys = new Set([
       quotaKey('messages', 'user', subject.userId),
