@@ -288,12 +288,18 @@ describe('write quotas', () => {
         section.teachers.map((t) => person(section.districtId, t.id)),
       );
       const key = randomUUID();
-      expect((await post(first!.token, section.sectionId, key)).status).toBe(202);
+      const original = await post(first!.token, section.sectionId, key);
+      expect(original.status).toBe(202);
       // A retry with the same Idempotency-Key is the same announcement and does not count again.
       expect((await post(first!.token, section.sectionId, key)).status).toBe(202);
       expect((await post(first!.token, section.sectionId)).status).toBe(202);
       expectRateLimited(await post(first!.token, section.sectionId), /announcements.*limit is 2 per hour\./);
       expectRateLimited(await post(first!.token, section.sectionId), /limit is 2 per hour\./);
+      expect(await postedBy(first!.id)).toBe(2);
+      // A retry of one already stored is still answered as the first time, quota or not.
+      const retried = await post(first!.token, section.sectionId, key);
+      expect(retried.status).toBe(202);
+      expect(retried.body.id).toBe(original.body.id);
       expect(await postedBy(first!.id)).toBe(2);
 
       expect((await post(second!.token, section.sectionId)).status).toBe(202);

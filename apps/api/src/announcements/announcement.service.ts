@@ -70,27 +70,38 @@ export class AnnouncementService {
       throw new ForbiddenError("Only the section's teachers can post announcements to it.");
     }
     const attachmentIds = [...new Set((input.attachmentIds ?? []).map((id) => id.toLowerCase()))];
-    const reservation = await this.quotas.reserve(principal, { announcements: 1 });
+    const id = input.idempotencyKey
+      ? idempotentId('announcement', principal.districtId, principal.userId, input.idempotencyKey)
+      : randomUUID();
+    // A retry of an announcement already stored is no new announcement: it is not counted, so it is
+    // answered as the first time was even once the quota is used up.
+    const retried = input.idempotencyKey !== undefined && (await this.exists(tenant, id));
+    const reservation = retried ? null : await this.quotas.reserve(principal, { announcements: 1 });
     try {
       await this.messages.requireOwnAttachments(tenant, principal.userId, attachmentIds);
-      return await this.create(tenant, principal, sectionId, attachmentIds, input, reservation);
+      return await this.create(
+        tenant,
+        principal,
+        { id, sectionId, attachmentIds, body: input.body },
+        reservation,
+      );
     } catch (error) {
-      await reservation.release();
+      await reservation?.release();
       throw error;
     }
+  }
+
+  private async exists(tenant: TenantRepositories, announcementId: string): Promise<boolean> {
+    return (await messagingRepositories(tenant).announcements.findById(announcementId)) !== null;
   }
 
   private async create(
     tenant: TenantRepositories,
     principal: Principal,
-    sectionId: string,
-    attachmentIds: string[],
-    input: { body: string; idempotencyKey?: string },
-    reservation: QuotaReservation,
+    input: { id: string; sectionId: string; attachmentIds: string[]; body: string },
+    reservation: QuotaReservation | null,
   ): Promise<{ id: string; workflowId: string; status: string }> {
-    const id = input.idempotencyKey
-      ? idempotentId('announcement', principal.districtId, principal.userId, input.idempotencyKey)
-      : randomUUID();
+    const { id, sectionId, attachmentIds } = input;
     const [sealed, author] = await Promise.all([
       this.cipher.sealAnnouncement(principal.districtId, id, input.body),
       tenant.users.findProfile(principal.userId),
@@ -107,7 +118,7 @@ export class AnnouncementService {
       throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used for another section.');
     }
     if (created) await announcements.attach(id, attachmentIds);
-    else await reservation.release();
+    else await reservation?.release();
     try {
       const workflowId = await this.fanOut.start(principal.districtId, id);
       return { id, workflowId, status: record.status };
