@@ -83,8 +83,8 @@ export class QuotaService {
   async reserve(
     subject: QuotaSubject,
     amounts: Partial<Record<QuotaName, number>>,
-    now = new Date(),
   ): Promise<QuotaReservation> {
+    const now = new Date();
     const window = fixedWindow(now.getTime(), QUOTA_WINDOW_SECONDS);
     const demands = await Promise.all(
       (Object.entries(amounts) as [QuotaName, number][]).map(([quota, amount]) =>
