@@ -5,6 +5,7 @@ import { canonicalUsername } from '../../libs/identity/canonical-identifiers';
 import { issueInvitation } from '../../libs/identity/invitations';
 import { type ParsedArgs, requireFlag, requireUuidFlag } from './args';
 import { attachmentsRescanCommand } from './attachments-rescan.command';
+import { districtSettingsCommand } from './district-settings.command';
 import { keysRotate } from './keys-rotate.command';
 import { rosterImportCommand } from './roster-import.command';
 
@@ -73,6 +74,7 @@ const auditVerify: Command = async ({ db, args }) => {
 /** `<noun> <verb>` → handler. Commands added by later features register here. */
 export const COMMANDS: Record<string, Command> = {
   'district create': districtCreate,
+  'district settings': districtSettingsCommand,
   'admin create': adminCreate,
   'audit verify': auditVerify,
   'keys rotate': keysRotate,

@@ -251,6 +251,29 @@ export function s3EndpointProblem(endpoint: string, environment: string): string
   return undefined;
 }
 
+/**
+ * Write quotas per hour (fixed one-hour windows), per user and per district, on every write a stolen
+ * account could abuse. A user's limit bounds one hijacked account; the district's ceiling bounds a
+ * script spread over many. Defaults leave room for a school day's 8 am peak.
+ */
+const quotaSchema = z.object({
+  /** One-to-one messages and announcement replies a user sends. */
+  QUOTA_MESSAGES_PER_USER_PER_HOUR: positiveInt.max(1_000_000).default(300),
+  QUOTA_MESSAGES_PER_DISTRICT_PER_HOUR: positiveInt.max(1_000_000_000).default(200_000),
+  /** The default of each district's own setting (`announcementsPerTeacherPerHour`). */
+  QUOTA_ANNOUNCEMENTS_PER_TEACHER_PER_HOUR: positiveInt.max(100_000).default(30),
+  QUOTA_ANNOUNCEMENTS_PER_DISTRICT_PER_HOUR: positiveInt.max(10_000_000).default(5_000),
+  QUOTA_UPLOADS_PER_USER_PER_HOUR: positiveInt.max(1_000_000).default(100),
+  QUOTA_UPLOADS_PER_DISTRICT_PER_HOUR: positiveInt.max(100_000_000).default(20_000),
+  QUOTA_UPLOAD_BYTES_PER_USER_PER_HOUR: positiveInt.default(1024 * 1024 * 1024),
+  QUOTA_UPLOAD_BYTES_PER_DISTRICT_PER_HOUR: positiveInt.default(50 * 1024 * 1024 * 1024),
+  QUOTA_REPORTS_PER_USER_PER_HOUR: positiveInt.max(100_000).default(30),
+  QUOTA_REPORTS_PER_DISTRICT_PER_HOUR: positiveInt.max(10_000_000).default(2_000),
+  /** Invitations an admin issues (each resets a password). */
+  QUOTA_INVITATIONS_PER_USER_PER_HOUR: positiveInt.max(1_000_000).default(500),
+  QUOTA_INVITATIONS_PER_DISTRICT_PER_HOUR: positiveInt.max(10_000_000).default(5_000),
+});
+
 /** Security alerts are always stored; a webhook also hands each new one to whoever is on call. */
 const alertSchema = z.object({
   ALERT_WEBHOOK_URL: z.url({ error: 'must be an http(s) URL' }).optional(),
@@ -396,6 +419,7 @@ export type ApiSettings = z.infer<typeof apiSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;
 export type TranslationConfig = z.infer<typeof translationSchema>;
 export type AlertConfig = z.infer<typeof alertSchema>;
+export type QuotaConfig = z.infer<typeof quotaSchema>;
 export type AttachmentScanConfig = z.infer<typeof attachmentScanSchema>;
 export type AttachmentRetentionConfig = z.infer<typeof attachmentRetentionSchema>;
 export type DownloadLinkConfig = z.infer<typeof downloadLinkSchema>;
@@ -413,7 +437,8 @@ export type ApiConfig = EnvironmentConfig &
   TranslationConfig &
   AlertConfig &
   AttachmentScanConfig &
-  DownloadLinkConfig;
+  DownloadLinkConfig &
+  QuotaConfig;
 export type WorkerConfig = EnvironmentConfig &
   DatabaseConfig &
   TemporalConfig &
@@ -467,7 +492,8 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
       .extend(translationSchema.shape)
       .extend(alertSchema.shape)
       .extend(attachmentScanSchema.shape)
-      .extend(downloadLinkSchema.shape),
+      .extend(downloadLinkSchema.shape)
+      .extend(quotaSchema.shape),
     env,
     [masterKeyRingProblems, storageProblems, translationProblems],
   );

@@ -92,8 +92,11 @@ export class UnsupportedMediaTypeError extends DomainError {
 export class RateLimitedError extends DomainError {
   readonly status = 429;
   readonly code = 'RATE_LIMITED';
-  constructor(readonly retryAfterSeconds: number) {
-    super('Too many attempts. Try again later.');
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'Too many attempts. Try again later.',
+  ) {
+    super(message);
   }
 }
 

@@ -2,25 +2,9 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { sha256Hex } from '../crypto/hashing';
 
 /**
- * Keys and windows of the sign-in rate limits. Fixed windows aligned to multiples of the window length
- * since the epoch, so every API instance agrees on the window without talking to the others.
+ * Keys of the sign-in rate limits; their fixed windows are the shared ones of libs/limits.
  */
-
-export interface FixedWindow {
-  start: Date;
-  end: Date;
-}
-
-export function fixedWindow(nowMs: number, windowSeconds: number): FixedWindow {
-  const length = windowSeconds * 1000;
-  const start = Math.floor(nowMs / length) * length;
-  return { start: new Date(start), end: new Date(start + length) };
-}
-
-/** Whole seconds until the window ends, at least one: the value of a Retry-After header. */
-export function retryAfterSeconds(window: FixedWindow, nowMs: number): number {
-  return Math.max(1, Math.ceil((window.end.getTime() - nowMs) / 1000));
-}
+export { type FixedWindow, fixedWindow, retryAfterSeconds } from '../limits/fixed-window';
 
 /**
  * One counter per (district, username) whether or not the account exists, so the limit says nothing

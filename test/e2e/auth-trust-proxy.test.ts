@@ -69,7 +69,7 @@ describe('TRUST_PROXY: whose X-Forwarded-For the sign-in limits believe', () => 
   const untrustedPeer = () => `127.${randomInt(1, 255)}.${randomInt(256)}.${randomInt(1, 255)}`;
   const counted = async (address: string) =>
     (await db.prisma.rateLimitCounter.findMany({ where: { key: addressThrottleKey(address) } })).reduce(
-      (sum, row) => sum + row.count,
+      (sum, row) => sum + Number(row.count),
       0,
     );
   const countedEach = (addresses: string[]) => Promise.all(addresses.map(counted));

@@ -20,6 +20,7 @@ import { AnnouncementModule } from './announcements/announcement.module';
 import { AdminReviewModule } from './admin-review/admin-review.module';
 import { TemporalModule } from './temporal/temporal.module';
 import { RosterImportModule } from './roster/roster-import.module';
+import { QuotaModule } from './quotas/quota.module';
 
 @Module({})
 export class AppModule {
@@ -29,6 +30,7 @@ export class AppModule {
       global: true,
       imports: [
         DatabaseModule,
+        QuotaModule,
         TemporalModule,
         HealthModule,
         SectionModule,

@@ -23,6 +23,7 @@ import {
 } from './admin-user.dto';
 import { AdminUserService } from './admin-user.service';
 import { UserSuspensionService } from './user-suspension.service';
+import { ApiQuotaResponse } from '../quotas/api-quota-response.decorator';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -56,6 +57,7 @@ export class AdminUserController {
     description: 'A single-use invitation; it resets the password.',
   })
   @ApiNotFoundResponse({ description: 'No such user in the caller’s district (or school).' })
+  @ApiQuotaResponse('invitation')
   async invite(
     @CurrentPrincipal() principal: Principal,
     @Param('userId', UuidParamPipe) userId: string,

@@ -7,6 +7,7 @@ import { issueInvitation, type IssuedInvitation } from '../../../../libs/identit
 import { adminScopeOf } from '../common/admin-scope';
 import { CursorCodec } from '../common/cursor';
 import { type Principal } from '../common/request-context';
+import { QuotaService } from '../quotas/quota.service';
 
 export interface UserListQuery {
   role?: UserRole;
@@ -25,6 +26,7 @@ export class AdminUserService {
   constructor(
     private readonly db: Database,
     private readonly cursors: CursorCodec,
+    private readonly quotas: QuotaService,
   ) {}
 
   async list(principal: Principal, query: UserListQuery) {
@@ -66,9 +68,11 @@ export class AdminUserService {
       if (scope.schoolId === null || target.schoolId !== scope.schoolId) throw new NotFoundError('The user');
       if (isAdminRole(target.role)) throw new ForbiddenError('School admins cannot invite administrators.');
     }
-    return issueInvitation(this.db, principal.districtId, {
-      userId: target.id,
-      issuedById: principal.userId,
-    });
+    return this.quotas.within(principal, 'invitations', () =>
+      issueInvitation(this.db, principal.districtId, {
+        userId: target.id,
+        issuedById: principal.userId,
+      }),
+    );
   }
 }

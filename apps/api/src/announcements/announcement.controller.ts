@@ -27,6 +27,7 @@ import {
   toAnnouncementPageDto,
 } from './announcement.dto';
 import { AnnouncementService } from './announcement.service';
+import { ApiQuotaResponse } from '../quotas/api-quota-response.decorator';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 
@@ -51,6 +52,7 @@ export class AnnouncementController {
     description: 'Stored; delivery runs in the background.',
   })
   @ApiForbiddenResponse({ description: "Anyone but the section's current teachers." })
+  @ApiQuotaResponse('announcement')
   @ApiNotFoundResponse({ description: 'No such section in the caller’s district.' })
   post(
     @CurrentPrincipal() principal: Principal,
@@ -113,6 +115,7 @@ export class AnnouncementController {
     description: 'The reply, in a one-to-one conversation with the author.',
   })
   @ApiForbiddenResponse({ description: 'The caller may read but not reply (the author, for one).' })
+  @ApiQuotaResponse('message')
   @ApiNotFoundResponse({ description: 'No such announcement, or not one the caller may read.' })
   reply(
     @CurrentPrincipal() principal: Principal,

@@ -20,6 +20,7 @@ import {
   indexRoster,
 } from '../../../../libs/policy';
 import { type Principal } from '../common/request-context';
+import { type QuotaReservation, QuotaService } from '../quotas/quota.service';
 import { DEFAULT_LANGUAGE } from '../messages/conversation-access.service';
 import { MessageService } from '../messages/message.service';
 import { MessageTranslationService } from '../messages/message-translation.service';
@@ -49,11 +50,13 @@ export class AnnouncementService {
     private readonly messages: MessageService,
     private readonly translations: MessageTranslationService,
     @Inject(BodyCipher) private readonly cipher: BodyCipher,
+    private readonly quotas: QuotaService,
   ) {}
 
   /**
    * Stores the announcement (encrypted) and starts its fan-out. With an idempotency key, a retried
-   * request finds the same announcement and the same workflow instead of sending a second one.
+   * request finds the same announcement and the same workflow instead of sending a second one (and
+   * gives back the quota it reserved: only a new announcement counts).
    */
   async post(
     principal: Principal,
@@ -67,11 +70,38 @@ export class AnnouncementService {
       throw new ForbiddenError("Only the section's teachers can post announcements to it.");
     }
     const attachmentIds = [...new Set((input.attachmentIds ?? []).map((id) => id.toLowerCase()))];
-    await this.messages.requireOwnAttachments(tenant, principal.userId, attachmentIds);
-
     const id = input.idempotencyKey
       ? idempotentId('announcement', principal.districtId, principal.userId, input.idempotencyKey)
       : randomUUID();
+    // A retry of an announcement already stored is no new announcement: it is not counted, so it is
+    // answered as the first time was even once the quota is used up.
+    const retried = input.idempotencyKey !== undefined && (await this.exists(tenant, id));
+    const reservation = retried ? null : await this.quotas.reserve(principal, { announcements: 1 });
+    try {
+      await this.messages.requireOwnAttachments(tenant, principal.userId, attachmentIds);
+      return await this.create(
+        tenant,
+        principal,
+        { id, sectionId, attachmentIds, body: input.body },
+        reservation,
+      );
+    } catch (error) {
+      await reservation?.release();
+      throw error;
+    }
+  }
+
+  private async exists(tenant: TenantRepositories, announcementId: string): Promise<boolean> {
+    return (await messagingRepositories(tenant).announcements.findById(announcementId)) !== null;
+  }
+
+  private async create(
+    tenant: TenantRepositories,
+    principal: Principal,
+    input: { id: string; sectionId: string; attachmentIds: string[]; body: string },
+    reservation: QuotaReservation | null,
+  ): Promise<{ id: string; workflowId: string; status: string }> {
+    const { id, sectionId, attachmentIds } = input;
     const [sealed, author] = await Promise.all([
       this.cipher.sealAnnouncement(principal.districtId, id, input.body),
       tenant.users.findProfile(principal.userId),
@@ -88,6 +118,7 @@ export class AnnouncementService {
       throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used for another section.');
     }
     if (created) await announcements.attach(id, attachmentIds);
+    else await reservation?.release();
     try {
       const workflowId = await this.fanOut.start(principal.districtId, id);
       return { id, workflowId, status: record.status };
@@ -183,20 +214,23 @@ export class AnnouncementService {
       delivered,
     });
     if (!decision.allowed) throw new ForbiddenError('You cannot reply to this announcement.');
-    const { conversation } = await tenant.conversations.findOrCreate(
-      principal.userId,
-      record.authorId,
-      announcementId,
-    );
-    const [sourceLanguage, readerLanguage] = await Promise.all([
-      this.languageOf(tenant, principal.userId),
-      this.languageOf(tenant, record.authorId),
-    ]);
-    const message = await this.messages.store(tenant, principal, conversation.id, body, {
-      sourceLanguage,
-      readerLanguage,
+    // Counted before the conversation is opened: a refused reply leaves no conversation behind.
+    return this.quotas.within(principal, 'messages', async () => {
+      const { conversation } = await tenant.conversations.findOrCreate(
+        principal.userId,
+        record.authorId,
+        announcementId,
+      );
+      const [sourceLanguage, readerLanguage] = await Promise.all([
+        this.languageOf(tenant, principal.userId),
+        this.languageOf(tenant, record.authorId),
+      ]);
+      const message = await this.messages.storeCounted(tenant, principal, conversation.id, body, {
+        sourceLanguage,
+        readerLanguage,
+      });
+      return { conversationId: conversation.id, messageId: message.id };
     });
-    return { conversationId: conversation.id, messageId: message.id };
   }
 
   /** To anyone who may not read it, an announcement does not exist (404), like one of another district. */

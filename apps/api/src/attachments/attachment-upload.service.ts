@@ -18,6 +18,7 @@ import { createEncryptStream } from '../../../../libs/crypto/blob-stream';
 import { type DataKey } from '../../../../libs/crypto/envelope';
 import { type BlobKeys, type BlobStore } from '../../../../libs/storage';
 import { type Principal } from '../common/request-context';
+import { QuotaService } from '../quotas/quota.service';
 import { API_CONFIG } from '../common/tokens';
 import { ATTACHMENT_BLOB_KEYS, ATTACHMENT_BLOB_STORE } from './attachment.tokens';
 import { AttachmentScanStarter } from './attachment-scan.starter';
@@ -48,9 +49,34 @@ export class AttachmentUploadService {
     @Inject(ATTACHMENT_BLOB_STORE) private readonly store: BlobStore,
     @Inject(ATTACHMENT_BLOB_KEYS) private readonly keys: BlobKeys,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly quotas: QuotaService,
   ) {}
 
   async upload(principal: Principal, req: IncomingMessage): Promise<AcceptedUpload> {
+    // Bytes are reserved up front, at the most this upload can store (its declared length, at most the
+    // per-file limit; the per-file limit when no length is declared), and settled to the size actually
+    // stored once it is. Charging only after the upload would let concurrent uploads together overtake
+    // the byte quota by up to one file each; reserving keeps it a hard ceiling, at the price of
+    // refusing, near the limit, an upload whose multipart framing would not have been stored.
+    const declared = Number(req.headers['content-length']);
+    const reservedBytes = Number.isSafeInteger(declared)
+      ? Math.min(Math.max(declared, 0), this.config.UPLOAD_MAX_BYTES)
+      : this.config.UPLOAD_MAX_BYTES;
+    const reservation = await this.quotas.reserve(principal, { uploads: 1, upload_bytes: reservedBytes });
+    try {
+      const accepted = await this.receive(principal, req);
+      await reservation.settle('upload_bytes', accepted.size);
+      return accepted.upload;
+    } catch (error) {
+      await reservation.release();
+      throw error;
+    }
+  }
+
+  private async receive(
+    principal: Principal,
+    req: IncomingMessage,
+  ): Promise<{ upload: AcceptedUpload; size: number }> {
     const id = randomUUID();
     const key = attachmentBlobKey(principal.districtId, id);
     // Fetched before the body is read, so the streams below can all be wired in one go.
@@ -81,7 +107,7 @@ export class AttachmentUploadService {
       });
       rowWritten = true;
       const workflowId = await this.scans.start(principal.districtId, id);
-      return { id, status: 'scanning', workflowId };
+      return { upload: { id, status: 'scanning', workflowId }, size: stored.inspected.size };
     } catch (error) {
       if (rowWritten) await this.db.forDistrict(principal.districtId).attachments.deleteUnscanned(id);
       if (blobWritten) await this.store.delete(key);

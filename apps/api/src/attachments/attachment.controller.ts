@@ -19,6 +19,7 @@ import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { AttachmentDto, AttachmentUploadDto, DownloadLinkDto, toAttachmentDto } from './attachment.dto';
 import { AttachmentService } from './attachment.service';
 import { AttachmentUploadService } from './attachment-upload.service';
+import { ApiQuotaResponse } from '../quotas/api-quota-response.decorator';
 
 @ApiTags('attachments')
 @ApiBearerAuth()
@@ -34,6 +35,7 @@ export class AttachmentController {
   @ApiFileUpload()
   @ApiAcceptedResponse({ type: AttachmentUploadDto, description: 'Stored encrypted; the scan has started.' })
   @ApiPayloadTooLargeResponse({ description: 'Larger than UPLOAD_MAX_BYTES.' })
+  @ApiQuotaResponse('upload (count or bytes)')
   @ApiUnsupportedMediaTypeResponse({ description: 'The content is not on the allow-list.' })
   upload(@CurrentPrincipal() principal: Principal, @Req() req: Request): Promise<AttachmentUploadDto> {
     return this.uploads.upload(principal, req);

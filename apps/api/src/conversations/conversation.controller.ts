@@ -23,6 +23,7 @@ import {
   toConversationDto,
 } from './conversation.dto';
 import { ConversationService } from './conversation.service';
+import { ApiQuotaResponse } from '../quotas/api-quota-response.decorator';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -83,6 +84,7 @@ export class ConversationController {
 
   @Post(':conversationId/messages')
   @ApiCreatedResponse({ type: CreatedIdDto })
+  @ApiQuotaResponse('message')
   @ApiForbiddenResponse({ description: 'The policy no longer allows this pair to message.' })
   @ApiNotFoundResponse({ description: 'No such conversation of the caller.' })
   async send(

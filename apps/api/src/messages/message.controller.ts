@@ -12,6 +12,7 @@ import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { CreatedIdDto, ReportMessageDto } from './message.dto';
 import { MessageService } from './message.service';
+import { ApiQuotaResponse } from '../quotas/api-quota-response.decorator';
 
 @ApiTags('messages')
 @ApiBearerAuth()
@@ -33,6 +34,7 @@ export class MessageController {
 
   @Post(':messageId/report')
   @ApiCreatedResponse({ type: CreatedIdDto, description: "The report; the district's admins get an alert." })
+  @ApiQuotaResponse('report')
   @ApiNotFoundResponse({ description: 'No such message in a conversation of the caller.' })
   report(
     @CurrentPrincipal() principal: Principal,

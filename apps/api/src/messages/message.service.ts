@@ -6,11 +6,18 @@ import { NotFoundError, ValidationFailedError } from '../../../../libs/errors/do
 import { BodyCipher } from '../../../../libs/messaging/body-cipher';
 import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
 import { type Principal } from '../common/request-context';
+import { QuotaService } from '../quotas/quota.service';
 import { type ReaderTranslation } from '../../../../libs/translation/translation-reader';
 import { ConversationAccessService, DEFAULT_LANGUAGE } from './conversation-access.service';
 import { MessageTranslationService } from './message-translation.service';
 
 export const MESSAGE_PAGE_SIZE = 50;
+
+interface MessageOptions {
+  attachmentIds?: readonly string[];
+  sourceLanguage?: string;
+  readerLanguage: string;
+}
 
 export interface MessageView {
   message: StoredMessage;
@@ -26,6 +33,7 @@ export class MessageService {
     private readonly access: ConversationAccessService,
     @Inject(BodyCipher) private readonly cipher: BodyCipher,
     private readonly translations: MessageTranslationService,
+    private readonly quotas: QuotaService,
   ) {}
 
   async send(
@@ -43,20 +51,33 @@ export class MessageService {
   }
 
   /**
-   * Writes a message into a conversation the caller was just found allowed to write to, then starts its
-   * translation when the reader prefers another language. The id is chosen first because the
-   * ciphertext is sealed to it. Languages not given are looked up.
+   * Writes a message into a conversation the caller was just found allowed to write to, counted against
+   * the sender's and the district's message quotas before anything is sealed or stored.
    */
   async store(
     tenant: TenantRepositories,
     principal: Principal,
     conversationId: string,
     body: string,
-    options: {
-      attachmentIds?: readonly string[];
-      sourceLanguage?: string;
-      readerLanguage: string;
-    },
+    options: MessageOptions,
+  ): Promise<{ id: string; createdAt: Date }> {
+    return this.quotas.within(principal, 'messages', () =>
+      this.storeCounted(tenant, principal, conversationId, body, options),
+    );
+  }
+
+  /**
+   * `store` for a caller that already counted the message (QuotaService.within, around work of its own
+   * that a refused message must not do either). Stores the message, then starts its translation when
+   * the reader prefers another language. The id is chosen first because the ciphertext is sealed to
+   * it. Languages not given are looked up.
+   */
+  async storeCounted(
+    tenant: TenantRepositories,
+    principal: Principal,
+    conversationId: string,
+    body: string,
+    options: MessageOptions,
   ): Promise<{ id: string; createdAt: Date }> {
     const { messages } = messagingRepositories(tenant);
     const uniqueAttachmentIds = [...new Set((options.attachmentIds ?? []).map((id) => id.toLowerCase()))];
@@ -152,21 +173,23 @@ export class MessageService {
     if (message.senderId === principal.userId) {
       throw new ValidationFailedError('You cannot report your own message.');
     }
-    return this.db.transaction(principal.districtId, async (tx) => {
-      const { reportId, alertId } = await messagingRepositories(tx).messages.report({
-        messageId,
-        reporterId: principal.userId,
-        reason,
-      });
-      await tx.audit.append({
-        actorId: principal.userId,
-        action: 'message.reported',
-        targetType: 'message',
-        targetId: messageId,
-        details: { reportId, alertId, conversationId: message.conversationId },
-      });
-      return { id: reportId };
-    });
+    return this.quotas.within(principal, 'reports', () =>
+      this.db.transaction(principal.districtId, async (tx) => {
+        const { reportId, alertId } = await messagingRepositories(tx).messages.report({
+          messageId,
+          reporterId: principal.userId,
+          reason,
+        });
+        await tx.audit.append({
+          actorId: principal.userId,
+          action: 'message.reported',
+          targetType: 'message',
+          targetId: messageId,
+          details: { reportId, alertId, conversationId: message.conversationId },
+        });
+        return { id: reportId };
+      }),
+    );
   }
 
   private async requireReadable(principal: Principal, messageId: string) {

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadApiConfig } from '../../../libs/config/config';
+
+const key = () => randomBytes(32).toString('base64');
+const validEnv = () => ({
+  DATABASE_URL: 'postgresql://homeroom@127.0.0.1:54329/homeroom',
+  PAYLOAD_CODEC_KEY: key(),
+  PAYLOAD_CODEC_KEY_ID: 'local-1',
+  MASTER_KEYS: `m1:${key()}`,
+  ACTIVE_MASTER_KEY_ID: 'm1',
+  STORAGE_DIR: '/tmp/homeroom-blobs',
+});
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadApiConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('quota configuration', () => {
+  it('when nothing is set, then the defaults leave room for a school day', () => {
+    const config = loadApiConfig(validEnv());
+    expect(config.QUOTA_MESSAGES_PER_USER_PER_HOUR).toBe(300);
+    expect(config.QUOTA_ANNOUNCEMENTS_PER_TEACHER_PER_HOUR).toBe(30);
+    expect(config.QUOTA_UPLOAD_BYTES_PER_USER_PER_HOUR).toBeGreaterThanOrEqual(config.UPLOAD_MAX_BYTES);
+    expect(config.QUOTA_UPLOAD_BYTES_PER_DISTRICT_PER_HOUR).toBe(50 * 1024 ** 3);
+  });
+
+  it.each(['0', '-3', '2.5', 'many', ''])(
+    'when a quota is %j, then start-up fails naming the variable',
+    (value) => {
+      expect(problemsOf({ ...validEnv(), QUOTA_REPORTS_PER_USER_PER_HOUR: value })).toEqual([
+        expect.stringMatching(/^QUOTA_REPORTS_PER_USER_PER_HOUR: /),
+      ]);
+    },
+  );
+
+  it('when a quota is set, then the API uses it', () => {
+    expect(
+      loadApiConfig({ ...validEnv(), QUOTA_INVITATIONS_PER_USER_PER_HOUR: '7' })
+        .QUOTA_INVITATIONS_PER_USER_PER_HOUR,
+    ).toBe(7);
+  });
+});
