@@ -95,7 +95,7 @@ describe('a whole school behind one NAT address (default limits)', () => {
       where: { key: addressThrottleKey(school) },
       orderBy: { windowStart: 'desc' },
     });
-    expect(counter.count).toBe(FORGOT * 3);
+    expect(Number(counter.count)).toBe(FORGOT * 3);
     const actions = (await auditEvents(db, districtId)).map((e) => e.action);
     expect(actions.filter((a) => a === 'login.rate_limited')).toEqual([]);
     expect(actions.filter((a) => a === 'login.succeeded')).toHaveLength(STUDENTS - FORGOT);

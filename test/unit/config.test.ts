@@ -1,26 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { configProblems, minimalValidEnv } from '../support/config-env';
 import { ConfigError, loadApiConfig, loadCliConfig, loadWorkerConfig } from '../../libs/config/config';
 
-const key = () => randomBytes(32).toString('base64');
-const validEnv = () => ({
-  DATABASE_URL: 'postgresql://homeroom@127.0.0.1:54329/homeroom',
-  PAYLOAD_CODEC_KEY: key(),
-  PAYLOAD_CODEC_KEY_ID: 'local-1',
-  MASTER_KEYS: `m1:${key()}`,
-  ACTIVE_MASTER_KEY_ID: 'm1',
-  API_SIGNING_KEY: key(),
-  STORAGE_DIR: '/tmp/homeroom-blobs',
-});
-
-function problemsOf(load: () => unknown): string[] {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const validEnv = minimalValidEnv;
+const problemsOf = configProblems;
 
 describe('configuration', () => {
   it('when every required variable is valid, then the API config is typed with defaults filled in', () => {

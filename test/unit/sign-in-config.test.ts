@@ -1,27 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { ConfigError, loadApiConfig } from '../../libs/config/config';
+import { loadApiConfig } from '../../libs/config/config';
+import { configProblems, minimalValidEnv } from '../support/config-env';
 
-const key = () => randomBytes(32).toString('base64');
 const env = (trustProxy?: string) => ({
-  DATABASE_URL: 'postgresql://homeroom@127.0.0.1:54329/homeroom',
-  PAYLOAD_CODEC_KEY: key(),
-  PAYLOAD_CODEC_KEY_ID: 'local-1',
-  MASTER_KEYS: `m1:${key()}`,
-  ACTIVE_MASTER_KEY_ID: 'm1',
-  API_SIGNING_KEY: key(),
-  STORAGE_DIR: '/tmp/homeroom-blobs',
+  ...minimalValidEnv(),
   ...(trustProxy === undefined ? {} : { TRUST_PROXY: trustProxy }),
 });
-
-function problemsOf(trustProxy: string): string[] {
-  try {
-    loadApiConfig(env(trustProxy));
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (trustProxy: string) => configProblems(() => loadApiConfig(env(trustProxy)));
 
 describe('TRUST_PROXY', () => {
   it('when it is not set, then only loopback peers are trusted (the local stack as before)', () => {

@@ -1,25 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { ConfigError, loadApiConfig } from '../../../libs/config/config';
+import { loadApiConfig } from '../../../libs/config/config';
+import { configProblems, minimalValidEnv } from '../../support/config-env';
 
-const key = () => randomBytes(32).toString('base64');
-const validEnv = () => ({
-  DATABASE_URL: 'postgresql://homeroom@127.0.0.1:54329/homeroom',
-  PAYLOAD_CODEC_KEY: key(),
-  PAYLOAD_CODEC_KEY_ID: 'local-1',
-  MASTER_KEYS: `m1:${key()}`,
-  ACTIVE_MASTER_KEY_ID: 'm1',
-  STORAGE_DIR: '/tmp/homeroom-blobs',
-});
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadApiConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const validEnv = minimalValidEnv;
+const problemsOf = (env: Record<string, string>) => configProblems(() => loadApiConfig(env));
 
 describe('quota configuration', () => {
   it('when nothing is set, then the defaults leave room for a school day', () => {

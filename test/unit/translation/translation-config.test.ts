@@ -1,19 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { ConfigError, loadApiConfig, loadWorkerConfig } from '../../../libs/config/config';
+import { loadApiConfig, loadWorkerConfig } from '../../../libs/config/config';
 import { AwsTranslateProvider } from '../../../libs/translation/aws-translate.provider';
 import { LocalPseudoTranslationProvider } from '../../../libs/translation/local-pseudo.provider';
 import { createTranslationProvider } from '../../../libs/translation/translation-provider.factory';
+import { configProblems, minimalValidEnv } from '../../support/config-env';
 
-const key = () => randomBytes(32).toString('base64');
-const baseEnv = () => ({
-  DATABASE_URL: 'postgresql://homeroom@127.0.0.1:54329/homeroom',
-  PAYLOAD_CODEC_KEY: key(),
-  PAYLOAD_CODEC_KEY_ID: 'local-1',
-  MASTER_KEYS: `m1:${key()}`,
-  ACTIVE_MASTER_KEY_ID: 'm1',
-  API_SIGNING_KEY: key(),
-  STORAGE_DIR: '/tmp/homeroom-blobs',
-});
+const baseEnv = minimalValidEnv;
 const awsEnv = (overrides: Record<string, string> = {}) => ({
   ...baseEnv(),
   TRANSLATION_PROVIDER: 'aws',
@@ -26,15 +17,7 @@ const loaders = [
   ['worker', loadWorkerConfig],
 ] as const;
 
-function problemsOf(load: () => unknown): string[] {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected the configuration to be refused');
-}
+const problemsOf = configProblems;
 
 describe.each(loaders)('translation residency in the %s configuration', (_process, load) => {
   it.each(['eu-west-1', 'ap-south-1', 'ca-central-1', 'us-east-9'])(
