@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client as PgClient } from 'pg';
 import { pingClamd } from '../../libs/clamd/clamd-ping';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -143,4 +144,88 @@ export function spawnWorker(env: Record<string, string>): ManagedProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
+}
+
+const PG_BIN_DIR = process.env.PG_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
+
+/** PostgreSQL refuses to run as root; as root (CI) the private cluster belongs to `postgres`. */
+function asDatabaseUser(command: string, args: string[]): [string, string[]] {
+  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+}
+
+function runToEnd(command: string, args: string[], timeoutMs = 60_000): Promise<void> {
+  const [file, argv] = asDatabaseUser(command, args);
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, argv, { cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} ${args[0]} failed (${code ?? signal}): ${output}`)),
+    );
+  });
+}
+
+export interface PrivatePostgres {
+  /** Superuser URL of the cluster's `homeroom` database, over loopback TCP. */
+  url: string;
+  dir: string;
+  /** `pg_ctl restart -m fast`: open sessions are cut, the server is back once this resolves. */
+  restart(): Promise<void>;
+  /** Stops the cluster and removes its directory. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * A throwaway PostgreSQL cluster of the test's own (trust authentication, loopback only, fsync off),
+ * the way scripts/stack.sh runs the stack's, so a test can restart it without disturbing anyone.
+ */
+export async function startPrivatePostgres(port: number): Promise<PrivatePostgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'homeroom-pg-'));
+  const data = join(dir, 'data');
+  if (process.getuid?.() === 0) chownSync(dir, ...postgresUserIds());
+  const ctl = join(PG_BIN_DIR, 'pg_ctl');
+  const options = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off`;
+  const stop = () => runToEnd(ctl, ['stop', '-D', data, '-m', 'immediate', '-w']);
+  try {
+    await runToEnd(join(PG_BIN_DIR, 'initdb'), [
+      '-D',
+      data,
+      '--username=homeroom',
+      '--auth=trust',
+      '--encoding=UTF8',
+      '--no-locale',
+      '--no-instructions',
+    ]);
+    await runToEnd(ctl, ['start', '-D', data, '-l', join(dir, 'postgres.log'), '-w', '-o', options]);
+    const admin = new PgClient({ connectionString: `postgresql://homeroom@127.0.0.1:${port}/postgres` });
+    await admin.connect();
+    await admin.query('CREATE DATABASE homeroom');
+    await admin.end();
+  } catch (error) {
+    await stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url: `postgresql://homeroom@127.0.0.1:${port}/homeroom`,
+    dir,
+    restart: () => runToEnd(ctl, ['restart', '-D', data, '-m', 'fast', '-w', '-o', options]),
+    destroy: async () => {
+      await stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function postgresUserIds(): [number, number] {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('postgres:'));
+  const [, , uid, gid] = line?.split(':') ?? [];
+  if (!uid || !gid) throw new Error('there is no postgres user to run the private cluster as');
+  return [Number(uid), Number(gid)];
 }

@@ -176,6 +176,7 @@ export class AnnouncementService {
     principal: Principal,
     announcementId: string,
     body: string,
+    idempotencyKey?: string,
   ): Promise<{ conversationId: string; messageId: string }> {
     const { tenant, record, delivered } = await this.requireReadable(principal, announcementId);
     const facts = await tenant.rosterFacts.sliceForUsers([principal.userId, record.authorId]);
@@ -195,6 +196,7 @@ export class AnnouncementService {
     const message = await this.messages.store(tenant, principal, conversation.id, body, {
       sourceLanguage,
       readerLanguage,
+      idempotencyKey,
     });
     return { conversationId: conversation.id, messageId: message.id };
   }

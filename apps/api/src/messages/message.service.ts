@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Database, type TenantRepositories } from '../../../../libs/db/database';
 import { type StoredMessage } from '../../../../libs/db/repositories/message.repository';
-import { NotFoundError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { BodyCipher } from '../../../../libs/messaging/body-cipher';
+import { idempotentId } from '../../../../libs/messaging/idempotent-id';
 import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
 import { type Principal } from '../common/request-context';
 import { type ReaderTranslation } from '../../../../libs/translation/translation-reader';
@@ -32,11 +33,11 @@ export class MessageService {
     principal: Principal,
     conversationId: string,
     body: string,
-    attachmentIds: readonly string[] = [],
+    options: { attachmentIds?: readonly string[]; idempotencyKey?: string } = {},
   ): Promise<{ id: string; createdAt: Date }> {
     const { tenant, languages } = await this.access.require(principal, conversationId);
     return this.store(tenant, principal, conversationId, body, {
-      attachmentIds,
+      ...options,
       sourceLanguage: languages.caller,
       readerLanguage: languages.other,
     });
@@ -46,6 +47,10 @@ export class MessageService {
    * Writes a message into a conversation the caller was just found allowed to write to, then starts its
    * translation when the reader prefers another language. The id is chosen first because the
    * ciphertext is sealed to it. Languages not given are looked up.
+   *
+   * With an idempotency key the id is derived from it (per district and sender), so a retried send
+   * finds the message it stored before and answers with it instead of storing a second one; the same
+   * key with another conversation, body or attachments is a 409.
    */
   async store(
     tenant: TenantRepositories,
@@ -56,12 +61,14 @@ export class MessageService {
       attachmentIds?: readonly string[];
       sourceLanguage?: string;
       readerLanguage: string;
+      idempotencyKey?: string;
     },
   ): Promise<{ id: string; createdAt: Date }> {
-    const { messages } = messagingRepositories(tenant);
     const uniqueAttachmentIds = [...new Set((options.attachmentIds ?? []).map((id) => id.toLowerCase()))];
     await this.requireOwnAttachments(tenant, principal.userId, uniqueAttachmentIds);
-    const id = randomUUID();
+    const id = options.idempotencyKey
+      ? idempotentId('message', principal.districtId, principal.userId, options.idempotencyKey)
+      : randomUUID();
     const [sealed, sourceLanguage] = await Promise.all([
       this.cipher.sealMessage(principal.districtId, id, body),
       options.sourceLanguage ??
@@ -69,19 +76,51 @@ export class MessageService {
           .findProfile(principal.userId)
           .then((sender) => sender?.preferredLanguage ?? DEFAULT_LANGUAGE),
     ]);
-    const stored = await messages.insert({
-      id,
-      conversationId,
-      senderId: principal.userId,
-      ...sealed,
-      sourceLanguage,
-    });
-    await messages.attach(id, uniqueAttachmentIds);
+    const message = { id, conversationId, senderId: principal.userId, ...sealed, sourceLanguage };
+    // With attachments the message and its links commit together, so a retry never finds half of it.
+    const stored =
+      uniqueAttachmentIds.length === 0
+        ? await messagingRepositories(tenant).messages.insert(message)
+        : await this.db.transaction(principal.districtId, async (tx) => {
+            const { messages } = messagingRepositories(tx);
+            const inserted = await messages.insert(message);
+            if (inserted) await messages.attach(id, uniqueAttachmentIds);
+            return inserted;
+          });
+    const result =
+      stored ?? (await this.sameAsStored(tenant, { id, conversationId, body, uniqueAttachmentIds }));
     await this.translations.startIfNeeded(principal.districtId, id, {
       source: sourceLanguage,
       reader: options.readerLanguage,
     });
-    return stored;
+    return result;
+  }
+
+  /**
+   * A send whose id exists already: the same request retried gets the stored message back; anything
+   * else under the same key is refused. Only the sender's own keys derive this id, so the stored
+   * message is always the caller's own.
+   */
+  private async sameAsStored(
+    tenant: TenantRepositories,
+    request: { id: string; conversationId: string; body: string; uniqueAttachmentIds: readonly string[] },
+  ): Promise<{ id: string; createdAt: Date }> {
+    const existing = await messagingRepositories(tenant).messages.findSent(request.id);
+    if (!existing) throw new Error(`conversation ${request.conversationId} does not exist in the district`);
+    const sameAttachments =
+      existing.attachmentIds.length === request.uniqueAttachmentIds.length &&
+      request.uniqueAttachmentIds.every((attachmentId) => existing.attachmentIds.includes(attachmentId));
+    if (
+      existing.conversationId !== request.conversationId ||
+      !sameAttachments ||
+      (await this.cipher.openMessage(existing)) !== request.body
+    ) {
+      throw new ConflictError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was already used for a different message.',
+      );
+    }
+    return { id: existing.id, createdAt: existing.createdAt };
   }
 
   async list(
