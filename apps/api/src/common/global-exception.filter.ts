@@ -52,7 +52,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
         {
           correlationId: req.correlationId,
           dependency,
-          err: { name: errorName(exception), code: errorCode(exception) },
+          failure: { name: errorName(exception), errorCode: errorCode(exception) },
         },
         'a dependency is unavailable; answered 503',
       );
