@@ -225,10 +225,11 @@ describe('Idempotency-Key on message sends', () => {
 describe('a dependency that is down', () => {
   let pool: Pool;
   let token: string;
+  let section: SectionFixture;
 
   beforeAll(async () => {
     pool = createTestPool();
-    const section = await createSectionFixture(pool, { students: 1, guardiansPerStudent: 0 });
+    section = await createSectionFixture(pool, { students: 1, guardiansPerStudent: 0 });
     token = await signInAs(pool, section.districtId, section.teachers[0]!.id);
   });
 
@@ -267,22 +268,51 @@ describe('a dependency that is down', () => {
     }
   });
 
-  it('when Temporal does not answer, then an upload is 503 UNAVAILABLE with Retry-After', async () => {
+  it('when Temporal does not answer, then uploads and announcements are 503 with Retry-After, and a send to another language is stored without waiting on Temporal', async () => {
     const env = attachmentTestEnv('msg-idem-temporal', { TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
     const api = await startApi(testApiConfig(env.overrides));
     try {
-      const res = await fetch(`${api.baseUrl}/v1/attachments`, {
+      const form = new FormData();
+      form.append('file', new Blob(['Notes\n'], { type: 'text/plain' }), 'notes.txt');
+      const uploaded = await fetch(`${api.baseUrl}/v1/attachments`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}` },
-        body: (() => {
-          const form = new FormData();
-          form.append('file', new Blob(['Notes\n'], { type: 'text/plain' }), 'notes.txt');
-          return form;
-        })(),
+        body: form,
       });
-      expect(res.status).toBe(503);
-      expect(res.headers.get('retry-after')).toBe('2');
-      expect(((await res.json()) as ErrorBody).error.code).toBe('UNAVAILABLE');
+      const announced = await request<ErrorBody>(
+        api.baseUrl,
+        'POST',
+        `/v1/sections/${section.sectionId}/announcements`,
+        { token, json: { body: 'Picture day' }, headers: { 'idempotency-key': `ann-${randomUUID()}` } },
+      );
+      for (const answer of [
+        {
+          status: uploaded.status,
+          retryAfter: uploaded.headers.get('retry-after'),
+          body: await uploaded.json(),
+        },
+        { status: announced.status, retryAfter: announced.headers.get('retry-after'), body: announced.body },
+      ]) {
+        expect(answer).toEqual({
+          status: 503,
+          retryAfter: '2',
+          body: { error: expect.objectContaining({ code: 'UNAVAILABLE' }) },
+        });
+      }
+
+      await pool.query(`UPDATE users SET preferred_language = 'es' WHERE id = $1`, [section.students[0]!.id]);
+      const opened = await request<{ id: string }>(api.baseUrl, 'POST', '/v1/conversations', {
+        token,
+        json: { participantId: section.students[0]!.id },
+      });
+      // Bounded well below the Temporal client's own retries of an unreachable server (about 20 s).
+      const sent = await fetch(`${api.baseUrl}/v1/conversations/${opened.body.id}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ body: 'Welcome to the class' }),
+        signal: AbortSignal.timeout(8_000),
+      });
+      expect(sent.status).toBe(201);
     } finally {
       await api.close();
       removeTestStorage(env);
