@@ -7,10 +7,11 @@ import { LOGGER } from '../common/tokens';
 import { TemporalClientService } from '../temporal/temporal-client.service';
 
 /**
- * A send waits this long at most for Temporal to take its translation: the client's own retries of an
- * unreachable server add up to about twenty seconds, and the message is already stored.
+ * A send waits this long at most for Temporal to take its translation, as uploads and announcements
+ * do: the client's own retries of an unreachable server add up to about twenty seconds, and the
+ * message is already stored.
  */
-const TRANSLATION_START_DEADLINE_MS = 2_000;
+const TRANSLATION_START_DEADLINE_MS = 5_000;
 
 /**
  * Messaging's side of translation (issue 6): start translating a message whose reader prefers another
