@@ -47,6 +47,9 @@ export class AnnouncementController {
     description: 'Stored; delivery runs in the background.',
   })
   @ApiForbiddenResponse({ description: "Anyone but the section's current teachers." })
+  @ApiConflictResponse({
+    description: 'IDEMPOTENCY_KEY_REUSED: the key was used before for another section.',
+  })
   @ApiNotFoundResponse({ description: 'No such section in the caller’s district.' })
   post(
     @CurrentPrincipal() principal: Principal,

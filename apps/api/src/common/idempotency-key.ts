@@ -20,7 +20,8 @@ export function idempotencyKeyFrom(header: string | undefined): string | undefin
 
 export function idempotencyKeyHeaderDoc(description: string): ApiHeaderOptions {
   return {
-    name: 'Idempotency-Key',
+    // Lower case, as @Headers() names it, so the document lists the header once.
+    name: 'idempotency-key',
     required: false,
     description,
     schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,200}$', maxLength: 200 },
