@@ -4,10 +4,11 @@
  * no pool connection within the connect timeout), as opposed to a statement the database refused.
  * The request did not fail because of what it asked, so the API answers 503 and the client retries.
  *
- * The shapes were taken from a real cluster restarted under load (test/unit/db/database-unavailable
- * .test.ts lists them): node-postgres errors carry a SQLSTATE or a socket error code; Prisma wraps
- * them as a known request error whose `meta.driverAdapterError.cause` carries the adapter's `kind` (and
- * the SQLSTATE for kind `postgres`), or passes node-postgres's code-less connection errors through.
+ * The shapes were taken from a real cluster restarted under load (listed in
+ * test/unit/errors/dependency-unavailable.test.ts): node-postgres errors carry a SQLSTATE or a socket
+ * error code; Prisma wraps them as a known request error whose `meta.driverAdapterError.cause` carries
+ * the adapter's `kind` (and the SQLSTATE for kind `postgres`), or passes node-postgres's code-less
+ * connection errors through.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   return linkedErrors(error).some(isConnectionFailure);
