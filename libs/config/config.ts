@@ -53,6 +53,8 @@ const databaseSchema = z.object({
     .string({ error: 'is required' })
     .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgresql:// connection URL'),
   DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
+  /** How long a query waits for a pool connection (busy pool or unreachable server) before a 503. */
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt.max(60_000).default(5_000),
 });
 
 const temporalSchema = z.object({

@@ -8,6 +8,8 @@ export type HomeroomPrismaClient = PrismaClient;
 export interface PrismaClientOptions {
   /** Upper bound of open connections in the node-postgres pool behind the client. */
   poolSize?: number;
+  /** How long a query waits for a connection before failing (pg's `connectionTimeoutMillis`). */
+  connectTimeoutMs?: number;
 }
 
 const PREPARED_MARKER = /^\s*\/\* prepared:([a-z][a-z0-9_]*) \*\//;
@@ -67,7 +69,13 @@ export function createPrismaClient(
   databaseUrl: string,
   options: PrismaClientOptions = {},
 ): HomeroomPrismaClient {
-  const pool = new Pool({ connectionString: databaseUrl, max: options.poolSize });
+  // Without a connect timeout a query waits for a connection forever when the pool is exhausted or
+  // the server does not answer; with one it fails, and the API answers 503.
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max: options.poolSize,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+  });
   // An idle connection dropped by the server is discarded by the pool; without a listener the pool's
   // error event would end the process before Prisma attaches its own on first use.
   pool.on('error', () => undefined);

@@ -100,7 +100,17 @@ export class RateLimitedError extends DomainError {
   }
 }
 
+/** Seconds a client waits before retrying after a 503: long enough for a restart to finish. */
+export const DEFAULT_UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
+/** A dependency is down or did not answer; the request may be retried (sends with their Idempotency-Key). */
 export class UnavailableError extends DomainError {
   readonly status = 503;
   readonly code = 'UNAVAILABLE';
+  constructor(
+    message = 'The service is briefly unavailable. Try again shortly.',
+    readonly retryAfterSeconds = DEFAULT_UNAVAILABLE_RETRY_AFTER_SECONDS,
+  ) {
+    super(message);
+  }
 }

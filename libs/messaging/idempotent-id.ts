@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  * collide. Shaped as a version-8 (custom) UUID so it cannot be mistaken for a random one.
  */
 export function idempotentId(
-  scope: 'announcement',
+  scope: 'announcement' | 'message',
   districtId: string,
   actorId: string,
   key: string,

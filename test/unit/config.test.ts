@@ -14,6 +14,18 @@ describe('configuration', () => {
     expect(config.HOMEROOM_ENV).toBe('local');
   });
 
+  it('when the database connect timeout is not a positive number of milliseconds, then start-up fails naming it', () => {
+    expect(loadApiConfig(validEnv()).DATABASE_CONNECT_TIMEOUT_MS).toBe(5_000);
+    expect(
+      loadApiConfig({ ...validEnv(), DATABASE_CONNECT_TIMEOUT_MS: '750' }).DATABASE_CONNECT_TIMEOUT_MS,
+    ).toBe(750);
+    for (const bad of ['0', '-1', 'soon', '600000']) {
+      expect(problemsOf(() => loadApiConfig({ ...validEnv(), DATABASE_CONNECT_TIMEOUT_MS: bad }))).toEqual([
+        expect.stringMatching(/^DATABASE_CONNECT_TIMEOUT_MS: /),
+      ]);
+    }
+  });
+
   it('when a port is not a number, then start-up fails naming the variable', () => {
     expect(problemsOf(() => loadApiConfig({ ...validEnv(), API_PORT: 'eighty' }))).toEqual([
       expect.stringMatching(/^API_PORT: /),

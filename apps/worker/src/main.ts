@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ name: 'homeroom-worker', level: config.LOG_LEVEL });
   Runtime.install({ logger: temporalLogger(logger) });
-  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  const prisma = createPrismaClient(config.DATABASE_URL, {
+    poolSize: config.DATABASE_POOL_SIZE,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+  });
   // A workflow bundle built ahead of time (bundleWorkflowCode) saves seconds at every start.
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
   const homeroom = await createHomeroomWorkers(

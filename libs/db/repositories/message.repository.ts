@@ -24,6 +24,16 @@ export interface StoredMessage {
   attachments: MessageAttachmentSummary[];
 }
 
+export interface SentMessage {
+  id: string;
+  conversationId: string;
+  senderId: string;
+  bodyCiphertext: Uint8Array;
+  dataKeyId: string;
+  createdAt: Date;
+  attachmentIds: string[];
+}
+
 export interface MessageAttachmentSummary {
   id: string;
   filename: string;
@@ -55,6 +65,7 @@ const INSERT_MESSAGE = preparedStatement(
   `WITH inserted AS (
      INSERT INTO messages (id, district_id, conversation_id, sender_id, body_ciphertext, data_key_id, source_language)
      VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6::uuid, $7)
+     ON CONFLICT (id) DO NOTHING
      RETURNING created_at
    ), touched AS (
      UPDATE conversations
@@ -77,9 +88,10 @@ export class MessageRepository {
 
   /**
    * Stores the message and moves the conversation's last activity in one statement, so the inbox order
-   * and the messages never disagree. Prepared (libs/db/prisma.ts): it runs on every send.
+   * and the messages never disagree. Prepared (libs/db/prisma.ts): it runs on every send. A message
+   * whose id exists already (a retried send with the same Idempotency-Key) is left as it is: null.
    */
-  async insert(message: NewMessage): Promise<{ id: string; createdAt: Date }> {
+  async insert(message: NewMessage): Promise<{ id: string; createdAt: Date } | null> {
     const rows = await runPrepared<{ created_at: Date }>(this.prisma, INSERT_MESSAGE, [
       message.id,
       this.districtId,
@@ -90,8 +102,26 @@ export class MessageRepository {
       message.sourceLanguage,
     ]);
     const row = rows[0];
-    if (!row) throw new Error(`conversation ${message.conversationId} does not exist in the district`);
-    return { id: message.id, createdAt: row.created_at };
+    return row ? { id: message.id, createdAt: row.created_at } : null;
+  }
+
+  /** What a retried send is compared with: the stored message with its attachments. */
+  async findSent(id: string): Promise<SentMessage | null> {
+    const row = await this.prisma.message.findFirst({
+      where: { id, districtId: this.districtId },
+      select: {
+        id: true,
+        conversationId: true,
+        senderId: true,
+        bodyCiphertext: true,
+        dataKeyId: true,
+        createdAt: true,
+        attachments: { select: { attachmentId: true } },
+      },
+    });
+    if (!row) return null;
+    const { attachments, ...message } = row;
+    return { ...message, attachmentIds: attachments.map((link) => link.attachmentId) };
   }
 
   /** Links attachments to a message the same request created. */

@@ -7,6 +7,9 @@ import { workflowIds } from '../../../../libs/temporal/workflow-ids';
 import type { announcementFanOutWorkflow } from '../../../../workflows/announcement-fan-out.workflow';
 import { TemporalClientService } from '../temporal/temporal-client.service';
 
+/** A poster waits this long at most for Temporal before the answer is 503 (retry with the same key). */
+const START_DEADLINE_MS = 5_000;
+
 /**
  * Starts the durable fan-out of an announcement. The workflow id is the announcement's, a running one
  * is attached to (USE_EXISTING) and a finished one is never run again (REJECT_DUPLICATE): a retried
@@ -19,9 +22,8 @@ export class AnnouncementFanOutStarter {
   async start(districtId: string, announcementId: string): Promise<string> {
     const workflowId = workflowIds.announcement(announcementId);
     try {
-      await this.temporal.client.workflow.start<typeof announcementFanOutWorkflow>(
-        'announcementFanOutWorkflow',
-        {
+      await this.temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        this.temporal.client.workflow.start<typeof announcementFanOutWorkflow>('announcementFanOutWorkflow', {
           taskQueue: this.temporal.taskQueue,
           workflowId,
           args: [{ districtId, announcementId }],
@@ -31,7 +33,7 @@ export class AnnouncementFanOutStarter {
             { key: DISTRICT_ID, value: districtId },
             { key: ANNOUNCEMENT_ID, value: announcementId },
           ]),
-        },
+        }),
       );
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return workflowId;

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Quer
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiHeader,
@@ -11,9 +12,9 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { CursorCodec } from '../common/cursor';
+import { idempotencyKeyFrom, idempotencyKeyHeaderDoc } from '../common/idempotency-key';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import {
@@ -29,8 +30,6 @@ import {
 import { AnnouncementService } from './announcement.service';
 import { ApiQuotaResponse } from '../quotas/api-quota-response.decorator';
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
-
 @ApiTags('announcements')
 @ApiBearerAuth()
 @Controller('v1')
@@ -42,17 +41,20 @@ export class AnnouncementController {
 
   @Post('sections/:sectionId/announcements')
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'A retried request with the same key returns the same announcement and never sends twice.',
-  })
+  @ApiHeader(
+    idempotencyKeyHeaderDoc(
+      'A retried request with the same key returns the same announcement and never sends twice.',
+    ),
+  )
   @ApiAcceptedResponse({
     type: AnnouncementPostedDto,
     description: 'Stored; delivery runs in the background.',
   })
   @ApiForbiddenResponse({ description: "Anyone but the section's current teachers." })
   @ApiQuotaResponse('announcement')
+  @ApiConflictResponse({
+    description: 'IDEMPOTENCY_KEY_REUSED: the key was used before for another section.',
+  })
   @ApiNotFoundResponse({ description: 'No such section in the caller’s district.' })
   post(
     @CurrentPrincipal() principal: Principal,
@@ -60,15 +62,10 @@ export class AnnouncementController {
     @Body() body: PostAnnouncementDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<AnnouncementPostedDto> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new ValidationFailedError(
-        'The Idempotency-Key header must be 1 to 200 letters, digits or . _ : -.',
-      );
-    }
     return this.announcements.post(principal, sectionId, {
       body: body.body,
       attachmentIds: body.attachmentIds,
-      idempotencyKey,
+      idempotencyKey: idempotencyKeyFrom(idempotencyKey),
     });
   }
 
@@ -114,14 +111,24 @@ export class AnnouncementController {
     type: ReplyCreatedDto,
     description: 'The reply, in a one-to-one conversation with the author.',
   })
+  @ApiHeader(
+    idempotencyKeyHeaderDoc(
+      'Makes the reply safe to retry: a retry with the same key and body answers with the same message ' +
+        'and stores nothing new. Keys are per sender, shared with message sends.',
+    ),
+  )
   @ApiForbiddenResponse({ description: 'The caller may read but not reply (the author, for one).' })
   @ApiQuotaResponse('message')
   @ApiNotFoundResponse({ description: 'No such announcement, or not one the caller may read.' })
+  @ApiConflictResponse({
+    description: 'IDEMPOTENCY_KEY_REUSED: the key was used before for a different message.',
+  })
   reply(
     @CurrentPrincipal() principal: Principal,
     @Param('announcementId', UuidParamPipe) announcementId: string,
     @Body() body: ReplyDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ReplyCreatedDto> {
-    return this.announcements.reply(principal, announcementId, body.body);
+    return this.announcements.reply(principal, announcementId, body.body, idempotencyKeyFrom(idempotencyKey));
   }
 }

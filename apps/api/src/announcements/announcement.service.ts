@@ -207,6 +207,7 @@ export class AnnouncementService {
     principal: Principal,
     announcementId: string,
     body: string,
+    idempotencyKey?: string,
   ): Promise<{ conversationId: string; messageId: string }> {
     const { tenant, record, delivered } = await this.requireReadable(principal, announcementId);
     const facts = await tenant.rosterFacts.sliceForUsers([principal.userId, record.authorId]);
@@ -214,8 +215,7 @@ export class AnnouncementService {
       delivered,
     });
     if (!decision.allowed) throw new ForbiddenError('You cannot reply to this announcement.');
-    // Counted before the conversation is opened: a refused reply leaves no conversation behind.
-    return this.quotas.within(principal, 'messages', async () => {
+    const write = async () => {
       const { conversation } = await tenant.conversations.findOrCreate(
         principal.userId,
         record.authorId,
@@ -228,9 +228,14 @@ export class AnnouncementService {
       const message = await this.messages.storeCounted(tenant, principal, conversation.id, body, {
         sourceLanguage,
         readerLanguage,
+        idempotencyKey,
       });
       return { conversationId: conversation.id, messageId: message.id };
-    });
+    };
+    // Counted before the conversation is opened, so a refused reply leaves no conversation behind; a
+    // retry of a reply stored before is not counted again.
+    if (await this.messages.alreadyStored(tenant, principal, idempotencyKey)) return write();
+    return this.quotas.within(principal, 'messages', write);
   }
 
   /** To anyone who may not read it, an announcement does not exist (404), like one of another district. */

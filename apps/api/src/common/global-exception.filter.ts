@@ -1,7 +1,13 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import { type Response } from 'express';
-import { DomainError, RateLimitedError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
+import {
+  DomainError,
+  RateLimitedError,
+  UnavailableError,
+  ValidationFailedError,
+} from '../../../../libs/errors/domain-errors';
 import { type Logger } from '../../../../libs/logging/logger';
+import { unavailableDependency } from './dependency-failure';
 import { errorBody } from './error-body';
 import { type HomeroomRequest } from './request-context';
 
@@ -40,7 +46,19 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<HomeroomRequest>();
     const res = http.getResponse<Response>();
-    const mapped = this.map(exception);
+    const dependency = unavailableDependency(exception);
+    if (dependency) {
+      this.logger.warn(
+        {
+          correlationId: req.correlationId,
+          dependency,
+          failure: { name: errorName(exception), errorCode: errorCode(exception) },
+        },
+        'a dependency is unavailable; answered 503',
+      );
+    }
+    // One answer for every dependency: which one is down is for the log, not for callers.
+    const mapped = this.map(dependency ? new UnavailableError() : exception);
     if (mapped.status >= 500 && mapped.status !== 503) {
       this.logger.error(
         { correlationId: req.correlationId, err: describe(exception) },
@@ -56,7 +74,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
   }
 
   private map(exception: unknown): Mapped {
-    if (exception instanceof RateLimitedError) {
+    if (exception instanceof RateLimitedError || exception instanceof UnavailableError) {
       return { ...fromDomain(exception), headers: { 'Retry-After': String(exception.retryAfterSeconds) } };
     }
     if (exception instanceof ValidationFailedError) {
@@ -110,4 +128,14 @@ function describe(exception: unknown): { name?: string; message?: string; stack?
   return exception instanceof Error
     ? { name: exception.name, message: exception.message, stack: exception.stack }
     : { message: String(exception) };
+}
+
+function errorName(exception: unknown): string | undefined {
+  return exception instanceof Error ? exception.name : undefined;
+}
+
+function errorCode(exception: unknown): unknown {
+  return typeof exception === 'object' && exception !== null
+    ? (exception as { code?: unknown }).code
+    : undefined;
 }

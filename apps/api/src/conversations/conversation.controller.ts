@@ -1,16 +1,20 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiQuery,
+  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { CursorCodec } from '../common/cursor';
+import { idempotencyKeyFrom, idempotencyKeyHeaderDoc } from '../common/idempotency-key';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { CreatedIdDto, MessagePageDto, SendMessageDto } from '../messages/message.dto';
@@ -83,16 +87,33 @@ export class ConversationController {
   }
 
   @Post(':conversationId/messages')
+  @ApiHeader(
+    idempotencyKeyHeaderDoc(
+      'Makes the send safe to retry: a retry with the same key and the same body answers 201 with the ' +
+        'same message id and stores nothing new. Keys are per sender.',
+    ),
+  )
   @ApiCreatedResponse({ type: CreatedIdDto })
   @ApiQuotaResponse('message')
   @ApiForbiddenResponse({ description: 'The policy no longer allows this pair to message.' })
   @ApiNotFoundResponse({ description: 'No such conversation of the caller.' })
+  @ApiConflictResponse({
+    description:
+      'IDEMPOTENCY_KEY_REUSED: the key was used before for another conversation, body or attachments.',
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'UNAVAILABLE: a dependency is briefly down; retry after Retry-After with the same key.',
+  })
   async send(
     @CurrentPrincipal() principal: Principal,
     @Param('conversationId', UuidParamPipe) conversationId: string,
     @Body() body: SendMessageDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<CreatedIdDto> {
-    const message = await this.messages.send(principal, conversationId, body.body, body.attachmentIds);
+    const message = await this.messages.send(principal, conversationId, body.body, {
+      attachmentIds: body.attachmentIds,
+      idempotencyKey: idempotencyKeyFrom(idempotencyKey),
+    });
     return { id: message.id };
   }
 }

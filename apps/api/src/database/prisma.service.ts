@@ -9,7 +9,10 @@ export class PrismaService implements OnModuleDestroy {
   readonly client: HomeroomPrismaClient;
 
   constructor(@Inject(API_CONFIG) config: ApiConfig) {
-    this.client = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+    this.client = createPrismaClient(config.DATABASE_URL, {
+      poolSize: config.DATABASE_POOL_SIZE,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    });
   }
 
   async onModuleDestroy(): Promise<void> {

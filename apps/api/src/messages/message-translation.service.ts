@@ -7,6 +7,13 @@ import { LOGGER } from '../common/tokens';
 import { TemporalClientService } from '../temporal/temporal-client.service';
 
 /**
+ * A send waits this long at most for Temporal to take its translation, as uploads and announcements
+ * do: the client's own retries of an unreachable server add up to about twenty seconds, and the
+ * message is already stored.
+ */
+const TRANSLATION_START_DEADLINE_MS = 5_000;
+
+/**
  * Messaging's side of translation (issue 6): start translating a message whose reader prefers another
  * language, and attach stored translations to what a reader is shown. Neither can hold up a message:
  * starting is attempted after the message is stored and a failure is only logged; reading shows the
@@ -27,11 +34,13 @@ export class MessageTranslationService {
   ): Promise<void> {
     if (languages.source === languages.reader) return;
     try {
-      await startTranslationWorkflow(this.temporal.client, this.temporal.taskQueue, {
-        districtId,
-        subjectKind: 'message',
-        subjectId: messageId,
-      });
+      await this.temporal.connection.withDeadline(Date.now() + TRANSLATION_START_DEADLINE_MS, () =>
+        startTranslationWorkflow(this.temporal.client, this.temporal.taskQueue, {
+          districtId,
+          subjectKind: 'message',
+          subjectId: messageId,
+        }),
+      );
     } catch {
       this.logger.warn({ messageId }, 'message translation could not be started; readers see the original');
     }

@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Database, type TenantRepositories } from '../../../../libs/db/database';
 import { type StoredMessage } from '../../../../libs/db/repositories/message.repository';
-import { NotFoundError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { BodyCipher } from '../../../../libs/messaging/body-cipher';
+import { idempotentId } from '../../../../libs/messaging/idempotent-id';
 import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
 import { type Principal } from '../common/request-context';
 import { QuotaService } from '../quotas/quota.service';
@@ -17,6 +18,12 @@ interface MessageOptions {
   attachmentIds?: readonly string[];
   sourceLanguage?: string;
   readerLanguage: string;
+  idempotencyKey?: string;
+}
+
+/** Per district and sender: one user's keys can never name another's message. */
+function messageIdFor(principal: Principal, idempotencyKey: string): string {
+  return idempotentId('message', principal.districtId, principal.userId, idempotencyKey);
 }
 
 export interface MessageView {
@@ -40,11 +47,11 @@ export class MessageService {
     principal: Principal,
     conversationId: string,
     body: string,
-    attachmentIds: readonly string[] = [],
+    options: { attachmentIds?: readonly string[]; idempotencyKey?: string } = {},
   ): Promise<{ id: string; createdAt: Date }> {
     const { tenant, languages } = await this.access.require(principal, conversationId);
     return this.store(tenant, principal, conversationId, body, {
-      attachmentIds,
+      ...options,
       sourceLanguage: languages.caller,
       readerLanguage: languages.other,
     });
@@ -52,7 +59,8 @@ export class MessageService {
 
   /**
    * Writes a message into a conversation the caller was just found allowed to write to, counted against
-   * the sender's and the district's message quotas before anything is sealed or stored.
+   * the sender's and the district's message quotas before anything is sealed or stored. A retry of a
+   * send already stored under its idempotency key is not counted again.
    */
   async store(
     tenant: TenantRepositories,
@@ -61,9 +69,25 @@ export class MessageService {
     body: string,
     options: MessageOptions,
   ): Promise<{ id: string; createdAt: Date }> {
+    if (await this.alreadyStored(tenant, principal, options.idempotencyKey)) {
+      return this.storeCounted(tenant, principal, conversationId, body, options);
+    }
     return this.quotas.within(principal, 'messages', () =>
       this.storeCounted(tenant, principal, conversationId, body, options),
     );
+  }
+
+  /** Whether a send under this idempotency key was stored before: a retry, which no quota counts again. */
+  async alreadyStored(
+    tenant: TenantRepositories,
+    principal: Principal,
+    idempotencyKey: string | undefined,
+  ): Promise<boolean> {
+    if (idempotencyKey === undefined) return false;
+    const existing = await messagingRepositories(tenant).messages.findSent(
+      messageIdFor(principal, idempotencyKey),
+    );
+    return existing !== null;
   }
 
   /**
@@ -71,6 +95,10 @@ export class MessageService {
    * that a refused message must not do either). Stores the message, then starts its translation when
    * the reader prefers another language. The id is chosen first because the ciphertext is sealed to
    * it. Languages not given are looked up.
+   *
+   * With an idempotency key the id is derived from it (per district and sender), so a retried send
+   * finds the message it stored before and answers with it instead of storing a second one; the same
+   * key with another conversation, body or attachments is a 409.
    */
   async storeCounted(
     tenant: TenantRepositories,
@@ -79,10 +107,9 @@ export class MessageService {
     body: string,
     options: MessageOptions,
   ): Promise<{ id: string; createdAt: Date }> {
-    const { messages } = messagingRepositories(tenant);
     const uniqueAttachmentIds = [...new Set((options.attachmentIds ?? []).map((id) => id.toLowerCase()))];
     await this.requireOwnAttachments(tenant, principal.userId, uniqueAttachmentIds);
-    const id = randomUUID();
+    const id = options.idempotencyKey ? messageIdFor(principal, options.idempotencyKey) : randomUUID();
     const [sealed, sourceLanguage] = await Promise.all([
       this.cipher.sealMessage(principal.districtId, id, body),
       options.sourceLanguage ??
@@ -90,19 +117,51 @@ export class MessageService {
           .findProfile(principal.userId)
           .then((sender) => sender?.preferredLanguage ?? DEFAULT_LANGUAGE),
     ]);
-    const stored = await messages.insert({
-      id,
-      conversationId,
-      senderId: principal.userId,
-      ...sealed,
-      sourceLanguage,
-    });
-    await messages.attach(id, uniqueAttachmentIds);
+    const message = { id, conversationId, senderId: principal.userId, ...sealed, sourceLanguage };
+    // With attachments the message and its links commit together, so a retry never finds half of it.
+    const stored =
+      uniqueAttachmentIds.length === 0
+        ? await messagingRepositories(tenant).messages.insert(message)
+        : await this.db.transaction(principal.districtId, async (tx) => {
+            const { messages } = messagingRepositories(tx);
+            const inserted = await messages.insert(message);
+            if (inserted) await messages.attach(id, uniqueAttachmentIds);
+            return inserted;
+          });
+    const result =
+      stored ?? (await this.sameAsStored(tenant, { id, conversationId, body, uniqueAttachmentIds }));
     await this.translations.startIfNeeded(principal.districtId, id, {
       source: sourceLanguage,
       reader: options.readerLanguage,
     });
-    return stored;
+    return result;
+  }
+
+  /**
+   * A send whose id exists already: the same request retried gets the stored message back; anything
+   * else under the same key is refused. Only the sender's own keys derive this id, so the stored
+   * message is always the caller's own.
+   */
+  private async sameAsStored(
+    tenant: TenantRepositories,
+    request: { id: string; conversationId: string; body: string; uniqueAttachmentIds: readonly string[] },
+  ): Promise<{ id: string; createdAt: Date }> {
+    const existing = await messagingRepositories(tenant).messages.findSent(request.id);
+    if (!existing) throw new Error(`conversation ${request.conversationId} does not exist in the district`);
+    const sameAttachments =
+      existing.attachmentIds.length === request.uniqueAttachmentIds.length &&
+      request.uniqueAttachmentIds.every((attachmentId) => existing.attachmentIds.includes(attachmentId));
+    if (
+      existing.conversationId !== request.conversationId ||
+      !sameAttachments ||
+      (await this.cipher.openMessage(existing)) !== request.body
+    ) {
+      throw new ConflictError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was already used for a different message.',
+      );
+    }
+    return { id: existing.id, createdAt: existing.createdAt };
   }
 
   async list(

@@ -16,7 +16,12 @@ export class TemporalClientService implements OnModuleDestroy {
   readonly scanTaskQueue: string;
 
   constructor(@Inject(API_CONFIG) config: ApiConfig) {
-    this.connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+    this.connection = Connection.lazy({
+      address: config.TEMPORAL_ADDRESS,
+      // gRPC's default reconnect backoff grows to two minutes; after a Temporal restart the API would
+      // keep answering 503 for that long. A retry every second at most costs a restarted server nothing.
+      channelArgs: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1_000 },
+    });
     this.client = new Client({
       connection: this.connection,
       namespace: config.TEMPORAL_NAMESPACE,
