@@ -88,7 +88,7 @@ describe('dependency restarts under a send load', () => {
       QUOTA_MESSAGES_PER_USER_PER_HOUR: '1000000',
       QUOTA_MESSAGES_PER_DISTRICT_PER_HOUR: '1000000000',
       QUOTA_UPLOADS_PER_USER_PER_HOUR: '1000000',
-      QUOTA_UPLOADS_PER_DISTRICT_PER_HOUR: '1000000000',
+      QUOTA_UPLOADS_PER_DISTRICT_PER_HOUR: '100000000',
     });
     api = await startApi(testApiConfig(attachmentEnv.overrides));
     workers = await startTestWorkers(testWorkerConfig(attachmentEnv.overrides));
