@@ -1,0 +1,140 @@
+import { inflateRawSync } from 'node:zlib';
+import { SCRIPT_EXTENSIONS } from './allowed-types';
+import { declaredExtension } from './filename';
+import { SNIFF_BYTES, sniffHead } from './sniff';
+import { officeKindOf } from './zip-directory';
+
+/** An archive inside the upload may hold archives of its own, but not archives inside those. */
+export const MAX_ARCHIVE_NESTING = 2;
+/** Bytes all members of one upload may unpack to, nested ones included: a zip bomb stops here. */
+export const MAX_UNPACKED_BYTES = 64 * 1024 * 1024;
+
+const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
+const CENTRAL_DIRECTORY_ENTRY = 0x02014b50;
+const LOCAL_FILE_HEADER = 0x04034b50;
+const STORED = 0;
+const DEFLATED = 8;
+const ENCRYPTED_FLAG = 0x1;
+
+const EXECUTABLE_MEMBER = 'The archive contains an executable file or a script, which is not accepted.';
+/** Scripts that carry no shebang but announce themselves in their first line. */
+const SCRIPT_OPENINGS = ['@echo off', '#requires', 'wscript.', 'cscript '];
+
+interface Entry {
+  name: string;
+  method: number;
+  flags: number;
+  compressedSize: number;
+  localHeaderOffset: number;
+}
+
+/**
+ * Applies the top-level type rules to every member of a ZIP archive, in memory and without writing
+ * anything: a member named like a script, or whose content starts like an executable or a script, is
+ * refused; so is an archive nested deeper than {@link MAX_ARCHIVE_NESTING}, one that cannot be read
+ * (encrypted members, unknown compression, a damaged directory, ZIP64) and one that unpacks to more
+ * than {@link MAX_UNPACKED_BYTES}. Returns the reason for refusal, or null for an acceptable archive.
+ * Office and OpenDocument files inside are documents, judged by their type, not opened further.
+ */
+export function archiveMemberProblem(archive: Buffer): string | null {
+  return inspectArchive(archive, 1, { unpacked: 0 });
+}
+
+function inspectArchive(archive: Buffer, depth: number, budget: { unpacked: number }): string | null {
+  const entries = readEntries(archive);
+  if (!entries) return 'The archive is damaged or cannot be inspected.';
+  for (const entry of entries) {
+    if (entry.name.endsWith('/')) continue;
+    const extension = declaredExtension(entry.name.split('/').pop() ?? '');
+    if (extension !== null && SCRIPT_EXTENSIONS.has(extension)) return EXECUTABLE_MEMBER;
+    if (entry.flags & ENCRYPTED_FLAG)
+      return 'The archive contains encrypted files, which cannot be inspected.';
+    const content = memberContent(archive, entry, budget);
+    if (typeof content === 'string') return content;
+    const problem = memberProblem(content, depth, budget);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+function memberProblem(content: Buffer, depth: number, budget: { unpacked: number }): string | null {
+  if (content.length === 0) return null;
+  const head = content.subarray(0, SNIFF_BYTES);
+  const verdict = sniffHead(head);
+  if (verdict.family === 'refused') return EXECUTABLE_MEMBER;
+  if (verdict.family === 'text') {
+    const opening = head.toString('utf8').trimStart().toLowerCase();
+    if (SCRIPT_OPENINGS.some((start) => opening.startsWith(start))) return EXECUTABLE_MEMBER;
+    return null;
+  }
+  if (verdict.family !== 'zip' || verdict.openDocumentKind) return null;
+  const nested = readEntries(content);
+  if (nested && officeKindOf(nested.map((entry) => entry.name))) return null;
+  if (depth >= MAX_ARCHIVE_NESTING)
+    return 'Archives nested inside archives inside archives are not accepted.';
+  return inspectArchive(content, depth + 1, budget);
+}
+
+function memberContent(archive: Buffer, entry: Entry, budget: { unpacked: number }): Buffer | string {
+  const at = entry.localHeaderOffset;
+  if (at + 30 > archive.length || archive.readUInt32LE(at) !== LOCAL_FILE_HEADER) {
+    return 'The archive is damaged or cannot be inspected.';
+  }
+  const start = at + 30 + archive.readUInt16LE(at + 26) + archive.readUInt16LE(at + 28);
+  const end = start + entry.compressedSize;
+  if (end > archive.length) return 'The archive is damaged or cannot be inspected.';
+  const raw = archive.subarray(start, end);
+  const allowance = MAX_UNPACKED_BYTES - budget.unpacked;
+  let content: Buffer;
+  if (entry.method === STORED) {
+    content = raw;
+  } else if (entry.method === DEFLATED) {
+    try {
+      content = inflateRawSync(raw, { maxOutputLength: Math.max(1, allowance) });
+    } catch {
+      return 'The archive unpacks to too much data or is damaged.';
+    }
+  } else {
+    return 'The archive uses a compression method that cannot be inspected.';
+  }
+  budget.unpacked += content.length;
+  if (budget.unpacked > MAX_UNPACKED_BYTES) return 'The archive unpacks to too much data or is damaged.';
+  return content;
+}
+
+/** Every entry of the central directory, or null when it cannot be read whole. */
+function readEntries(archive: Buffer): Entry[] | null {
+  const eocd = findEndOfCentralDirectory(archive);
+  if (eocd < 0) return null;
+  const count = archive.readUInt16LE(eocd + 10);
+  const offset = archive.readUInt32LE(eocd + 16);
+  if (offset === 0xffffffff || count === 0xffff) return null;
+  const entries: Entry[] = [];
+  let position = offset;
+  for (let i = 0; i < count; i += 1) {
+    if (position + 46 > eocd || archive.readUInt32LE(position) !== CENTRAL_DIRECTORY_ENTRY) return null;
+    const nameLength = archive.readUInt16LE(position + 28);
+    const extraLength = archive.readUInt16LE(position + 30);
+    const commentLength = archive.readUInt16LE(position + 32);
+    const compressedSize = archive.readUInt32LE(position + 20);
+    const localHeaderOffset = archive.readUInt32LE(position + 42);
+    if (compressedSize === 0xffffffff || localHeaderOffset === 0xffffffff) return null;
+    entries.push({
+      name: archive.toString('utf8', position + 46, position + 46 + nameLength),
+      flags: archive.readUInt16LE(position + 8),
+      method: archive.readUInt16LE(position + 10),
+      compressedSize,
+      localHeaderOffset,
+    });
+    position += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
+
+function findEndOfCentralDirectory(archive: Buffer): number {
+  const lowest = Math.max(0, archive.length - 22 - 0xffff);
+  for (let position = archive.length - 22; position >= lowest; position -= 1) {
+    if (archive.readUInt32LE(position) === END_OF_CENTRAL_DIRECTORY) return position;
+  }
+  return -1;
+}
