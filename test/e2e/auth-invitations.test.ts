@@ -125,8 +125,9 @@ describe('invitation acceptance (POST /v1/auth/invitations/accept)', () => {
   it.each([
     ['too short', () => 'x7#Kq9!vL2m', /at least 12 characters/],
     ['too long', () => 'ab1-'.repeat(40), /at most 128 characters/],
-    ['common', () => 'Password1234!', /too common/],
-    ['common, another', () => 'qwertyuiop123', /too common/],
+    ['common', () => 'Password1234!', /too easy to guess/],
+    ['common, another', () => 'qwertyuiop123', /too easy to guess/],
+    ['strong enough for a student but not for a teacher', () => 'summerbreeze22', /too easy to guess/],
     [
       'the username',
       (username: string) => `${username.toUpperCase()}-2026!`,

@@ -72,7 +72,7 @@ export class InvitationTokenRepository {
         usedAt: true,
         revokedAt: true,
         kind: true,
-        user: { select: { role: true, username: true, active: true } },
+        user: { select: { role: true, username: true, givenName: true, familyName: true, active: true } },
       },
     });
   }

@@ -40,7 +40,12 @@ export class InvitationAcceptanceService {
     }
     const { districtId, userId, user } = invitation;
 
-    const problems = passwordProblems(password, { username: user.username });
+    const problems = passwordProblems(password, {
+      role: user.role,
+      username: user.username,
+      givenName: user.givenName,
+      familyName: user.familyName,
+    });
     if (problems.length) {
       const details = problems.map((problem) => ({
         field: 'password',
