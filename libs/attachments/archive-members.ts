@@ -1,4 +1,4 @@
-import { inflateRawSync } from 'node:zlib';
+import { constants, inflateRawSync } from 'node:zlib';
 import { SCRIPT_EXTENSIONS } from './allowed-types';
 import { declaredExtension } from './filename';
 import { SNIFF_BYTES, sniffHead } from './sniff';
@@ -6,8 +6,13 @@ import { officeKindOf } from './zip-directory';
 
 /** An archive inside the upload may hold archives of its own, but not archives inside those. */
 export const MAX_ARCHIVE_NESTING = 2;
-/** Bytes all members of one upload may unpack to, nested ones included: a zip bomb stops here. */
-export const MAX_UNPACKED_BYTES = 64 * 1024 * 1024;
+/**
+ * Bytes the archives nested in one upload may unpack to: only they are unpacked whole (every other
+ * member only as far as its first bytes), so a zip bomb stops here.
+ */
+export const MAX_UNPACKED_BYTES = 32 * 1024 * 1024;
+/** Compressed bytes inflated to read a member's head; deflate cannot turn fewer into SNIFF_BYTES. */
+const HEAD_INPUT_BYTES = 2048;
 
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 const CENTRAL_DIRECTORY_ENTRY = 0x02014b50;
@@ -17,6 +22,8 @@ const DEFLATED = 8;
 const ENCRYPTED_FLAG = 0x1;
 
 const EXECUTABLE_MEMBER = 'The archive contains an executable file or a script, which is not accepted.';
+const DAMAGED = 'The archive is damaged or cannot be inspected.';
+const TOO_BIG = 'The archives inside the archive unpack to too much data, or are damaged.';
 /** Scripts that carry no shebang but announce themselves in their first line. */
 const SCRIPT_OPENINGS = ['@echo off', '#requires', 'wscript.', 'cscript '];
 
@@ -30,11 +37,14 @@ interface Entry {
 
 /**
  * Applies the top-level type rules to every member of a ZIP archive, in memory and without writing
- * anything: a member named like a script, or whose content starts like an executable or a script, is
- * refused; so is an archive nested deeper than {@link MAX_ARCHIVE_NESTING}, one that cannot be read
- * (encrypted members, unknown compression, a damaged directory, ZIP64) and one that unpacks to more
- * than {@link MAX_UNPACKED_BYTES}. Returns the reason for refusal, or null for an acceptable archive.
- * Office and OpenDocument files inside are documents, judged by their type, not opened further.
+ * anything: a member named like a script, or whose first bytes the sniffer refuses (an executable, a
+ * shebang, a type not on the allow-list) or that opens like a batch or PowerShell script, is refused;
+ * so is an archive nested deeper than {@link MAX_ARCHIVE_NESTING}, one that cannot be read (encrypted
+ * members, unknown compression, a damaged directory, ZIP64) and nested archives that unpack to more
+ * than {@link MAX_UNPACKED_BYTES}. Only a member's head is unpacked unless it is itself an archive,
+ * which keeps the work per upload small. Text members are judged by their head (the top level checks
+ * every byte is UTF-8). Returns the reason for refusal, or null for an acceptable archive. Office and
+ * OpenDocument files inside are documents, judged by their type, not opened further.
  */
 export function archiveMemberProblem(archive: Buffer): string | null {
   return inspectArchive(archive, 1, { unpacked: 0 });
@@ -42,64 +52,83 @@ export function archiveMemberProblem(archive: Buffer): string | null {
 
 function inspectArchive(archive: Buffer, depth: number, budget: { unpacked: number }): string | null {
   const entries = readEntries(archive);
-  if (!entries) return 'The archive is damaged or cannot be inspected.';
+  if (!entries) return DAMAGED;
   for (const entry of entries) {
     if (entry.name.endsWith('/')) continue;
     const extension = declaredExtension(entry.name.split('/').pop() ?? '');
     if (extension !== null && SCRIPT_EXTENSIONS.has(extension)) return EXECUTABLE_MEMBER;
     if (entry.flags & ENCRYPTED_FLAG)
       return 'The archive contains encrypted files, which cannot be inspected.';
-    const content = memberContent(archive, entry, budget);
-    if (typeof content === 'string') return content;
-    const problem = memberProblem(content, depth, budget);
+    const raw = compressedBytes(archive, entry);
+    if (!raw) return DAMAGED;
+    if (entry.method !== STORED && entry.method !== DEFLATED) {
+      return 'The archive uses a compression method that cannot be inspected.';
+    }
+    const problem = memberProblem(entry, raw, depth, budget);
     if (problem) return problem;
   }
   return null;
 }
 
-function memberProblem(content: Buffer, depth: number, budget: { unpacked: number }): string | null {
-  if (content.length === 0) return null;
-  const head = content.subarray(0, SNIFF_BYTES);
+function memberProblem(
+  entry: Entry,
+  raw: Buffer,
+  depth: number,
+  budget: { unpacked: number },
+): string | null {
+  const head = memberHead(entry, raw);
+  if (head === null) return DAMAGED;
+  if (head.length === 0) return null;
   const verdict = sniffHead(head);
-  if (verdict.family === 'refused') return EXECUTABLE_MEMBER;
+  if (verdict.family === 'refused')
+    return `The archive contains a file that is not accepted: ${verdict.reason}`;
   if (verdict.family === 'text') {
     const opening = head.toString('utf8').trimStart().toLowerCase();
-    if (SCRIPT_OPENINGS.some((start) => opening.startsWith(start))) return EXECUTABLE_MEMBER;
-    return null;
+    return SCRIPT_OPENINGS.some((start) => opening.startsWith(start)) ? EXECUTABLE_MEMBER : null;
   }
   if (verdict.family !== 'zip' || verdict.openDocumentKind) return null;
+  const content = wholeMember(entry, raw, budget);
+  if (typeof content === 'string') return content;
   const nested = readEntries(content);
-  if (nested && officeKindOf(nested.map((entry) => entry.name))) return null;
+  if (nested && officeKindOf(nested.map((member) => member.name))) return null;
   if (depth >= MAX_ARCHIVE_NESTING)
     return 'Archives nested inside archives inside archives are not accepted.';
   return inspectArchive(content, depth + 1, budget);
 }
 
-function memberContent(archive: Buffer, entry: Entry, budget: { unpacked: number }): Buffer | string {
+function compressedBytes(archive: Buffer, entry: Entry): Buffer | null {
   const at = entry.localHeaderOffset;
-  if (at + 30 > archive.length || archive.readUInt32LE(at) !== LOCAL_FILE_HEADER) {
-    return 'The archive is damaged or cannot be inspected.';
-  }
+  if (at + 30 > archive.length || archive.readUInt32LE(at) !== LOCAL_FILE_HEADER) return null;
   const start = at + 30 + archive.readUInt16LE(at + 26) + archive.readUInt16LE(at + 28);
   const end = start + entry.compressedSize;
-  if (end > archive.length) return 'The archive is damaged or cannot be inspected.';
-  const raw = archive.subarray(start, end);
+  return end > archive.length ? null : archive.subarray(start, end);
+}
+
+/** The member's first SNIFF_BYTES, inflating only a bounded prefix of its compressed bytes. */
+function memberHead(entry: Entry, raw: Buffer): Buffer | null {
+  if (entry.method === STORED) return raw.subarray(0, SNIFF_BYTES);
+  try {
+    const prefix = inflateRawSync(raw.subarray(0, HEAD_INPUT_BYTES), { finishFlush: constants.Z_SYNC_FLUSH });
+    return prefix.subarray(0, SNIFF_BYTES);
+  } catch {
+    return null;
+  }
+}
+
+function wholeMember(entry: Entry, raw: Buffer, budget: { unpacked: number }): Buffer | string {
   const allowance = MAX_UNPACKED_BYTES - budget.unpacked;
   let content: Buffer;
   if (entry.method === STORED) {
     content = raw;
-  } else if (entry.method === DEFLATED) {
+  } else {
     try {
       content = inflateRawSync(raw, { maxOutputLength: Math.max(1, allowance) });
     } catch {
-      return 'The archive unpacks to too much data or is damaged.';
+      return TOO_BIG;
     }
-  } else {
-    return 'The archive uses a compression method that cannot be inspected.';
   }
   budget.unpacked += content.length;
-  if (budget.unpacked > MAX_UNPACKED_BYTES) return 'The archive unpacks to too much data or is damaged.';
-  return content;
+  return budget.unpacked > MAX_UNPACKED_BYTES ? TOO_BIG : content;
 }
 
 /** Every entry of the central directory, or null when it cannot be read whole. */
