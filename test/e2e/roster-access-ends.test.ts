@@ -5,6 +5,7 @@ import {
   type RosterModel,
   withEnrollment,
   withoutEnrollment,
+  withoutUser,
   writeDeltaZip,
   writeRosterZip,
 } from '../../libs/roster/generator';
@@ -316,5 +317,84 @@ describe('access ends when a roster import says so', () => {
       [districtId, school.sourcedId],
     );
     expect(rows).toEqual([{ active: false }]);
+  });
+  it("when a guardian's only child in the section leaves it, then the guardian's thread with its teacher closes; when a student is deactivated, then their teacher's thread with them closes", async () => {
+    const remaining = new Set(model.orgs.filter((org) => org.type === 'school').map((org) => org.sourcedId));
+    const taught = (m: RosterModel, teacher: string, child: string) =>
+      sectionsOf(m, child).filter((section) => teachersOf(m, section).includes(teacher));
+    const family = model.guardianLinks
+      .map((link) => ({ guardian: link.guardianSourcedId, student: link.studentSourcedId }))
+      .flatMap(({ guardian, student }) =>
+        sectionsOf(model, student).map((section) => ({ guardian, student, section })),
+      )
+      .find(({ guardian, student, section }) => {
+        const school = model.sections.find((s) => s.sourcedId === section)!.schoolSourcedId;
+        const teacher = teachersOf(model, section)[0];
+        return (
+          remaining.has(school) &&
+          teacher !== undefined &&
+          childrenOf(model, guardian).every((child) =>
+            taught(model, teacher, child).every((s) => s === section && child === student),
+          )
+        );
+      })!;
+    const teacherSourcedId = teachersOf(model, family.section)[0]!;
+    const [teacherId, guardianId] = await Promise.all([idOf(teacherSourcedId), idOf(family.guardian)]);
+    const [teacher, guardian] = await Promise.all(
+      [teacherId, guardianId].map((id) => signInAs(pool, districtId, id)),
+    );
+    const opened = await request<{ id: string }>(api.baseUrl, 'POST', '/v1/conversations', {
+      token: guardian,
+      json: { participantId: teacherId },
+    });
+    expect(opened.status).toBe(201);
+    const guardianThread = `/v1/conversations/${opened.body.id}/messages`;
+
+    const leaver = model.enrollments.find(
+      (e) =>
+        e.role === 'student' &&
+        e.userSourcedId !== family.student &&
+        !childrenOf(model, family.guardian).includes(e.userSourcedId) &&
+        remaining.has(e.schoolSourcedId),
+    )!;
+    const leaverTeacher = teachersOf(model, leaver.sectionSourcedId)[0]!;
+    const [leaverId, leaverTeacherId] = await Promise.all([idOf(leaver.userSourcedId), idOf(leaverTeacher)]);
+    const [leaverToken, leaverTeacherToken] = await Promise.all(
+      [leaverId, leaverTeacherId].map((id) => signInAs(pool, districtId, id)),
+    );
+    const withLeaver = await request<{ id: string }>(api.baseUrl, 'POST', '/v1/conversations', {
+      token: leaverTeacherToken,
+      json: { participantId: leaverId },
+    });
+    expect([200, 201]).toContain(withLeaver.status);
+    const leaverThread = `/v1/conversations/${withLeaver.body.id}/messages`;
+    for (const [token, path] of [
+      [guardian, guardianThread],
+      [teacher, guardianThread],
+      [leaverTeacherToken, leaverThread],
+    ] as const) {
+      expect((await request(api.baseUrl, 'GET', path, { token })).status).toBe(200);
+    }
+
+    const after = withoutUser(withoutEnrollment(model, family.student, family.section), leaver.userSourcedId);
+    const removal = await importModel(writeDeltaZip(model, after));
+    model = after;
+    expect(removal.counts).toMatchObject({ usersRemoved: 1 });
+
+    for (const [who, token] of [
+      ['guardian', guardian],
+      ['teacher', teacher],
+    ] as const) {
+      const read = await request(api.baseUrl, 'GET', guardianThread, { token });
+      const write = await request(api.baseUrl, 'POST', guardianThread, { token, json: { body: 'Hello?' } });
+      expect({ who, statuses: [read.status, write.status] }).toEqual({ who, statuses: [403, 403] });
+    }
+    const read = await request(api.baseUrl, 'GET', leaverThread, { token: leaverTeacherToken });
+    const write = await request(api.baseUrl, 'POST', leaverThread, {
+      token: leaverTeacherToken,
+      json: { body: 'Hello?' },
+    });
+    expect([read.status, write.status]).toEqual([403, 403]);
+    expect((await request(api.baseUrl, 'GET', leaverThread, { token: leaverToken })).status).toBe(401);
   });
 });
