@@ -17,7 +17,8 @@ export interface RemovalPlan {
  * Bulk: active roster rows the export lacks have left. Delta: the rows it deletes (a deleted org that
  * is not a school of the district is ignored: Homeroom keeps no other orgs). Admins and hand-made rows
  * (no sourcedId) are never removed for themselves, but a school that leaves takes every active section
- * of it along (hand-made ones included), so nobody keeps access through a school that is gone.
+ * of it along (hand-made ones included), so nobody keeps access through a school that is gone; so does
+ * a school that left earlier, should a delta have brought back a section of it without the school.
  */
 export function planRemovals(
   snapshot: RosterSnapshot,
@@ -35,8 +36,9 @@ export function planRemovals(
     rows: T[],
     gone: (sourcedId: string) => boolean,
   ) => rows.filter((row) => gone(row.sourcedId as string)).map((row) => row.id);
+  const inactiveSchools = current.schools.filter((school) => !school.active).map((school) => school.id);
   const withSectionsOfSchools = (sectionIds: string[], schoolIds: string[]): RemovalPlan['sections'] => {
-    const schools = new Set(schoolIds);
+    const schools = new Set([...schoolIds, ...inactiveSchools]);
     const ids = new Set(sectionIds);
     for (const section of activeSections) if (schools.has(section.schoolId)) ids.add(section.id);
     return [...ids];

@@ -164,6 +164,19 @@ describe('roster diff', () => {
     expect(plan.users).toEqual([]);
   });
 
+  it('when a section is active in a school that has already left, then the next import deactivates it', () => {
+    const state = imported(before);
+    const school = state.schools[0]!;
+    school.active = false;
+    const stranded = state.sections.filter((section) => section.schoolId === school.id);
+    expect(stranded.length).toBeGreaterThan(0);
+
+    const plan = planRemovals(parseBulk(writeRosterZip(before)), state);
+
+    expect(plan.sections.sort()).toEqual(stranded.map((section) => section.id).sort());
+    expect(plan.schools).toEqual([]);
+  });
+
   it('when hand-made accounts, sections and memberships exist, then a bulk import leaves them alone', () => {
     const state = imported(before);
     const admin = {
