@@ -11,6 +11,8 @@ export const MAX_ARCHIVE_NESTING = 2;
  * member only as far as its first bytes), so a zip bomb stops here.
  */
 export const MAX_UNPACKED_BYTES = 32 * 1024 * 1024;
+/** Members (nested ones included) one upload may hold: each costs a little unpacking on the event loop. */
+export const MAX_ARCHIVE_MEMBERS = 2_000;
 /** Compressed bytes inflated to read a member's head; deflate cannot turn fewer into SNIFF_BYTES. */
 const HEAD_INPUT_BYTES = 2048;
 
@@ -40,19 +42,27 @@ interface Entry {
  * anything: a member named like a script, or whose first bytes the sniffer refuses (an executable, a
  * shebang, a type not on the allow-list) or that opens like a batch or PowerShell script, is refused;
  * so is an archive nested deeper than {@link MAX_ARCHIVE_NESTING}, one that cannot be read (encrypted
- * members, unknown compression, a damaged directory, ZIP64) and nested archives that unpack to more
- * than {@link MAX_UNPACKED_BYTES}. Only a member's head is unpacked unless it is itself an archive,
+ * members, unknown compression, a damaged directory, ZIP64), one with more than
+ * {@link MAX_ARCHIVE_MEMBERS} files and nested archives that unpack to more than {@link MAX_UNPACKED_BYTES}. Only a member's head is unpacked unless it is itself an archive,
  * which keeps the work per upload small. Text members are judged by their head (the top level checks
  * every byte is UTF-8). Returns the reason for refusal, or null for an acceptable archive. Office and
  * OpenDocument files inside are documents, judged by their type, not opened further.
  */
 export function archiveMemberProblem(archive: Buffer): string | null {
-  return inspectArchive(archive, 1, { unpacked: 0 });
+  return inspectArchive(archive, 1, { unpacked: 0, members: 0 });
 }
 
-function inspectArchive(archive: Buffer, depth: number, budget: { unpacked: number }): string | null {
+interface Budget {
+  unpacked: number;
+  members: number;
+}
+
+function inspectArchive(archive: Buffer, depth: number, budget: Budget): string | null {
   const entries = readEntries(archive);
   if (!entries) return DAMAGED;
+  budget.members += entries.length;
+  if (budget.members > MAX_ARCHIVE_MEMBERS)
+    return `The archive holds more than ${MAX_ARCHIVE_MEMBERS} files.`;
   for (const entry of entries) {
     if (entry.name.endsWith('/')) continue;
     const extension = declaredExtension(entry.name.split('/').pop() ?? '');
@@ -70,12 +80,7 @@ function inspectArchive(archive: Buffer, depth: number, budget: { unpacked: numb
   return null;
 }
 
-function memberProblem(
-  entry: Entry,
-  raw: Buffer,
-  depth: number,
-  budget: { unpacked: number },
-): string | null {
+function memberProblem(entry: Entry, raw: Buffer, depth: number, budget: Budget): string | null {
   const head = memberHead(entry, raw);
   if (head === null) return DAMAGED;
   if (head.length === 0) return null;
@@ -115,7 +120,7 @@ function memberHead(entry: Entry, raw: Buffer): Buffer | null {
   }
 }
 
-function wholeMember(entry: Entry, raw: Buffer, budget: { unpacked: number }): Buffer | string {
+function wholeMember(entry: Entry, raw: Buffer, budget: Budget): Buffer | string {
   const allowance = MAX_UNPACKED_BYTES - budget.unpacked;
   let content: Buffer;
   if (entry.method === STORED) {

@@ -1,5 +1,9 @@
 import { zipSync } from 'fflate';
-import { archiveMemberProblem, MAX_UNPACKED_BYTES } from '../../../libs/attachments/archive-members';
+import {
+  archiveMemberProblem,
+  MAX_ARCHIVE_MEMBERS,
+  MAX_UNPACKED_BYTES,
+} from '../../../libs/attachments/archive-members';
 import { minimalDocx, minimalPdf, minimalPng } from './sample-files';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -55,6 +59,17 @@ describe('judging the members of an uploaded archive', () => {
     expect(archiveMemberProblem(zeros)).toMatch(/not accepted/);
     const text = new Uint8Array(MAX_UNPACKED_BYTES + 1).fill(0x61);
     expect(archiveMemberProblem(zip({ 'long.txt': text }))).toBeNull();
+  });
+
+  it('when the archive holds more files than the limit, nested ones counted, then it is refused', () => {
+    const files = (n: number, prefix: string) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}.txt`, utf8('a')]));
+    expect(archiveMemberProblem(zip(files(MAX_ARCHIVE_MEMBERS, 'f')))).toBeNull();
+    expect(archiveMemberProblem(zip(files(MAX_ARCHIVE_MEMBERS + 1, 'f')))).toMatch(/more than/);
+    const half = zip(files(MAX_ARCHIVE_MEMBERS / 2, 'n'));
+    expect(archiveMemberProblem(zip({ ...files(MAX_ARCHIVE_MEMBERS / 2, 'f'), 'inner.zip': half }))).toMatch(
+      /more than/,
+    );
   });
 
   it('when a member is of a type refused at the top level, then the archive is refused too', () => {
