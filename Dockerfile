@@ -24,7 +24,6 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/bin ./bin
-COPY --from=build /app/libs/identity/common-passwords.txt ./libs/identity/common-passwords.txt
 USER node
 EXPOSE 3000
 CMD ["node", "dist/apps/api/src/main.js"]

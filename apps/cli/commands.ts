@@ -1,3 +1,4 @@
+import { type CliConfig } from '../../libs/config/config';
 import { type Database } from '../../libs/db/database';
 import { type UserRole } from '../../libs/db/generated/enums';
 import { ValidationFailedError, NotFoundError } from '../../libs/errors/domain-errors';
@@ -14,6 +15,7 @@ export interface CommandContext {
   args: ParsedArgs;
   /** The environment the command runs with (keys, settings beyond the database). */
   env: NodeJS.ProcessEnv;
+  config: CliConfig;
 }
 
 export type Command = (ctx: CommandContext) => Promise<Record<string, unknown>>;
@@ -35,7 +37,7 @@ const districtCreate: Command = async ({ db, args }) => {
   return { districtId: district.id };
 };
 
-const adminCreate: Command = async ({ db, args }) => {
+const adminCreate: Command = async ({ db, args, config }) => {
   const username = canonicalUsername(requireFlag(args, 'username'));
   if (!USERNAME.test(username)) {
     throw new ValidationFailedError('--username must be 3 to 100 letters, digits or . _ @ -.');
@@ -57,7 +59,11 @@ const adminCreate: Command = async ({ db, args }) => {
     targetId: user.id,
     details: { role },
   });
-  const invitation = await issueInvitation(db, districtId, { userId: user.id, issuedById: null });
+  const invitation = await issueInvitation(db, districtId, {
+    userId: user.id,
+    issuedById: null,
+    ttlHours: config.INVITATION_TTL_HOURS,
+  });
   return {
     userId: user.id,
     invitationToken: invitation.token,

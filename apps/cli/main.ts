@@ -26,7 +26,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   const config = loadCliConfig(env);
   const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 2 });
   try {
-    const result = await command({ db: new Database(prisma), args, env });
+    const result = await command({ db: new Database(prisma), args, env, config });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   } finally {

@@ -95,12 +95,5 @@ function isParticipant(userId: string, conversation: CarryingConversation): bool
 }
 
 function conversationRef(districtId: string, conversation: CarryingConversation): ConversationRef {
-  const origin = conversation.originAnnouncement;
-  return {
-    districtId,
-    participantIds: [conversation.participantLowId, conversation.participantHighId],
-    origin: origin
-      ? { kind: 'announcement_reply', sectionId: origin.sectionId, authorId: origin.authorId }
-      : { kind: 'direct' },
-  };
+  return { districtId, participantIds: [conversation.participantLowId, conversation.participantHighId] };
 }

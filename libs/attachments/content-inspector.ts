@@ -6,6 +6,7 @@ import {
   ValidationFailedError,
 } from '../errors/domain-errors';
 import { type FileKind, SCRIPT_EXTENSIONS } from './allowed-types';
+import { archiveMemberProblem } from './archive-members';
 import { declaredExtension } from './filename';
 import { type HeadVerdict, SNIFF_BYTES, sniffHead, TextValidator } from './sniff';
 import { officeKindOf, readZipDirectory, ZIP_TAIL_BYTES } from './zip-directory';
@@ -35,7 +36,8 @@ export interface ContentInspectorOptions {
  * A pass-through stream that judges an upload while it flows to storage, holding back only the first
  * {@link SNIFF_BYTES} until the type is known: it refuses a disallowed type before anything is
  * written, counts bytes against the limit, hashes with SHA-256, validates text as UTF-8 throughout and
- * keeps the last bytes of a ZIP to read its directory. Refusals surface as the stream's error
+ * keeps a ZIP whole (at most `maxBytes`) to read its directory and judge every member by the same
+ * type rules as a top-level file ({@link archiveMemberProblem}). Refusals surface as the stream's error
  * (413, 415 or 400), so the caller only has to delete whatever reached storage.
  */
 export class ContentInspector extends Transform {
@@ -44,8 +46,7 @@ export class ContentInspector extends Transform {
   private headBytes = 0;
   private verdict: HeadVerdict | null = null;
   private text: TextValidator | null = null;
-  private zipTail: Buffer[] = [];
-  private zipTailBytes = 0;
+  private zipParts: Buffer[] = [];
   private size = 0;
   private inspected: InspectedFile | null = null;
 
@@ -117,17 +118,9 @@ export class ContentInspector extends Transform {
 
   private observe(chunk: Buffer): Error | undefined {
     if (this.text) this.text.push(chunk);
-    if (this.verdict?.family === 'zip') this.keepZipTail(chunk);
+    if (this.verdict?.family === 'zip') this.zipParts.push(chunk);
     this.push(chunk);
     return undefined;
-  }
-
-  private keepZipTail(chunk: Buffer): void {
-    this.zipTail.push(chunk);
-    this.zipTailBytes += chunk.length;
-    while (this.zipTail.length > 1 && this.zipTailBytes - (this.zipTail[0]?.length ?? 0) >= ZIP_TAIL_BYTES) {
-      this.zipTailBytes -= this.zipTail.shift()?.length ?? 0;
-    }
   }
 
   private finalKind(): FileKind {
@@ -140,12 +133,17 @@ export class ContentInspector extends Transform {
       if (failure) throw new UnsupportedMediaTypeError(failure);
       return /\.csv$/i.test(this.options.declaredName.trim()) ? 'csv' : 'text';
     }
-    const all = Buffer.concat(this.zipTail);
+    const all = Buffer.concat(this.zipParts);
+    this.zipParts = [];
     const tail = all.subarray(Math.max(0, all.length - ZIP_TAIL_BYTES));
     const directory = readZipDirectory(tail, this.size);
     if (!directory.readable) throw new UnsupportedMediaTypeError('The archive is damaged or incomplete.');
     if (verdict.openDocumentKind) return verdict.openDocumentKind;
-    return (directory.names && officeKindOf(directory.names)) ?? 'zip';
+    const office = directory.names && officeKindOf(directory.names);
+    if (office) return office;
+    const problem = archiveMemberProblem(all);
+    if (problem) throw new UnsupportedMediaTypeError(problem);
+    return 'zip';
   }
 }
 

@@ -179,6 +179,11 @@ const apiSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/** How long an invitation or password-reset token stays usable; one live token per user either way. */
+const invitationSchema = z.object({
+  INVITATION_TTL_HOURS: positiveInt.max(24 * 14).default(72),
+});
+
 /**
  * Where blobs live: a local directory (the embedded stack) or a private S3 bucket with SSE-KMS
  * (production). The variables each backend needs are required by storageProblems below.
@@ -427,6 +432,7 @@ export type AttachmentRetentionConfig = z.infer<typeof attachmentRetentionSchema
 export type DownloadLinkConfig = z.infer<typeof downloadLinkSchema>;
 export type RosterUploadConfig = z.infer<typeof rosterUploadSchema>;
 export type RosterScheduleConfig = z.infer<typeof rosterScheduleSchema>;
+export type InvitationConfig = z.infer<typeof invitationSchema>;
 
 export type ApiConfig = EnvironmentConfig &
   DatabaseConfig &
@@ -440,7 +446,8 @@ export type ApiConfig = EnvironmentConfig &
   AlertConfig &
   AttachmentScanConfig &
   DownloadLinkConfig &
-  QuotaConfig;
+  QuotaConfig &
+  InvitationConfig;
 export type WorkerConfig = EnvironmentConfig &
   DatabaseConfig &
   TemporalConfig &
@@ -452,11 +459,13 @@ export type WorkerConfig = EnvironmentConfig &
   TranslationConfig &
   AlertConfig &
   AttachmentRetentionConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
-export type CliConfig = EnvironmentConfig & DatabaseConfig;
+/** The operator command line issues admin invitations, so it reads their lifetime too. */
+export type CliConfig = EnvironmentConfig & DatabaseConfig & InvitationConfig;
+type CliBaseConfig = EnvironmentConfig & DatabaseConfig;
 
-export type ScanCliConfig = CliConfig & TemporalConfig & AttachmentScanConfig;
+export type ScanCliConfig = CliBaseConfig & TemporalConfig & AttachmentScanConfig;
 /** What `homeroom roster import` needs beyond the database: it stores the export and starts the workflow. */
-export type RosterCliConfig = CliConfig &
+export type RosterCliConfig = CliBaseConfig &
   TemporalConfig &
   EncryptionConfig &
   StorageConfig &
@@ -495,7 +504,8 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
       .extend(alertSchema.shape)
       .extend(attachmentScanSchema.shape)
       .extend(downloadLinkSchema.shape)
-      .extend(quotaSchema.shape),
+      .extend(quotaSchema.shape)
+      .extend(invitationSchema.shape),
     env,
     [masterKeyRingProblems, storageProblems, translationProblems],
   );
@@ -521,7 +531,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
 }
 
 export function loadCliConfig(env: Env = process.env): CliConfig {
-  return parse(environmentSchema.extend(databaseSchema.shape), env);
+  return parse(environmentSchema.extend(databaseSchema.shape).extend(invitationSchema.shape), env);
 }
 
 export function loadRosterCliConfig(env: Env = process.env): RosterCliConfig {

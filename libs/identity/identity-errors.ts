@@ -1,8 +1,8 @@
 import { DomainError } from '../errors/domain-errors';
 
 /**
- * An invitation token that is unknown, already used, expired or for a deactivated user. One answer for
- * all four: a used token is no longer a credential, and telling "used" from "unknown" would only
+ * An invitation token that is unknown, already used, expired, superseded by a newer one or for a
+ * deactivated user. One answer for all: a used token is no longer a credential, and telling "used" from "unknown" would only
  * confirm to whoever holds a stolen token that it once was one. 401 like any refused credential.
  */
 export class InvalidInvitationError extends DomainError {

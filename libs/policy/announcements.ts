@@ -70,10 +70,10 @@ export function canReadAnnouncement(
 
 /**
  * A current reader other than the author may reply; the reply opens a one-to-one conversation with
- * the author. A current recipient may always reply, even where {@link canMessage} would deny the pair
- * (the author has since left the section, say). A teacher of the section who is not a recipient may
- * reply only where {@link canMessage} allows, so the conversation the reply opens is usable. Only
- * teachers post, so an author of any other role (a malformed reference) receives no replies.
+ * the author, so it is allowed only where that conversation would be usable now ({@link canMessage}):
+ * a recipient whose announcement's author no longer teaches them (removed from the section, say) can
+ * still read what they received but no longer reply. Only teachers post, so an author of any other
+ * role (a malformed reference) receives no replies.
  */
 export function canReplyToAnnouncement(
   actorId: string,
@@ -88,10 +88,7 @@ export function canReplyToAnnouncement(
   if (!read.allowed) return read;
   const author = index.usersById.get(announcement.authorId);
   if (!author) return deny('unknown_user');
-  if (!author.active) return deny('target_inactive');
-  if (author.districtId !== announcement.districtId) return deny('cross_district');
   if (author.role !== 'teacher') return deny('role_pair_not_allowed');
-  if (currentRecipientDecision(index, actorId, announcement, delivery).allowed) return ALLOW;
   return canMessage(actorId, announcement.authorId, index, options);
 }
 

@@ -1,39 +1,24 @@
 import { canMessage, DEFAULT_POLICY_OPTIONS, type PolicyOptions } from './can-message';
-import { ALLOW, deny, type Decision, type DenyReason } from './decision';
-import { asIndex, type Roster, type RosterIndex } from './roster-facts';
-import { hasRecipientPath } from './roster-paths';
+import { ALLOW, deny, type Decision } from './decision';
+import { asIndex, type Roster } from './roster-facts';
 
 /**
- * How a conversation began. A reply to an announcement names the section it was posted to and its
- * author, so the replier keeps the conversation for as long as they remain a recipient of the section.
+ * A stored one-to-one conversation as the policy sees it. How it began (a direct message, a reply to
+ * an announcement) is deliberately absent: it grants nothing (DESIGN.md invariant 10).
  */
-export type ConversationOrigin =
-  | { readonly kind: 'direct' }
-  | { readonly kind: 'announcement_reply'; readonly sectionId: string; readonly authorId: string };
-
 export interface ConversationRef {
   readonly districtId: string;
   readonly participantIds: readonly [string, string];
-  readonly origin: ConversationOrigin;
 }
-
-/** Denials about the people themselves, which no conversation origin can lift. */
-const IDENTITY_DENIALS: ReadonlySet<DenyReason> = new Set<DenyReason>([
-  'self',
-  'unknown_user',
-  'actor_inactive',
-  'target_inactive',
-  'cross_district',
-]);
 
 /**
  * Reading, sending and downloading in a conversation all take the same decision, re-checked against
- * the current roster each time: the actor is a participant and the pair may still message each other
- * ({@link canMessage}). History is not kept open once the relationship ends, because the design says
- * access through a section ends at once when someone leaves it. A conversation that began as an
- * announcement reply also stays open while the replier (the participant who is not the author) is
- * still a current recipient of the section and the author is still a teacher; a malformed origin
- * naming a non-teacher or a non-participant as author opens nothing.
+ * the current roster each time: the actor is a participant and the pair may message each other now
+ * ({@link canMessage}), whatever opened the conversation. A thread a reply to an announcement opened
+ * therefore stays open only while its author still teaches a section the replier is still reached by
+ * (a student of it, or a guardian linked to one): exactly the pairs {@link canMessage} allows, so a
+ * teacher removed from the section, a guardian whose child left it, a deactivated user or section
+ * (a deactivated school deactivates its sections) ends it on the next request.
  */
 export function canAccessConversation(
   actorId: string,
@@ -48,25 +33,7 @@ export function canAccessConversation(
   const actor = index.usersById.get(actorId);
   if (!actor) return deny('unknown_user');
   if (actor.districtId !== conversation.districtId) return deny('cross_district');
-  const direct = canMessage(actorId, otherId, index, options);
-  if (direct.allowed || IDENTITY_DENIALS.has(direct.reason)) return direct;
-  const origin = conversation.origin;
-  if (origin.kind === 'announcement_reply' && replierStillReached(index, origin, actorId, otherId)) {
-    return ALLOW;
-  }
-  return direct;
-}
-
-function replierStillReached(
-  index: RosterIndex,
-  origin: { readonly sectionId: string; readonly authorId: string },
-  actorId: string,
-  otherId: string,
-): boolean {
-  if (origin.authorId !== actorId && origin.authorId !== otherId) return false;
-  if (index.usersById.get(origin.authorId)?.role !== 'teacher') return false;
-  const replierId = origin.authorId === actorId ? otherId : actorId;
-  return hasRecipientPath(index, replierId, origin.sectionId);
+  return canMessage(actorId, otherId, index, options);
 }
 
 /**

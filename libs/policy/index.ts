@@ -23,4 +23,4 @@ export {
 } from './announcements';
 export type { AnnouncementRef, ReaderDelivery } from './announcements';
 export { canAccessConversation, canReviewConversation } from './conversations';
-export type { ConversationOrigin, ConversationRef } from './conversations';
+export type { ConversationRef } from './conversations';

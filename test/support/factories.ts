@@ -130,7 +130,11 @@ export async function createActiveUserWithPassword(
 
 /** A single-use invitation for the user, issued as the CLI does (no issuer). */
 export async function createInvitation(db: Database, districtId: string, userId: string) {
-  return issueInvitation(db, districtId, { userId, issuedById: null });
+  return issueInvitation(db, districtId, {
+    userId,
+    issuedById: null,
+    ttlHours: testApiConfig().INVITATION_TTL_HOURS,
+  });
 }
 
 /**

@@ -31,7 +31,6 @@ export interface CarryingConversation {
   id: string;
   participantLowId: string;
   participantHighId: string;
-  originAnnouncement: { sectionId: string; authorId: string } | null;
 }
 
 /** An announcement that carries the attachment, as the announcement policy needs it. */
@@ -129,7 +128,6 @@ export class AttachmentRepository {
                 id: true,
                 participantLowId: true,
                 participantHighId: true,
-                originAnnouncement: { select: { sectionId: true, authorId: true } },
               },
             },
           },

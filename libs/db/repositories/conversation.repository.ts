@@ -10,11 +10,6 @@ const SUMMARY = {
   createdAt: true,
 } as const;
 
-const ACCESS = {
-  ...SUMMARY,
-  originAnnouncement: { select: { sectionId: true, authorId: true } },
-} as const;
-
 export interface ConversationSummary {
   id: string;
   participantLowId: string;
@@ -24,10 +19,7 @@ export interface ConversationSummary {
 }
 
 /** A conversation with what the policy needs to decide access (libs/policy ConversationRef). */
-export interface ConversationAccessRecord extends ConversationSummary {
-  /** The announcement a reply opened the conversation from, or null for a direct conversation. */
-  originAnnouncement: { sectionId: string; authorId: string } | null;
-}
+export type ConversationAccessRecord = ConversationSummary;
 
 /** A conversation with the roster facts its access decision needs, loaded in one round trip. */
 export interface ConversationAccessContext {
@@ -45,8 +37,6 @@ interface AccessContextRow {
     participant_high_id: string;
     last_message_at: string;
     created_at: string;
-    origin_section_id: string | null;
-    origin_author_id: string | null;
   } | null;
   users: (RosterFacts['users'][number] & { preferredLanguage: string })[];
   sections: RosterFacts['sections'][number][];
@@ -57,10 +47,8 @@ interface AccessContextRow {
 const ACCESS_CONTEXT = preparedStatement(
   'conversation_access_context',
   `WITH conv AS (
-    SELECT c.id, c.participant_low_id, c.participant_high_id, c.last_message_at, c.created_at,
-           a.section_id AS origin_section_id, a.author_id AS origin_author_id
+    SELECT c.id, c.participant_low_id, c.participant_high_id, c.last_message_at, c.created_at
     FROM conversations c
-    LEFT JOIN announcements a ON a.id = c.origin_announcement_id AND a.district_id = c.district_id
     WHERE c.id = $1::uuid AND c.district_id = $2::uuid
   ),
   parties AS (SELECT participant_low_id AS id FROM conv UNION SELECT participant_high_id FROM conv),
@@ -111,8 +99,9 @@ export class ConversationRepository {
 
   /**
    * Returns the pair's conversation, creating it if needed; `created` tells which happened. With an
-   * origin announcement (a reply), the conversation records it, also when it existed before, so the
-   * replier keeps access for as long as they still receive that section's announcements.
+   * origin announcement (a reply), the conversation records it, also when it existed before, so a
+   * reviewing admin can tell which announcement a thread answers. It grants no access (libs/policy
+   * canAccessConversation decides by the current roster alone).
    */
   async findOrCreate(
     a: string,
@@ -138,7 +127,10 @@ export class ConversationRepository {
   }
 
   findForAccess(id: string): Promise<ConversationAccessRecord | null> {
-    return this.prisma.conversation.findFirst({ where: { id, districtId: this.districtId }, select: ACCESS });
+    return this.prisma.conversation.findFirst({
+      where: { id, districtId: this.districtId },
+      select: SUMMARY,
+    });
   }
 
   /**
@@ -160,10 +152,6 @@ export class ConversationRepository {
         participantHighId: c.participant_high_id,
         lastMessageAt: new Date(c.last_message_at),
         createdAt: new Date(c.created_at),
-        originAnnouncement:
-          c.origin_section_id && c.origin_author_id
-            ? { sectionId: c.origin_section_id, authorId: c.origin_author_id }
-            : null,
       },
       facts: {
         users: row.users.map(({ preferredLanguage: _language, ...user }) => user),

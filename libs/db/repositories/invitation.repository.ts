@@ -1,4 +1,5 @@
 import { type DbClient } from '../db-client';
+import { type InvitationKind } from '../generated/enums';
 
 export class InvitationRepository {
   constructor(
@@ -6,7 +7,13 @@ export class InvitationRepository {
     private readonly districtId: string,
   ) {}
 
-  create(invitation: { userId: string; tokenHash: string; expiresAt: Date; createdById?: string | null }) {
+  create(invitation: {
+    userId: string;
+    tokenHash: string;
+    expiresAt: Date;
+    kind: InvitationKind;
+    createdById?: string | null;
+  }) {
     return this.prisma.invitation.create({
       data: { ...invitation, districtId: this.districtId },
       select: { id: true, expiresAt: true },
@@ -19,10 +26,31 @@ export class InvitationRepository {
    */
   async claim(invitationId: string, now: Date): Promise<boolean> {
     const { count } = await this.prisma.invitation.updateMany({
-      where: { id: invitationId, districtId: this.districtId, usedAt: null, expiresAt: { gt: now } },
+      where: {
+        id: invitationId,
+        districtId: this.districtId,
+        usedAt: null,
+        revokedAt: null,
+        expiresAt: { gt: now },
+      },
       data: { usedAt: now },
     });
     return count === 1;
+  }
+
+  /**
+   * Revokes every unused, unrevoked token of the user. Call inside a transaction: it first locks the
+   * user's row, so two concurrent issuers take turns and the second revokes the first's token instead
+   * of both leaving one live.
+   */
+  async revokeLive(userId: string, now: Date): Promise<number> {
+    await this.prisma.$queryRaw`
+      SELECT 1 FROM users WHERE id = ${userId}::uuid AND district_id = ${this.districtId}::uuid FOR UPDATE`;
+    const { count } = await this.prisma.invitation.updateMany({
+      where: { userId, districtId: this.districtId, usedAt: null, revokedAt: null },
+      data: { revokedAt: now },
+    });
+    return count;
   }
 }
 
@@ -42,7 +70,9 @@ export class InvitationTokenRepository {
         userId: true,
         expiresAt: true,
         usedAt: true,
-        user: { select: { role: true, username: true, active: true } },
+        revokedAt: true,
+        kind: true,
+        user: { select: { role: true, username: true, givenName: true, familyName: true, active: true } },
       },
     });
   }

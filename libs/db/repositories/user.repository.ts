@@ -109,7 +109,8 @@ export class UserRepository {
     });
   }
 
-  async setPassword(id: string, passwordHash: string): Promise<void> {
+  /** Null clears it: no password signs in until a reset token is accepted. */
+  async setPassword(id: string, passwordHash: string | null): Promise<void> {
     await this.prisma.user.updateMany({ where: { id, districtId: this.districtId }, data: { passwordHash } });
   }
 

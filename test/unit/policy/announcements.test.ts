@@ -256,10 +256,30 @@ describe('canReplyToAnnouncement', () => {
     });
   });
 
-  it('when the author has left the section, then a current recipient may still reply', () => {
+  it('when the author has left the section, then a current recipient may read but no longer reply', () => {
     const facts = withoutMembership(world, 'mathTeacher', 'math');
 
-    expect(canReplyToAnnouncement('gina', mathNews, facts, DELIVERED)).toEqual({ allowed: true });
+    expect(canReadAnnouncement('gina', mathNews, facts, DELIVERED)).toEqual({ allowed: true });
+    expect(canReplyToAnnouncement('gina', mathNews, facts, DELIVERED)).toEqual({
+      allowed: false,
+      reason: 'no_linked_student_in_section',
+    });
+    expect(canReplyToAnnouncement('ana', mathNews, facts, DELIVERED)).toEqual({
+      allowed: false,
+      reason: 'no_shared_section',
+    });
+  });
+
+  it('when the author left the section but still teaches the recipient elsewhere, then the reply is allowed', () => {
+    const facts = withFacts(withoutMembership(world, 'mathTeacher', 'math'), {
+      memberships: [teaches('mathTeacher', 'art'), attends('ana', 'art')],
+    });
+
+    expect(canReplyToAnnouncement('ana', mathNews, facts, DELIVERED)).toEqual({ allowed: true });
+    expect(canReplyToAnnouncement('ben', mathNews, facts, DELIVERED)).toEqual({
+      allowed: false,
+      reason: 'no_shared_section',
+    });
   });
 
   it('when the author is inactive, then nobody can reply to them', () => {

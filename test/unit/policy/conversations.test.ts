@@ -14,15 +14,7 @@ import {
 const world = schoolWorld();
 
 function direct(first: string, second: string, districtId = DISTRICT): ConversationRef {
-  return { districtId, participantIds: [first, second], origin: { kind: 'direct' } };
-}
-
-function replyTo(authorId: string, replierId: string, sectionId: string): ConversationRef {
-  return {
-    districtId: DISTRICT,
-    participantIds: [replierId, authorId],
-    origin: { kind: 'announcement_reply', sectionId, authorId },
-  };
+  return { districtId, participantIds: [first, second] };
 }
 
 describe('canAccessConversation', () => {
@@ -93,67 +85,84 @@ describe('canAccessConversation', () => {
     });
   });
 
-  describe('that began as an announcement reply', () => {
-    const authorLeft = withoutMembership(world, 'mathTeacher', 'math');
+  describe('after a roster change (a thread opened by a reply to an announcement included)', () => {
+    it('when the author is removed from the section, then neither the student nor the teacher can use it', () => {
+      const facts = withoutMembership(world, 'mathTeacher', 'math');
 
-    it('when the author left the section, then the replier who is still a recipient keeps it both ways', () => {
-      expect(canAccessConversation('gina', replyTo('mathTeacher', 'gina', 'math'), authorLeft)).toEqual({
-        allowed: true,
+      expect(canAccessConversation('ana', direct('mathTeacher', 'ana'), facts)).toEqual({
+        allowed: false,
+        reason: 'no_shared_section',
       });
-      expect(
-        canAccessConversation('mathTeacher', replyTo('mathTeacher', 'gina', 'math'), authorLeft),
-      ).toEqual({
+      expect(canAccessConversation('mathTeacher', direct('mathTeacher', 'ana'), facts)).toEqual({
+        allowed: false,
+        reason: 'no_shared_section',
+      });
+    });
+
+    it('when the author is removed, then the co-teacher who stays keeps their own threads', () => {
+      const facts = withoutMembership(world, 'mathTeacher', 'math');
+
+      expect(canAccessConversation('ana', direct('coTeacher', 'ana'), facts)).toEqual({ allowed: true });
+      expect(canAccessConversation('gina', direct('coTeacher', 'gina'), facts)).toEqual({ allowed: true });
+    });
+
+    it('when a co-teacher is removed, then their threads close and the primary teacher keeps theirs', () => {
+      const facts = withoutMembership(world, 'coTeacher', 'math');
+
+      expect(canAccessConversation('coTeacher', direct('coTeacher', 'ben'), facts)).toEqual({
+        allowed: false,
+        reason: 'no_shared_section',
+      });
+      expect(canAccessConversation('ben', direct('mathTeacher', 'ben'), facts)).toEqual({ allowed: true });
+    });
+
+    it("when a guardian's only child leaves the section, then the guardian's thread with its teacher closes", () => {
+      const facts = withoutMembership(world, 'ana', 'math');
+
+      expect(canAccessConversation('gina', direct('mathTeacher', 'gina'), facts)).toEqual({
+        allowed: false,
+        reason: 'no_linked_student_in_section',
+      });
+      expect(canAccessConversation('hugo', direct('mathTeacher', 'hugo'), facts)).toEqual({
         allowed: true,
       });
     });
 
-    it('when the same pair talks in a direct conversation, then it is denied', () => {
-      expect(canAccessConversation('gina', direct('mathTeacher', 'gina'), authorLeft)).toEqual({
+    it('when the guardian link is removed, then the guardian loses the thread', () => {
+      const facts = withoutGuardianLink(world, 'gina', 'ana');
+
+      expect(canAccessConversation('gina', direct('mathTeacher', 'gina'), facts)).toEqual({
         allowed: false,
         reason: 'no_linked_student_in_section',
       });
     });
 
-    it('when the replier is no longer a recipient of the section, then it is denied', () => {
-      const linkGone = withoutGuardianLink(authorLeft, 'gina', 'ana');
+    it.each([
+      ['the teacher', 'mathTeacher', 'actor_inactive', 'target_inactive'],
+      ['the student', 'ana', 'target_inactive', 'actor_inactive'],
+    ])('when %s is deactivated, then both sides are denied', (_who, id, teacherReason, studentReason) => {
+      const facts = withUser(world, id, { active: false });
 
-      expect(canAccessConversation('gina', replyTo('mathTeacher', 'gina', 'math'), linkGone)).toEqual({
+      expect(canAccessConversation('mathTeacher', direct('mathTeacher', 'ana'), facts)).toEqual({
+        allowed: false,
+        reason: teacherReason,
+      });
+      expect(canAccessConversation('ana', direct('mathTeacher', 'ana'), facts)).toEqual({
+        allowed: false,
+        reason: studentReason,
+      });
+    });
+
+    it('when the section is deactivated (its school was), then the thread closes', () => {
+      const facts = withSection(world, 'math', { active: false });
+
+      expect(canAccessConversation('ana', direct('mathTeacher', 'ana'), facts)).toEqual({
+        allowed: false,
+        reason: 'no_shared_section',
+      });
+      expect(canAccessConversation('gina', direct('coTeacher', 'gina'), facts)).toEqual({
         allowed: false,
         reason: 'no_linked_student_in_section',
-      });
-    });
-
-    it('when the section is deactivated, then it is denied', () => {
-      const sectionGone = withSection(authorLeft, 'math', { active: false });
-
-      expect(canAccessConversation('ana', replyTo('mathTeacher', 'ana', 'math'), sectionGone).allowed).toBe(
-        false,
-      );
-    });
-
-    it('when the author is inactive, then the replier cannot reach them', () => {
-      const facts = withUser(authorLeft, 'mathTeacher', { active: false });
-
-      expect(canAccessConversation('ana', replyTo('mathTeacher', 'ana', 'math'), facts)).toEqual({
-        allowed: false,
-        reason: 'target_inactive',
-      });
-    });
-
-    it('when the origin names an author who is not a participant, then it opens nothing', () => {
-      const forged: ConversationRef = {
-        districtId: DISTRICT,
-        participantIds: ['gina', 'artTeacher'],
-        origin: { kind: 'announcement_reply', sectionId: 'math', authorId: 'mathTeacher' },
-      };
-
-      expect(canAccessConversation('gina', forged, world).allowed).toBe(false);
-    });
-
-    it('when the origin names a non-teacher as author, then it opens nothing', () => {
-      expect(canAccessConversation('gina', replyTo('ana', 'gina', 'math'), world)).toEqual({
-        allowed: false,
-        reason: 'role_pair_not_allowed',
       });
     });
   });

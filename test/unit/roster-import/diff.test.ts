@@ -136,6 +136,47 @@ describe('roster diff', () => {
     expect(planRemovals(after, state)).toEqual({ users: [], sections: [sectionId], schools: [] });
   });
 
+  it('when a delta deletes a school, then the school and every active section of it are deactivated', () => {
+    const state = imported(before);
+    const school = state.schools[0]!;
+    const club = {
+      id: randomUUID(),
+      sourcedId: null,
+      schoolId: school.id,
+      title: 'Chess club',
+      active: true,
+    };
+    state.sections.push(club);
+    const delta = parseDelta(
+      writeDeltaZip(before, {
+        ...before,
+        orgs: before.orgs.filter((org) => org.sourcedId !== school.sourcedId),
+      }),
+    );
+    expect(delta.kind === 'delta' && delta.deletions.sections).toEqual([]);
+
+    const plan = planRemovals(delta, state);
+
+    const ofSchool = state.sections.filter((section) => section.schoolId === school.id).map((s) => s.id);
+    expect(ofSchool.length).toBeGreaterThan(1);
+    expect(plan.schools).toEqual([school.id]);
+    expect(plan.sections.sort()).toEqual(ofSchool.sort());
+    expect(plan.users).toEqual([]);
+  });
+
+  it('when a section is active in a school that has already left, then the next import deactivates it', () => {
+    const state = imported(before);
+    const school = state.schools[0]!;
+    school.active = false;
+    const stranded = state.sections.filter((section) => section.schoolId === school.id);
+    expect(stranded.length).toBeGreaterThan(0);
+
+    const plan = planRemovals(parseBulk(writeRosterZip(before)), state);
+
+    expect(plan.sections.sort()).toEqual(stranded.map((section) => section.id).sort());
+    expect(plan.schools).toEqual([]);
+  });
+
   it('when hand-made accounts, sections and memberships exist, then a bulk import leaves them alone', () => {
     const state = imported(before);
     const admin = {

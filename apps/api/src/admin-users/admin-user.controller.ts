@@ -20,6 +20,7 @@ import {
   ListUsersQueryDto,
   SuspendUserDto,
   toAdminUserDto,
+  toInvitationDto,
 } from './admin-user.dto';
 import { AdminUserService } from './admin-user.service';
 import { UserSuspensionService } from './user-suspension.service';
@@ -54,16 +55,37 @@ export class AdminUserController {
   @HttpCode(HttpStatus.CREATED)
   @ApiCreatedResponse({
     type: InvitationDto,
-    description: 'A single-use invitation; it resets the password.',
+    description: 'A single-use invitation that sets the first password; any older one stops working.',
   })
   @ApiNotFoundResponse({ description: 'No such user in the caller’s district (or school).' })
   @ApiQuotaResponse('invitation')
+  @ApiForbiddenResponse({ description: 'A school admin inviting an administrator.' })
+  @ApiConflictResponse({
+    description:
+      'ALREADY_ACTIVE: the account has a password (use password-reset); USER_INACTIVE; USER_HAS_NO_USERNAME.',
+  })
   async invite(
     @CurrentPrincipal() principal: Principal,
     @Param('userId', UuidParamPipe) userId: string,
   ): Promise<InvitationDto> {
-    const invitation = await this.users.invite(principal, userId);
-    return { token: invitation.token, expiresAt: invitation.expiresAt.toISOString() };
+    return toInvitationDto(await this.users.invite(principal, userId));
+  }
+
+  @Post(':userId/password-reset')
+  @HttpCode(HttpStatus.CREATED)
+  @ApiCreatedResponse({
+    type: InvitationDto,
+    description:
+      'A single-use token that sets a new password (accepted like an invitation); the user’s sessions end now and any older token stops working. Audited.',
+  })
+  @ApiNotFoundResponse({ description: 'No such user in the caller’s district (or school).' })
+  @ApiForbiddenResponse({ description: 'A school admin resetting an administrator.' })
+  @ApiConflictResponse({ description: 'USER_INACTIVE; USER_HAS_NO_USERNAME.' })
+  async resetPassword(
+    @CurrentPrincipal() principal: Principal,
+    @Param('userId', UuidParamPipe) userId: string,
+  ): Promise<InvitationDto> {
+    return toInvitationDto(await this.users.resetPassword(principal, userId));
   }
 
   @Post(':userId/suspend')

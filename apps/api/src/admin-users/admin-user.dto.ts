@@ -62,6 +62,10 @@ export class InvitationDto {
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
 }
 
+export function toInvitationDto(invitation: { token: string; expiresAt: Date }): InvitationDto {
+  return { token: invitation.token, expiresAt: invitation.expiresAt.toISOString() };
+}
+
 export function toAdminUserDto(
   user: Omit<AdminUserDto, 'suspended'> & { suspendedAt: Date | null },
 ): AdminUserDto {

@@ -201,7 +201,8 @@ export class AnnouncementService {
 
   /**
    * A reply goes to the author alone, in the one-to-one conversation of the pair (created if needed),
-   * which remembers the announcement so the replier keeps it while they still receive the section.
+   * which records the announcement it answers; the conversation stays open only while the pair may
+   * message each other under the current roster.
    */
   async reply(
     principal: Principal,

@@ -82,7 +82,7 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: AcceptInvitationResponseDto })
   @ApiBadRequestResponse({ description: 'The password breaks the policy; the invitation stays usable.' })
-  @ApiUnauthorizedResponse({ description: 'INVALID_INVITATION: unknown, used or expired token.' })
+  @ApiUnauthorizedResponse({ description: 'INVALID_INVITATION: unknown, used, expired or superseded token.' })
   accept(@Body() body: AcceptInvitationDto): Promise<AcceptInvitationResponseDto> {
     return this.invitations.accept(body.token, body.password);
   }

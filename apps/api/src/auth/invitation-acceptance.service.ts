@@ -16,7 +16,7 @@ import { API_CONFIG } from '../common/tokens';
  * enabled at once). The token is checked and the password judged before anything changes, so a refused
  * password leaves the invitation usable; the token is then claimed in the same transaction as the
  * password is written, so of two concurrent acceptances exactly one wins. Existing sessions of the user
- * end: an invitation doubles as a password reset.
+ * end, and so does any other token of theirs: only the newest token issued works, and none after use.
  */
 @Injectable()
 export class InvitationAcceptanceService {
@@ -29,12 +29,23 @@ export class InvitationAcceptanceService {
   async accept(token: string, password: string): Promise<{ otpauthUrl?: string }> {
     const now = new Date();
     const invitation = await this.db.invitationTokens.findByTokenHash(hashToken(token));
-    if (!invitation || invitation.usedAt || invitation.expiresAt <= now || !invitation.user.active) {
+    if (
+      !invitation ||
+      invitation.usedAt ||
+      invitation.revokedAt ||
+      invitation.expiresAt <= now ||
+      !invitation.user.active
+    ) {
       throw new InvalidInvitationError();
     }
     const { districtId, userId, user } = invitation;
 
-    const problems = passwordProblems(password, { username: user.username });
+    const problems = passwordProblems(password, {
+      role: user.role,
+      username: user.username,
+      givenName: user.givenName,
+      familyName: user.familyName,
+    });
     if (problems.length) {
       const details = problems.map((problem) => ({
         field: 'password',
@@ -62,12 +73,19 @@ export class InvitationAcceptanceService {
       await tenant.users.setPassword(userId, passwordHash);
       if (enrolment) await tenant.users.setTotpSecret(userId, { ...enrolment.sealed, enabled: true });
       const sessionsRevoked = await tenant.sessions.revokeAllForUser(userId, now);
+      const invitationsRevoked = await tenant.invitations.revokeLive(userId, now);
       await tenant.audit.append({
         actorId: userId,
         action: 'invitation.accepted',
         targetType: 'user',
         targetId: userId,
-        details: { invitationId: invitation.id, totpEnrolled: Boolean(enrolment), sessionsRevoked },
+        details: {
+          invitationId: invitation.id,
+          kind: invitation.kind,
+          totpEnrolled: Boolean(enrolment),
+          sessionsRevoked,
+          invitationsRevoked,
+        },
       });
     });
     return enrolment ? { otpauthUrl: enrolment.url } : {};

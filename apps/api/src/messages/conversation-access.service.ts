@@ -13,14 +13,7 @@ export function toConversationRef(
   districtId: string,
   conversation: ConversationAccessRecord,
 ): ConversationRef {
-  const origin = conversation.originAnnouncement;
-  return {
-    districtId,
-    participantIds: [conversation.participantLowId, conversation.participantHighId],
-    origin: origin
-      ? { kind: 'announcement_reply', sectionId: origin.sectionId, authorId: origin.authorId }
-      : { kind: 'direct' },
-  };
+  return { districtId, participantIds: [conversation.participantLowId, conversation.participantHighId] };
 }
 
 /**
