@@ -51,13 +51,18 @@ describe('operator endpoint and public health', () => {
   it('when readiness is asked many times within the cache time, then the dependencies are checked once', async () => {
     const health = api.app.get(HealthService);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const started = Date.now();
     const answers = await Promise.all(Array.from({ length: 50 }, () => health.readiness()));
     await Promise.all(Array.from({ length: 50 }, () => request(api.baseUrl, 'GET', '/health/ready')));
     const after = await health.readiness();
-    const times = new Set([...answers, after].map((r) => r.checkedAt.getTime()));
-    expect(times.size).toBe(1);
+    const elapsed = Date.now() - started;
+    // One round of checks per cache time at most (a loaded machine may spread the calls over two):
+    // without the cache, each of the 101 calls would have checked.
+    const rounds = new Set([...answers, after].map((r) => r.checkedAt.getTime()));
+    expect(rounds.size).toBeLessThanOrEqual(1 + Math.floor(elapsed / 1_000));
+    expect(new Set(answers.map((r) => r.checkedAt.getTime())).size).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    expect((await health.readiness()).checkedAt.getTime()).toBeGreaterThan([...times][0]!);
+    expect((await health.readiness()).checkedAt.getTime()).toBeGreaterThan(Math.max(...rounds));
   });
 
   it('when the event loop is blocked, then the operator view reports the delay', async () => {
