@@ -15,6 +15,7 @@ import { AttachmentRepository } from './repositories/attachment.repository';
 import { AttachmentRetentionRepository } from './repositories/attachment-retention.repository';
 import { DownloadLinkRepository, DownloadLinkTokenRepository } from './repositories/download-link.repository';
 import { SecurityAlertRepository } from './repositories/security-alert.repository';
+import { RecoveryCodeRepository } from './repositories/recovery-code.repository';
 import { type DbClient } from './db-client';
 import { type HomeroomPrismaClient } from './prisma';
 
@@ -38,6 +39,7 @@ export class TenantRepositories {
   readonly securityAlerts: SecurityAlertRepository;
   readonly rosterImports: RosterImportRepository;
   readonly rosterSync: RosterSyncRepository;
+  readonly recoveryCodes: RecoveryCodeRepository;
 
   constructor(
     readonly prisma: DbClient,
@@ -56,6 +58,7 @@ export class TenantRepositories {
     this.securityAlerts = new SecurityAlertRepository(prisma, districtId);
     this.rosterImports = new RosterImportRepository(prisma, districtId);
     this.rosterSync = new RosterSyncRepository(prisma, districtId);
+    this.recoveryCodes = new RecoveryCodeRepository(prisma, districtId);
   }
 }
 

@@ -51,6 +51,15 @@ export class AccountSuspendedError extends DomainError {
   }
 }
 
+/** A signed-in person who must prove again that they know the password, and did not. */
+export class ReauthenticationFailedError extends DomainError {
+  readonly status = 403;
+  readonly code = 'INVALID_PASSWORD';
+  constructor() {
+    super('The current password is not correct.');
+  }
+}
+
 export class NotFoundError extends DomainError {
   readonly status = 404;
   readonly code = 'NOT_FOUND';

@@ -2,6 +2,7 @@ import { type Score, ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
 import * as zxcvbnEnglish from '@zxcvbn-ts/language-en';
 import { type UserRole } from '../db/generated/enums';
+import { ValidationFailedError } from '../errors/domain-errors';
 
 /**
  * What a new password must satisfy, after NIST SP 800-63B §5.1.1.2: long enough, not absurdly long,
@@ -83,4 +84,15 @@ function estimator(): ZxcvbnFactory {
     dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEnglish.dictionary },
   });
   return cached;
+}
+
+/** The policy as a 400 VALIDATION_FAILED naming every rule the password breaks. */
+export function requireAcceptablePassword(password: string, context: PasswordContext): void {
+  const problems = passwordProblems(password, context);
+  if (problems.length === 0) return;
+  const details = problems.map((problem) => ({
+    field: 'password',
+    message: describePasswordProblem(problem),
+  }));
+  throw new ValidationFailedError(`The password ${details.map((d) => d.message).join(' and ')}.`, details);
 }

@@ -123,7 +123,7 @@ describe('second factor (TOTP at sign-in, POST /v1/auth/totp/enroll and /verify)
     expect(events.map((e) => [e.action, e.actorId, e.details])).toEqual([
       ['login.failed', admin.id, { reason: 'totp_required' }],
       ['login.failed', admin.id, { reason: 'bad_totp' }],
-      ['login.succeeded', admin.id, { secondFactor: true }],
+      ['login.succeeded', admin.id, { secondFactor: 'totp' }],
       ['login.failed', admin.id, { reason: 'totp_replayed' }],
     ]);
     expect(JSON.stringify(events.map((e) => e.details))).not.toContain(code);
@@ -139,7 +139,14 @@ describe('second factor (TOTP at sign-in, POST /v1/auth/totp/enroll and /verify)
     const teacher = await createActiveUserWithPassword(db, districtId);
     const token = await signIn(api.baseUrl, teacher);
 
-    const enrolled = await call('enroll', token);
+    const withoutPassword = await call('enroll', token);
+    const wrongPassword = await call('enroll', token, { password: `${teacher.password}x` });
+    expect([withoutPassword.status, wrongPassword.status, wrongPassword.body.error.code]).toEqual([
+      400,
+      403,
+      'INVALID_PASSWORD',
+    ]);
+    const enrolled = await call('enroll', token, { password: teacher.password });
     expect(enrolled.status).toBe(200);
     const url = new URL(enrolled.body.otpauthUrl!);
     expect(decodeURIComponent(url.pathname)).toBe(`/Homeroom:${teacher.username}`);
@@ -168,7 +175,7 @@ describe('second factor (TOTP at sign-in, POST /v1/auth/totp/enroll and /verify)
   it('when TOTP is already enabled, then enrol and verify answer 409 TOTP_ALREADY_ENABLED', async () => {
     const admin = await createAdminWithTotp(db, districtId);
     const token = await admin.signIn(api.baseUrl);
-    const enroll = await call('enroll', token);
+    const enroll = await call('enroll', token, { password: admin.password });
     const verify = await call('verify', token, { code: '123456' });
     expect([enroll.status, enroll.body.error.code]).toEqual([409, 'TOTP_ALREADY_ENABLED']);
     expect([verify.status, verify.body.error.code]).toEqual([409, 'TOTP_ALREADY_ENABLED']);

@@ -107,6 +107,21 @@ export class TenantSessionRepository {
     return count === 1;
   }
 
+  /** Revokes every live session of the user but `keepSessionId`; returns how many. */
+  async revokeOthersOfUser(userId: string, keepSessionId: string, now: Date): Promise<number> {
+    const { count } = await this.prisma.session.updateMany({
+      where: {
+        userId,
+        districtId: this.districtId,
+        id: { not: keepSessionId },
+        revokedAt: null,
+        expiresAt: { gt: now },
+      },
+      data: { revokedAt: now },
+    });
+    return count;
+  }
+
   /** Revokes every live session of the user; returns how many. */
   async revokeAllForUser(userId: string, now: Date): Promise<number> {
     const { count } = await this.prisma.session.updateMany({

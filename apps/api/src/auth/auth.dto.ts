@@ -5,10 +5,12 @@ import { canonicalDistrictId, canonicalUsername } from '../../../../libs/identit
 import { SingleLine } from '../common/single-line.validator';
 
 /** Upper bounds against abuse only; the password policy itself is checked where the username is known. */
-const PASSWORD_INPUT_MAX = 1024;
+export const PASSWORD_INPUT_MAX = 1024;
 const DEVICE_TOKEN_MAX = 512;
 const TOKEN = /^[A-Za-z0-9_-]{20,200}$/;
 const CODE = /^\d{6}$/;
+/** Loose on purpose (case, dashes, spaces): canonicalRecoveryCode decides. */
+const RECOVERY_CODE = /^[A-Za-z2-7 -]{16,24}$/;
 
 /** Canonicalises strings and leaves anything else to the type checks that follow. */
 const canonical = (canonicalise: (value: string) => string) =>
@@ -42,6 +44,16 @@ export class LoginDto {
   @IsOptional()
   @Matches(CODE, { message: 'totp must be 6 digits' })
   totp?: string;
+
+  @ApiPropertyOptional({
+    pattern: RECOVERY_CODE.source,
+    description:
+      'Instead of `totp` when the authenticator is lost: one of the account’s recovery codes, used up by ' +
+      'this sign-in (dashes and letter case do not matter).',
+  })
+  @IsOptional()
+  @Matches(RECOVERY_CODE, { message: 'recoveryCode must be a recovery code such as ABCD-EFGH-JKLM-NPQR' })
+  recoveryCode?: string;
 
   @ApiPropertyOptional({
     maxLength: DEVICE_TOKEN_MAX,

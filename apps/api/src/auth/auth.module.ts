@@ -11,6 +11,9 @@ import { API_CONFIG } from '../common/tokens';
 import { AuthController } from './auth.controller';
 import { InvitationAcceptanceService } from './invitation-acceptance.service';
 import { LoginRateLimiter } from './login-rate-limiter.service';
+import { AccountSecurityController } from './account-security.controller';
+import { AccountSecurityService } from './account-security.service';
+import { ReauthenticationService } from './reauthentication.service';
 import { SessionController } from './session.controller';
 import { SessionService } from './session.service';
 import { SignInService } from './sign-in.service';
@@ -18,8 +21,10 @@ import { TotpController } from './totp.controller';
 import { TotpService } from './totp.service';
 
 @Module({
-  controllers: [AuthController, TotpController, SessionController],
+  controllers: [AuthController, TotpController, SessionController, AccountSecurityController],
   providers: [
+    AccountSecurityService,
+    ReauthenticationService,
     SignInService,
     SessionService,
     InvitationAcceptanceService,

@@ -2,10 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { hashToken } from '../../../../libs/crypto/hashing';
 import { Database } from '../../../../libs/db/database';
-import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { isAdminRole } from '../../../../libs/identity/admin-roles';
 import { InvalidInvitationError } from '../../../../libs/identity/identity-errors';
-import { describePasswordProblem, passwordProblems } from '../../../../libs/identity/password-policy';
+import { requireAcceptablePassword } from '../../../../libs/identity/password-policy';
 import { hashPassword } from '../../../../libs/identity/passwords';
 import { newTotpSecret, otpauthUrl } from '../../../../libs/identity/totp';
 import { type SealedTotpSecret, TotpSecretBox } from '../../../../libs/identity/totp-secrets';
@@ -40,22 +39,7 @@ export class InvitationAcceptanceService {
     }
     const { districtId, userId, user } = invitation;
 
-    const problems = passwordProblems(password, {
-      role: user.role,
-      username: user.username,
-      givenName: user.givenName,
-      familyName: user.familyName,
-    });
-    if (problems.length) {
-      const details = problems.map((problem) => ({
-        field: 'password',
-        message: describePasswordProblem(problem),
-      }));
-      throw new ValidationFailedError(
-        `The password ${details.map((d) => d.message).join(' and ')}.`,
-        details,
-      );
-    }
+    requireAcceptablePassword(password, user);
 
     const passwordHash = await hashPassword(password);
     let enrolment: { url: string; sealed: SealedTotpSecret } | undefined;

@@ -10,6 +10,7 @@ import {
 import { isAdminRole } from '../../../../libs/identity/admin-roles';
 import { DeviceTokens } from '../../../../libs/identity/device-tokens';
 import { dummyPasswordHash, verifyPassword } from '../../../../libs/identity/passwords';
+import { canonicalRecoveryCode, hashRecoveryCode } from '../../../../libs/identity/recovery-codes';
 import { matchTotpStep } from '../../../../libs/identity/totp';
 import { TotpSecretBox } from '../../../../libs/identity/totp-secrets';
 import { type Principal } from '../common/request-context';
@@ -22,6 +23,8 @@ export interface LoginInput {
   username: string;
   password: string;
   totp?: string;
+  /** Instead of `totp`, when the authenticator is lost: one recovery code, used up. */
+  recoveryCode?: string;
   /** From the body or the cookie; anything but a valid token of this account counts as none. */
   deviceToken?: string;
   /** As the client sent it, for the person's list of their sessions. */
@@ -46,6 +49,7 @@ export type LoginFailureReason =
   | 'totp_required'
   | 'totp_not_enrolled'
   | 'bad_totp'
+  | 'bad_recovery_code'
   | 'totp_replayed'
   | 'suspended';
 
@@ -113,7 +117,7 @@ export class SignInService implements OnModuleInit {
       await this.auditFailure(tenant, user.id, 'suspended');
       throw new AccountSuspendedError();
     }
-    const secondFactor = await this.checkSecondFactor(tenant, user, input.totp, now);
+    const secondFactor = await this.checkSecondFactor(tenant, user, input, now);
     const token = randomToken(32);
     await this.db.transaction(input.districtId, async (tx) => {
       const session = await tx.sessions.create({
@@ -154,14 +158,19 @@ export class SignInService implements OnModuleInit {
     });
   }
 
-  /** Returns whether a code was checked; throws when one is needed and missing or wrong. */
+  /** Which second factor was checked, if any; throws when one is needed and missing or wrong. */
   private async checkSecondFactor(
     tenant: TenantRepositories,
     user: Credentials,
-    code: string | undefined,
+    input: Pick<LoginInput, 'totp' | 'recoveryCode'>,
     now: Date,
-  ): Promise<boolean> {
+  ): Promise<false | 'totp' | 'recovery_code'> {
     if (!isAdminRole(user.role) && !user.totpEnabled) return false;
+    const code = input.totp;
+    if (!code && input.recoveryCode !== undefined) {
+      await this.claimRecoveryCode(tenant, user, input.recoveryCode, now);
+      return 'recovery_code';
+    }
     if (!code) {
       await this.auditFailure(tenant, user.id, 'totp_required');
       throw new UnauthenticatedError(
@@ -188,7 +197,30 @@ export class SignInService implements OnModuleInit {
       await this.auditFailure(tenant, user.id, 'totp_replayed');
       throw invalidCredentials();
     }
-    return true;
+    return 'totp';
+  }
+
+  /**
+   * A recovery code works once (claimed atomically) and only for an account that has an authenticator;
+   * its use raises an alert, since it is also what someone holding a stolen password and a stolen code
+   * sheet would do.
+   */
+  private async claimRecoveryCode(tenant: TenantRepositories, user: Credentials, input: string, now: Date) {
+    const code = canonicalRecoveryCode(input);
+    if (
+      !user.totpEnabled ||
+      !code ||
+      !(await tenant.recoveryCodes.claim(user.id, hashRecoveryCode(code), now))
+    ) {
+      await this.auditFailure(tenant, user.id, 'bad_recovery_code');
+      throw invalidCredentials();
+    }
+    const remaining = await tenant.recoveryCodes.countUnused(user.id);
+    await tenant.securityAlerts.raiseOnce({
+      kind: 'recovery_code_used',
+      severity: 'medium',
+      details: { userId: user.id, role: user.role, remaining },
+    });
   }
 
   private async auditFailure(tenant: TenantRepositories, userId: string | null, reason: LoginFailureReason) {

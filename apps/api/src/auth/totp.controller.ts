@@ -3,11 +3,13 @@ import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { type Principal } from '../common/request-context';
+import { PasswordConfirmationDto } from './account-security.controller';
 import { TotpEnrolmentDto, VerifyTotpDto } from './auth.dto';
 import { CurrentPrincipal } from './principal.decorator';
 import { TotpService } from './totp.service';
@@ -22,8 +24,12 @@ export class TotpController {
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: TotpEnrolmentDto })
   @ApiConflictResponse({ description: 'TOTP_ALREADY_ENABLED' })
-  enroll(@CurrentPrincipal() principal: Principal): Promise<TotpEnrolmentDto> {
-    return this.totp.enroll(principal);
+  @ApiForbiddenResponse({ description: 'INVALID_PASSWORD: enrolment asks for the password again.' })
+  enroll(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: PasswordConfirmationDto,
+  ): Promise<TotpEnrolmentDto> {
+    return this.totp.enroll(principal, body.password);
   }
 
   @Post('verify')

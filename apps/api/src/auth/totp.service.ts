@@ -6,6 +6,7 @@ import { matchTotpStep, newTotpSecret, otpauthUrl } from '../../../../libs/ident
 import { TotpSecretBox } from '../../../../libs/identity/totp-secrets';
 import { type Principal } from '../common/request-context';
 import { API_CONFIG } from '../common/tokens';
+import { ReauthenticationService } from './reauthentication.service';
 
 /**
  * Self-service TOTP for any signed-in user: enrol (a pending secret), then prove it with a code, after
@@ -17,10 +18,13 @@ export class TotpService {
   constructor(
     private readonly db: Database,
     private readonly totpSecrets: TotpSecretBox,
+    private readonly reauthentication: ReauthenticationService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  async enroll(principal: Principal): Promise<{ otpauthUrl: string }> {
+  /** Asks for the password again: a session alone must not be enough to bind someone's authenticator. */
+  async enroll(principal: Principal, password: string): Promise<{ otpauthUrl: string }> {
+    await this.reauthentication.require(principal, password);
     const tenant = this.db.forDistrict(principal.districtId);
     const user = await tenant.users.findCredentials(principal.userId);
     if (!user) throw new NotFoundError('The user');
