@@ -59,7 +59,6 @@ export async function createApp(config: ApiConfig, logger: Logger): Promise<INes
       .setDescription('Safe K-12 school messaging. Contract v1: see API.md.')
       .setVersion('1')
       .addBearerAuth()
-      .addSecurityRequirements('bearer')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, {

@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { ApiAuthenticated, ApiRoleRestricted, ApiUuidParam } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { decodeCreatedAtCursor } from '../messages/message-cursor';
@@ -10,16 +11,17 @@ import { toMessagePageDto } from '../messages/message.mapper';
 import { AdminReviewService } from './admin-review.service';
 
 @ApiTags('admin')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1/admin/conversations')
 @Roles('district_admin', 'school_admin')
+@ApiRoleRestricted()
 export class AdminReviewController {
   constructor(private readonly review: AdminReviewService) {}
 
   @Get(':conversationId/messages')
   @ApiQuery({ name: 'cursor', required: false })
   @ApiOkResponse({ type: MessagePageDto, description: 'Newest first; each read is an audit event.' })
-  @ApiNotFoundResponse({ description: 'No such conversation in the district.' })
+  @ApiUuidParam('conversationId', 'No such conversation in the district.')
   async messages(
     @CurrentPrincipal() principal: Principal,
     @Param('conversationId', UuidParamPipe) conversationId: string,

@@ -1,13 +1,8 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { ApiAuthenticated, ApiRoleRestricted, ApiUuidParam, ApiWrite } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import {
@@ -20,8 +15,9 @@ import {
 import { AdminUserService } from './admin-user.service';
 
 @ApiTags('admin')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Roles('district_admin', 'school_admin')
+@ApiRoleRestricted()
 @Controller('v1/admin/users')
 export class AdminUserController {
   constructor(private readonly users: AdminUserService) {}
@@ -42,12 +38,13 @@ export class AdminUserController {
   }
 
   @Post(':userId/invitations')
+  @ApiWrite()
   @HttpCode(HttpStatus.CREATED)
   @ApiCreatedResponse({
     type: InvitationDto,
     description: 'A single-use invitation; it resets the password.',
   })
-  @ApiNotFoundResponse({ description: 'No such user in the caller’s district (or school).' })
+  @ApiUuidParam('userId', 'No such user in the caller’s district (or school).')
   async invite(
     @CurrentPrincipal() principal: Principal,
     @Param('userId', UuidParamPipe) userId: string,

@@ -1,18 +1,16 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBearerAuth,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiHeader,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { CurrentPrincipal } from '../auth/principal.decorator';
+import { ApiAuthenticated, ApiError, ApiUuidParam, ApiWrite } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { decodeCreatedAtCursor } from '../messages/message-cursor';
@@ -31,12 +29,13 @@ import { AnnouncementService } from './announcement.service';
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 
 @ApiTags('announcements')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1')
 export class AnnouncementController {
   constructor(private readonly announcements: AnnouncementService) {}
 
   @Post('sections/:sectionId/announcements')
+  @ApiWrite()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -47,8 +46,8 @@ export class AnnouncementController {
     type: AnnouncementPostedDto,
     description: 'Stored; delivery runs in the background.',
   })
-  @ApiForbiddenResponse({ description: "Anyone but the section's current teachers." })
-  @ApiNotFoundResponse({ description: 'No such section in the caller’s district.' })
+  @ApiError(403, "Anyone but the section's current teachers.")
+  @ApiUuidParam('sectionId', 'No such section in the caller’s district.')
   post(
     @CurrentPrincipal() principal: Principal,
     @Param('sectionId', UuidParamPipe) sectionId: string,
@@ -84,7 +83,7 @@ export class AnnouncementController {
 
   @Get('announcements/:announcementId')
   @ApiOkResponse({ type: AnnouncementDto })
-  @ApiNotFoundResponse({ description: 'No such announcement, or not one the caller may read.' })
+  @ApiUuidParam('announcementId', 'No such announcement, or not one the caller may read.')
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('announcementId', UuidParamPipe) announcementId: string,
@@ -95,7 +94,7 @@ export class AnnouncementController {
   @Post('announcements/:announcementId/read')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Recorded (the first read time is kept).' })
-  @ApiNotFoundResponse({ description: 'No such announcement, or not one the caller may read.' })
+  @ApiUuidParam('announcementId', 'No such announcement, or not one the caller may read.')
   async read(
     @CurrentPrincipal() principal: Principal,
     @Param('announcementId', UuidParamPipe) announcementId: string,
@@ -104,12 +103,13 @@ export class AnnouncementController {
   }
 
   @Post('announcements/:announcementId/replies')
+  @ApiWrite()
   @ApiCreatedResponse({
     type: ReplyCreatedDto,
     description: 'The reply, in a one-to-one conversation with the author.',
   })
-  @ApiForbiddenResponse({ description: 'The caller may read but not reply (the author, for one).' })
-  @ApiNotFoundResponse({ description: 'No such announcement, or not one the caller may read.' })
+  @ApiError(403, 'The caller may read but not reply (the author, for one).')
+  @ApiUuidParam('announcementId', 'No such announcement, or not one the caller may read.')
   reply(
     @CurrentPrincipal() principal: Principal,
     @Param('announcementId', UuidParamPipe) announcementId: string,

@@ -1,19 +1,9 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiGoneResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiPayloadTooLargeResponse,
-  ApiTags,
-  ApiUnsupportedMediaTypeResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { type Request } from 'express';
 import { ApiFileUpload } from '../common/api-file-upload.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
+import { ApiAuthenticated, ApiError, ApiUuidParam, ApiWrite } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { AttachmentDto, AttachmentUploadDto, DownloadLinkDto, toAttachmentDto } from './attachment.dto';
@@ -21,7 +11,7 @@ import { AttachmentService } from './attachment.service';
 import { AttachmentUploadService } from './attachment-upload.service';
 
 @ApiTags('attachments')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1/attachments')
 export class AttachmentController {
   constructor(
@@ -30,18 +20,19 @@ export class AttachmentController {
   ) {}
 
   @Post()
+  @ApiWrite()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiFileUpload()
   @ApiAcceptedResponse({ type: AttachmentUploadDto, description: 'Stored encrypted; the scan has started.' })
-  @ApiPayloadTooLargeResponse({ description: 'Larger than UPLOAD_MAX_BYTES.' })
-  @ApiUnsupportedMediaTypeResponse({ description: 'The content is not on the allow-list.' })
+  @ApiError(413, 'Larger than UPLOAD_MAX_BYTES.')
+  @ApiError(415, 'The content is not on the allow-list.')
   upload(@CurrentPrincipal() principal: Principal, @Req() req: Request): Promise<AttachmentUploadDto> {
     return this.uploads.upload(principal, req);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: AttachmentDto })
-  @ApiNotFoundResponse({ description: 'Unknown, or not visible to the caller.' })
+  @ApiUuidParam('id', 'Unknown, or not visible to the caller.')
   async describe(
     @CurrentPrincipal() principal: Principal,
     @Param('id', UuidParamPipe) id: string,
@@ -51,8 +42,9 @@ export class AttachmentController {
 
   @Post(':id/links')
   @ApiCreatedResponse({ type: DownloadLinkDto })
-  @ApiConflictResponse({ description: 'NOT_SCANNED: the scan has not released the file yet.' })
-  @ApiGoneResponse({ description: 'QUARANTINED: the file was malicious and is destroyed.' })
+  @ApiError(409, 'NOT_SCANNED: the scan has not released the file yet.')
+  @ApiError(410, 'QUARANTINED: the file was malicious and is destroyed.')
+  @ApiUuidParam('id')
   async issueLink(
     @CurrentPrincipal() principal: Principal,
     @Param('id', UuidParamPipe) id: string,

@@ -1,16 +1,18 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { decodeCursor, encodeCursor } from '../common/cursor';
+import { ApiAuthenticated, ApiRoleRestricted } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { AuditPageDto, AuditVerificationDto, toAuditEventDto } from './audit.dto';
 import { AuditService } from './audit.service';
 
 @ApiTags('admin')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Roles('district_admin')
+@ApiRoleRestricted()
 @Controller('v1/admin/audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}

@@ -1,17 +1,10 @@
 import { Body, Controller, Get, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { decodeCursor, encodeCursor } from '../common/cursor';
+import { ApiAuthenticated, ApiError, ApiUuidParam, ApiWrite } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { decodeCreatedAtCursor } from '../messages/message-cursor';
@@ -27,7 +20,7 @@ import {
 import { ConversationService } from './conversation.service';
 
 @ApiTags('conversations')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1/conversations')
 export class ConversationController {
   constructor(
@@ -37,7 +30,7 @@ export class ConversationController {
 
   @Post()
   @ApiCreatedResponse({ type: ConversationDto, description: 'Created; 200 when it already existed.' })
-  @ApiForbiddenResponse({ description: 'The messaging policy does not allow this pair.' })
+  @ApiError(403, 'The messaging policy does not allow this pair.')
   async open(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateConversationDto,
@@ -76,8 +69,8 @@ export class ConversationController {
   @Get(':conversationId/messages')
   @ApiQuery({ name: 'cursor', required: false })
   @ApiOkResponse({ type: MessagePageDto, description: 'Newest first, keyset-paginated.' })
-  @ApiForbiddenResponse({ description: 'The policy no longer allows this pair to message.' })
-  @ApiNotFoundResponse({ description: 'No such conversation of the caller.' })
+  @ApiError(403, 'The policy no longer allows this pair to message.')
+  @ApiUuidParam('conversationId', 'No such conversation of the caller.')
   async messagesPage(
     @CurrentPrincipal() principal: Principal,
     @Param('conversationId', UuidParamPipe) conversationId: string,
@@ -88,9 +81,10 @@ export class ConversationController {
   }
 
   @Post(':conversationId/messages')
+  @ApiWrite()
   @ApiCreatedResponse({ type: CreatedIdDto })
-  @ApiForbiddenResponse({ description: 'The policy no longer allows this pair to message.' })
-  @ApiNotFoundResponse({ description: 'No such conversation of the caller.' })
+  @ApiError(403, 'The policy no longer allows this pair to message.')
+  @ApiUuidParam('conversationId', 'No such conversation of the caller.')
   async send(
     @CurrentPrincipal() principal: Principal,
     @Param('conversationId', UuidParamPipe) conversationId: string,

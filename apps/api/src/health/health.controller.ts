@@ -2,9 +2,11 @@ import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { Public } from '../auth/public.decorator';
+import { ApiCommonErrors } from '../common/api-errors.decorator';
 import { HealthService } from './health.service';
 
 @ApiTags('health')
+@ApiCommonErrors()
 @Public()
 @Controller('health')
 export class HealthController {

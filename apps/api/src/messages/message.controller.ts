@@ -1,20 +1,14 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
+import { ApiAuthenticated, ApiError, ApiUuidParam, ApiWrite } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { CreatedIdDto, ReportMessageDto } from './message.dto';
 import { MessageService } from './message.service';
 
 @ApiTags('messages')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1/messages')
 export class MessageController {
   constructor(private readonly messages: MessageService) {}
@@ -22,8 +16,8 @@ export class MessageController {
   @Post(':messageId/read')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Recorded (the first read time is kept).' })
-  @ApiForbiddenResponse({ description: 'The caller may no longer use this conversation.' })
-  @ApiNotFoundResponse({ description: 'No such message in a conversation of the caller.' })
+  @ApiError(403, 'The caller may no longer use this conversation.')
+  @ApiUuidParam('messageId', 'No such message in a conversation of the caller.')
   async read(
     @CurrentPrincipal() principal: Principal,
     @Param('messageId', UuidParamPipe) messageId: string,
@@ -32,8 +26,9 @@ export class MessageController {
   }
 
   @Post(':messageId/report')
+  @ApiWrite()
   @ApiCreatedResponse({ type: CreatedIdDto, description: "The report; the district's admins get an alert." })
-  @ApiNotFoundResponse({ description: 'No such message in a conversation of the caller.' })
+  @ApiUuidParam('messageId', 'No such message in a conversation of the caller.')
   report(
     @CurrentPrincipal() principal: Principal,
     @Param('messageId', UuidParamPipe) messageId: string,

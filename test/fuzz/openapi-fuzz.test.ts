@@ -1,0 +1,335 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { strToU8, zipSync } from 'fflate';
+import { type Pool } from 'pg';
+import { hashPassword } from '../../libs/identity/passwords';
+import { testApiConfig } from '../support/config';
+import { createTestPool } from '../support/database';
+import {
+  createAdminWithTotp,
+  openTestDatabase,
+  signIn,
+  strongPassword,
+  type TestDatabase,
+} from '../support/factories';
+import { request, startApi, type RunningApi } from '../support/http';
+import { createSectionFixture } from '../support/roster-factory';
+import { minimalPdf } from '../unit/attachments/sample-files';
+import { upload as uploadAttachment } from '../unit/attachments/attachment-test-kit';
+
+/**
+ * Issue 11: every operation of the OpenAPI document, as every role, fuzzed by schemathesis (valid and
+ * invalid parameters and bodies, plus the hostile shapes test/fuzz/schemathesis_hooks.py adds). A run
+ * fails on any 5xx, any answer slower than 1 s, any status, content type or body the document does
+ * not describe, and any event-loop stall over 1 s in this process (the API runs in it).
+ *
+ * `npm test` runs a short pass (FUZZ_MAX_EXAMPLES per operation and phase); `npm run fuzz` a long one.
+ */
+
+const TOOLS_DIR = process.env.HOMEROOM_TOOLS_DIR ?? join(__dirname, '../../.tools');
+const DATA_DIR = process.env.HOMEROOM_DATA_DIR ?? join(__dirname, '../../.data');
+const SCHEMATHESIS = join(TOOLS_DIR, 'schemathesis/bin/schemathesis');
+const HOOKS = join(__dirname, 'schemathesis_hooks.py');
+const MAX_EXAMPLES = Number(process.env.FUZZ_MAX_EXAMPLES ?? 6);
+const LONG_RUN = MAX_EXAMPLES > 20;
+const SLOW_MS = 1_000;
+const REPORT_FILE = join(DATA_DIR, LONG_RUN ? 'fuzz-report-long.json' : 'fuzz-report.json');
+
+type Role = 'anonymous' | 'student' | 'guardian' | 'teacher' | 'school_admin' | 'district_admin';
+const ROLES: Role[] = ['anonymous', 'student', 'guardian', 'teacher', 'school_admin', 'district_admin'];
+
+interface Observed {
+  operation: string;
+  method: string;
+  url: string;
+  status: number;
+  ms: number;
+}
+
+/** Every answer the in-process API gives, seen from its own HTTP server: the fuzzer's view cannot lie. */
+function recordAnswers(server: Server) {
+  const seen: Observed[] = [];
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = (req as IncomingMessage & { route?: { path?: string } }).route?.path;
+      seen.push({
+        operation: `${req.method} ${route ?? '(unmatched)'}`,
+        method: req.method ?? '',
+        url: (req.url ?? '').slice(0, 160),
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      });
+    });
+  };
+  server.on('request', listener);
+  return { seen, stop: () => server.off('request', listener) };
+}
+
+interface RunResult {
+  exitCode: number | null;
+  output: string;
+}
+
+/** Runs schemathesis without blocking this process's event loop: the API under test lives in it. */
+function runSchemathesis(args: string[], env: Record<string, string>): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(SCHEMATHESIS, args, {
+      env: { ...process.env, ...env, NO_COLOR: '1', PYTHONIOENCODING: 'utf-8' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (exitCode) => resolve({ exitCode, output }));
+  });
+}
+
+/** The operation, check and answer of each failure schemathesis printed, without its long reproductions. */
+function failureDigest(output: string): string[] {
+  const start = output.indexOf('= FAILURES =');
+  if (start < 0) return output.split('\n').slice(-40);
+  const lines = output.slice(start).split('\n');
+  const keep = lines.filter((line) =>
+    /^_{3,} [A-Z]+ |^- |^ {4}(Received|Documented|Expected|Invalid component|Value|Actual|Response time)|^\[\d{3}\]|^ {4}curl /.test(
+      line,
+    ),
+  );
+  return keep.map((line) => line.slice(0, 300));
+}
+
+/**
+ * The run's configuration. A schema-violating request must be refused with a 4xx the contract names;
+ * 413 is among them, as a body over the JSON limit is refused before anything reads it. Signing out
+ * gets a session of its own, or fuzzing it would end the session every other operation runs with.
+ */
+function schemathesisConfig(token?: string, logoutToken?: string): string {
+  const bearer = (value: string) => `{ Authorization = "Bearer ${value}" }`;
+  return [
+    ...(token ? [`headers = ${bearer(token)}`] : []),
+    '',
+    '[checks.negative_data_rejection]',
+    'expected-statuses = [400, 401, 403, 404, 409, 413, 415, 429]',
+    ...(logoutToken
+      ? ['', '[[operations]]', 'include-path = "/v1/auth/logout"', `headers = ${bearer(logoutToken)}`]
+      : []),
+    '',
+  ].join('\n');
+}
+
+interface RoleSummary {
+  role: Role;
+  exitCode: number | null;
+  requests: number;
+  serverErrors: number;
+  slowest: { ms: number; request: string };
+  worstEventLoopDelayMs: number;
+}
+
+describe('schema-driven fuzzing of the OpenAPI document', () => {
+  let api: RunningApi;
+  let pool: Pool;
+  let database: TestDatabase;
+  const tokens: Partial<Record<Role, string>> = {};
+  const logoutTokens: Partial<Record<Role, string>> = {};
+  const fixtureIds: Record<string, string> = {};
+  const summaries: RoleSummary[] = [];
+  const perOperation = new Map<
+    string,
+    { requests: number; statuses: Record<string, number>; examples: string[] }
+  >();
+
+  beforeAll(async () => {
+    api = await startApi(testApiConfig());
+    pool = createTestPool();
+    database = openTestDatabase();
+    const { db } = database;
+    const fixture = await createSectionFixture(pool, { students: 1 });
+    const { districtId, schoolId } = fixture;
+    const member = async (role: Role, id: string) => {
+      const password = strongPassword();
+      await db.forDistrict(districtId).users.setPassword(id, await hashPassword(password));
+      const credentials = { districtId, username: `u-${id}`, password };
+      tokens[role] = await signIn(api.baseUrl, credentials);
+      logoutTokens[role] = await signIn(api.baseUrl, credentials);
+    };
+    await member('teacher', fixture.teachers[0]!.id);
+    await member('student', fixture.students[0]!.id);
+    await member('guardian', fixture.guardians[0]!.id);
+    const schoolAdmin = await createAdminWithTotp(db, districtId, { role: 'school_admin', schoolId });
+    const districtAdmin = await createAdminWithTotp(db, districtId);
+    for (const [role, admin] of [
+      ['school_admin', schoolAdmin],
+      ['district_admin', districtAdmin],
+    ] as const) {
+      tokens[role] = await admin.signIn(api.baseUrl);
+      logoutTokens[role] = await admin.signIn(api.baseUrl);
+    }
+
+    // Real ids of the district, so part of the fuzzing reaches handlers rather than 404s.
+    const conversation = await request<{ id: string }>(api.baseUrl, 'POST', '/v1/conversations', {
+      token: tokens.teacher,
+      json: { participantId: fixture.students[0]!.id },
+    });
+    expect(conversation.status).toBe(201);
+    const message = await request<{ id: string }>(
+      api.baseUrl,
+      'POST',
+      `/v1/conversations/${conversation.body.id}/messages`,
+      { token: tokens.teacher, json: { body: 'Fuzz fixture message' } },
+    );
+    expect(message.status).toBe(201);
+    const announcement = await request<{ id: string }>(
+      api.baseUrl,
+      'POST',
+      `/v1/sections/${fixture.sectionId}/announcements`,
+      { token: tokens.teacher, json: { body: 'Fuzz fixture announcement' } },
+    );
+    expect(announcement.status).toBe(202);
+    const attachment = await uploadAttachment(api.baseUrl, tokens.teacher!, minimalPdf(), 'fuzz.pdf');
+    expect(attachment.status).toBe(202);
+    const rosterForm = new FormData();
+    rosterForm.append(
+      'file',
+      new Blob([Buffer.from(zipSync({ 'manifest.csv': strToU8('propertyName,value\n') }))], {
+        type: 'application/zip',
+      }),
+      'roster.zip',
+    );
+    const rosterImport = await fetch(`${api.baseUrl}/v1/admin/roster/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.district_admin}` },
+      body: rosterForm,
+    });
+    expect(rosterImport.status).toBe(202);
+    Object.assign(fixtureIds, {
+      importId: ((await rosterImport.json()) as { importId: string }).importId,
+      sectionId: fixture.sectionId,
+      conversationId: conversation.body.id,
+      messageId: message.body.id,
+      announcementId: announcement.body.id,
+      id: attachment.body.id!,
+      userId: fixture.students[0]!.id,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    mkdirSync(DATA_DIR, { recursive: true });
+    const operations = Object.fromEntries([...perOperation.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    const total = summaries.reduce((n, s) => n + s.requests, 0);
+    writeFileSync(
+      REPORT_FILE,
+      JSON.stringify(
+        {
+          maxExamplesPerOperation: MAX_EXAMPLES,
+          roles: summaries,
+          totalRequests: total,
+          serverErrors: summaries.reduce((n, s) => n + s.serverErrors, 0),
+          slowestResponseMs: Math.max(0, ...summaries.map((s) => s.slowest.ms)),
+          worstEventLoopDelayMs: Math.max(0, ...summaries.map((s) => s.worstEventLoopDelayMs)),
+          operations,
+        },
+        null,
+        2,
+      ),
+    );
+    const table = summaries.map(
+      (s) =>
+        `${s.role.padEnd(15)} ${String(s.requests).padStart(6)} req  5xx ${s.serverErrors}  ` +
+        `slowest ${s.slowest.ms.toFixed(0)} ms  loop ${s.worstEventLoopDelayMs.toFixed(0)} ms  exit ${s.exitCode}`,
+    );
+    console.log(`fuzz report (${REPORT_FILE}):\n${table.join('\n')}\ntotal ${total} requests`);
+    await api?.close();
+    await pool?.end();
+    await database?.close();
+  });
+
+  it.each(ROLES)(
+    'when schemathesis fuzzes every operation as %s, then no answer is a 5xx, slow, or off the document, and the event loop never stalls',
+    async (role) => {
+      const reportDir = join(DATA_DIR, 'fuzz', role);
+      mkdirSync(reportDir, { recursive: true });
+      const configFile = join(reportDir, 'schemathesis.toml');
+      writeFileSync(configFile, schemathesisConfig(tokens[role], logoutTokens[role]));
+      const recorder = recordAnswers(api.app.getHttpServer() as Server);
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
+      const result = await runSchemathesis(
+        [
+          '--config-file',
+          configFile,
+          'run',
+          `${api.baseUrl}/docs/openapi.json`,
+          '--checks',
+          'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection',
+          '--max-response-time',
+          String(SLOW_MS / 1_000),
+          '--phases',
+          'examples,coverage,fuzzing',
+          '--mode',
+          'all',
+          '--max-examples',
+          String(MAX_EXAMPLES),
+          '--continue-on-failure',
+          '--no-shrink',
+          '--seed',
+          process.env.FUZZ_SEED ?? '11',
+          '--generation-database',
+          'none',
+          '--workers',
+          '1',
+          '--request-timeout',
+          '10',
+          '--report',
+          'junit',
+          '--report-dir',
+          reportDir,
+        ],
+        { SCHEMATHESIS_HOOKS: HOOKS, FUZZ_FIXTURE_IDS: JSON.stringify(fixtureIds) },
+      );
+      loop.disable();
+      recorder.stop();
+      writeFileSync(join(reportDir, 'output.txt'), result.output);
+
+      const seen = recorder.seen;
+      for (const answer of seen) {
+        const entry = perOperation.get(answer.operation) ?? { requests: 0, statuses: {}, examples: [] };
+        entry.requests += 1;
+        entry.statuses[answer.status] = (entry.statuses[answer.status] ?? 0) + 1;
+        if (entry.examples.length < 2 && !entry.examples.some((e) => e.startsWith(String(answer.status))))
+          entry.examples.push(`${answer.status} ${role} ${answer.method} ${answer.url}`);
+        perOperation.set(answer.operation, entry);
+      }
+      const serverErrors = seen.filter((a) => a.status >= 500);
+      const slowest = seen.reduce((worst, a) => (a.ms > worst.ms ? a : worst), {
+        ms: 0,
+        method: '',
+        url: '',
+      } as Observed);
+      const worstEventLoopDelayMs = loop.max / 1e6;
+      summaries.push({
+        role,
+        exitCode: result.exitCode,
+        requests: seen.length,
+        serverErrors: serverErrors.length,
+        slowest: { ms: slowest.ms, request: `${slowest.method} ${slowest.url}` },
+        worstEventLoopDelayMs,
+      });
+
+      const problems = failureDigest(result.output);
+      expect({ exitCode: result.exitCode, problems: result.exitCode === 0 ? [] : problems }).toEqual({
+        exitCode: 0,
+        problems: [],
+      });
+      expect(serverErrors.map((a) => `${a.status} ${a.method} ${a.url}`)).toEqual([]);
+      expect(slowest.ms).toBeLessThan(SLOW_MS);
+      expect(worstEventLoopDelayMs).toBeLessThan(SLOW_MS);
+      expect(seen.length).toBeGreaterThan(100);
+    },
+    LONG_RUN ? 3_600_000 : 300_000,
+  );
+});
