@@ -38,8 +38,10 @@ export class AnnouncementController {
   @ApiWrite()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiHeader({
-    name: 'Idempotency-Key',
+    // Spelled as the @Headers parameter below, so the document names one optional header, not two.
+    name: 'idempotency-key',
     required: false,
+    schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source },
     description: 'A retried request with the same key returns the same announcement and never sends twice.',
   })
   @ApiAcceptedResponse({
