@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import {
 } from '../support/factories';
 import { request, startApi, type RunningApi } from '../support/http';
 import { createSectionFixture, createUsers } from '../support/roster-factory';
+import { connectTestClient } from '../support/temporal-client';
 import { hostileRequests, type OpenApiDocument } from './hostile-requests';
 import { minimalPdf } from '../unit/attachments/sample-files';
 import { upload as uploadAttachment } from '../unit/attachments/attachment-test-kit';
@@ -37,6 +39,7 @@ const HOOKS = join(__dirname, 'schemathesis_hooks.py');
 const MAX_EXAMPLES = Number(process.env.FUZZ_MAX_EXAMPLES ?? 6);
 const LONG_RUN = MAX_EXAMPLES > 20;
 const SLOW_MS = 1_000;
+const TASK_QUEUE = `fuzz-${randomUUID()}`;
 const REPORT_FILE = join(DATA_DIR, LONG_RUN ? 'fuzz-report-long.json' : 'fuzz-report.json');
 
 type Role = 'anonymous' | 'student' | 'guardian' | 'teacher' | 'school_admin' | 'district_admin';
@@ -146,7 +149,11 @@ describe('schema-driven fuzzing of the OpenAPI document', () => {
   >();
 
   beforeAll(async () => {
-    api = await startApi(testApiConfig());
+    // Workflows the fuzzing starts (fan-outs, scans, imports) go to a queue no worker polls; afterAll
+    // ends them.
+    api = await startApi(
+      testApiConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, TEMPORAL_SCAN_TASK_QUEUE: `${TASK_QUEUE}-scan` }),
+    );
     mkdirSync(join(DATA_DIR, 'fuzz'), { recursive: true });
     const documentAnswer = await request(api.baseUrl, 'GET', '/docs/openapi.json');
     writeFileSync(join(DATA_DIR, 'fuzz', 'openapi.json'), JSON.stringify(documentAnswer.body, null, 2));
@@ -253,6 +260,14 @@ describe('schema-driven fuzzing of the OpenAPI document', () => {
     await api?.close();
     await pool?.end();
     await database?.close();
+    const client = await connectTestClient();
+    for (const queue of [TASK_QUEUE, `${TASK_QUEUE}-scan`]) {
+      for await (const run of client.workflow.list({
+        query: `TaskQueue="${queue}" AND ExecutionStatus="Running"`,
+      }))
+        await client.workflow.getHandle(run.workflowId, run.runId).terminate('fuzz run finished');
+    }
+    await client.connection.close();
   });
 
   /** Runs `work` while recording every answer and the event loop's worst delay; returns the summary. */

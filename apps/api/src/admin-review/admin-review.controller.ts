@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { ApiAuthenticated, ApiRoleRestricted, ApiUuidParam } from '../common/api-errors.decorator';
+import { ApiAuthenticated, ApiUuidParam } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { decodeCreatedAtCursor } from '../messages/message-cursor';
@@ -14,7 +14,6 @@ import { AdminReviewService } from './admin-review.service';
 @ApiAuthenticated()
 @Controller('v1/admin/conversations')
 @Roles('district_admin', 'school_admin')
-@ApiRoleRestricted()
 export class AdminReviewController {
   constructor(private readonly review: AdminReviewService) {}
 

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nest
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { ApiAuthenticated, ApiRoleRestricted, ApiUuidParam, ApiWrite } from '../common/api-errors.decorator';
+import { ApiAuthenticated, ApiUuidParam, ApiWrite } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import {
@@ -17,7 +17,6 @@ import { AdminUserService } from './admin-user.service';
 @ApiTags('admin')
 @ApiAuthenticated()
 @Roles('district_admin', 'school_admin')
-@ApiRoleRestricted()
 @Controller('v1/admin/users')
 export class AdminUserController {
   constructor(private readonly users: AdminUserService) {}

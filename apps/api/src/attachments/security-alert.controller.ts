@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { ApiAuthenticated, ApiRoleRestricted } from '../common/api-errors.decorator';
+import { ApiAuthenticated } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { SecurityAlertPageDto } from './attachment.dto';
 import { SecurityAlertService } from './security-alert.service';
@@ -11,7 +11,6 @@ import { SecurityAlertService } from './security-alert.service';
 @ApiTags('admin')
 @ApiAuthenticated()
 @Roles('district_admin', 'school_admin')
-@ApiRoleRestricted()
 @Controller('v1/admin/alerts')
 export class SecurityAlertController {
   constructor(private readonly alerts: SecurityAlertService) {}

@@ -4,7 +4,7 @@ import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { decodeCursor, encodeCursor } from '../common/cursor';
-import { ApiAuthenticated, ApiRoleRestricted } from '../common/api-errors.decorator';
+import { ApiAuthenticated } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { AuditPageDto, AuditVerificationDto, toAuditEventDto } from './audit.dto';
 import { AuditService } from './audit.service';
@@ -12,7 +12,6 @@ import { AuditService } from './audit.service';
 @ApiTags('admin')
 @ApiAuthenticated()
 @Roles('district_admin')
-@ApiRoleRestricted()
 @Controller('v1/admin/audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}

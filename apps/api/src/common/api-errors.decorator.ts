@@ -58,9 +58,6 @@ export const ApiCommonErrors = () => ApiErrors(400, 413, 503);
 /** A route behind the session guard: a bearer token, 401 without a live one, plus the common errors. */
 export const ApiAuthenticated = () => applyDecorators(ApiBearerAuth(), ApiErrors(401), ApiCommonErrors());
 
-/** A controller limited to some roles by @Roles: everyone else gets 403. */
-export const ApiRoleRestricted = () => ApiError(403, 'FORBIDDEN: the caller’s role does not allow this.');
-
 /** Writes a stolen account could abuse count against per-user and per-district quotas. */
 export const ApiWrite = () => ApiError(429);
 

@@ -1,8 +1,8 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { Public } from '../auth/public.decorator';
-import { ApiCommonErrors } from '../common/api-errors.decorator';
+import { ApiCommonErrors, ApiError } from '../common/api-errors.decorator';
 import { HealthService } from './health.service';
 
 @ApiTags('health')
@@ -20,7 +20,7 @@ export class HealthController {
 
   @Get('ready')
   @ApiOkResponse({ description: 'PostgreSQL, Temporal and clamd all answer.' })
-  @ApiServiceUnavailableResponse({ description: 'At least one dependency is down; the body names it.' })
+  @ApiError(503, 'At least one dependency is down; the body names it.')
   async ready(@Res({ passthrough: true }) res: Response) {
     const { ready, checks } = await this.health.readiness();
     if (ready) return { status: 'ok', checks };

@@ -4,7 +4,7 @@ import { type Request } from 'express';
 import { ApiFileUpload } from '../common/api-file-upload.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { ApiAuthenticated, ApiError, ApiRoleRestricted, ApiUuidParam } from '../common/api-errors.decorator';
+import { ApiAuthenticated, ApiError, ApiUuidParam } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { RosterImportDto, RosterImportStartedDto } from './roster-import.dto';
@@ -17,7 +17,6 @@ import { RosterImportService } from './roster-import.service';
 @ApiTags('admin')
 @ApiAuthenticated()
 @Roles('district_admin')
-@ApiRoleRestricted()
 @Controller('v1/admin/roster/imports')
 export class RosterImportController {
   constructor(private readonly imports: RosterImportService) {}
