@@ -79,9 +79,11 @@ interface RunResult {
 }
 
 /** Runs schemathesis without blocking this process's event loop: the API under test lives in it. */
-function runSchemathesis(args: string[], env: Record<string, string>): Promise<RunResult> {
+function runSchemathesis(args: string[], env: Record<string, string>, cwd: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
+    // In the report directory: schemathesis keeps a cache (.schemathesis/) in its working directory.
     const child = spawn(SCHEMATHESIS, args, {
+      cwd,
       env: { ...process.env, ...env, NO_COLOR: '1', PYTHONIOENCODING: 'utf-8' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -351,6 +353,7 @@ describe('schema-driven fuzzing of the OpenAPI document', () => {
             join(reportDir, 'junit.xml'),
           ],
           { SCHEMATHESIS_HOOKS: HOOKS, FUZZ_FIXTURE_IDS: JSON.stringify(fixtureIds) },
+          reportDir,
         );
         output = result.output;
         return result.exitCode;
