@@ -25,9 +25,11 @@ import { upload as uploadAttachment } from '../unit/attachments/attachment-test-
 
 /**
  * Issue 11: every operation of the OpenAPI document, as every role, fuzzed by schemathesis (valid and
- * invalid parameters and bodies, plus the hostile shapes test/fuzz/schemathesis_hooks.py adds). A run
- * fails on any 5xx, any answer slower than 1 s, any status, content type or body the document does
- * not describe, and any event-loop stall over 1 s in this process (the API runs in it).
+ * invalid parameters and bodies; schemathesis_hooks.py mixes in the district's real ids and hostile
+ * shapes), then every hostile shape of hostile-requests.ts sent to every operation. A run fails on any
+ * 5xx, any answer slower than 1 s, any status, content type or body the document does not describe,
+ * any refusal outside the contract's error shape, and any event-loop delay over 1 s in this process
+ * (the API runs in it). Figures per role and operation go to .data/fuzz-report.json.
  *
  * `npm test` runs a short pass (FUZZ_MAX_EXAMPLES per operation and phase); `npm run fuzz` a long one.
  */
