@@ -55,15 +55,31 @@ interface Observed {
   ms: number;
 }
 
+/**
+ * The document's operation a request was for, by its path: requests refused before routing (a body
+ * that does not parse, or is too large) have no Express route to name it.
+ */
+function operationOf(document: OpenApiDocument, method: string, url: string): string {
+  const path = url.split('?')[0]!;
+  for (const [template, item] of Object.entries(document.paths)) {
+    if (!item[method.toLowerCase()]) continue;
+    const parts = template.split('/');
+    const given = path.split('/');
+    if (parts.length === given.length && parts.every((part, i) => part.startsWith('{') || part === given[i]))
+      return `${method} ${template.replace(/\{(\w+)\}/g, ':$1')}`;
+  }
+  return `${method} (no such operation)`;
+}
+
 /** Every answer the in-process API gives, seen from its own HTTP server: the fuzzer's view cannot lie. */
-function recordAnswers(server: Server) {
+function recordAnswers(server: Server, document: OpenApiDocument) {
   const seen: Observed[] = [];
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const route = (req as IncomingMessage & { route?: { path?: string } }).route?.path;
       seen.push({
-        operation: `${req.method} ${route ?? '(unmatched)'}`,
+        operation: route ? `${req.method} ${route}` : operationOf(document, req.method ?? '', req.url ?? ''),
         method: req.method ?? '',
         url: (req.url ?? '').slice(0, 160),
         status: res.statusCode,
@@ -145,6 +161,7 @@ describe('schema-driven fuzzing of the OpenAPI document', () => {
   let database: TestDatabase;
   const tokens: Partial<Record<Role, string>> = {};
   const logoutTokens: Partial<Record<Role, string>> = {};
+  let openApiDocument: OpenApiDocument;
   const fixtureIds: Record<string, string> = {};
   const summaries: RoleSummary[] = [];
   const perOperation = new Map<
@@ -159,8 +176,8 @@ describe('schema-driven fuzzing of the OpenAPI document', () => {
       testApiConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, TEMPORAL_SCAN_TASK_QUEUE: `${TASK_QUEUE}-scan` }),
     );
     mkdirSync(join(DATA_DIR, 'fuzz'), { recursive: true });
-    const documentAnswer = await request(api.baseUrl, 'GET', '/docs/openapi.json');
-    writeFileSync(join(DATA_DIR, 'fuzz', 'openapi.json'), JSON.stringify(documentAnswer.body, null, 2));
+    openApiDocument = (await request<OpenApiDocument>(api.baseUrl, 'GET', '/docs/openapi.json')).body;
+    writeFileSync(join(DATA_DIR, 'fuzz', 'openapi.json'), JSON.stringify(openApiDocument, null, 2));
     pool = createTestPool();
     database = openTestDatabase();
     const { db } = database;
@@ -276,7 +293,7 @@ describe('schema-driven fuzzing of the OpenAPI document', () => {
 
   /** Runs `work` while recording every answer and the event loop's worst delay; returns the summary. */
   async function measured(role: Role, kind: RoleSummary['kind'], work: () => Promise<number | null>) {
-    const recorder = recordAnswers(api.app.getHttpServer() as Server);
+    const recorder = recordAnswers(api.app.getHttpServer() as Server, openApiDocument);
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     let exitCode: number | null;
@@ -377,13 +394,12 @@ describe('schema-driven fuzzing of the OpenAPI document', () => {
   it.each(ROLES)(
     'when every operation gets each hostile shape as %s, then each is a 4xx in the contract shape within a second',
     async (role) => {
-      const document = (await request<OpenApiDocument>(api.baseUrl, 'GET', '/docs/openapi.json')).body;
       const refusals: string[] = [];
       // Signing out would end the session the other probes use.
       const token = (path: string) =>
         path.startsWith('/v1/auth/logout') ? logoutTokens[role] : tokens[role];
       const summary = await measured(role, 'hostile', async () => {
-        for (const probe of hostileRequests(document, fixtureIds)) {
+        for (const probe of hostileRequests(openApiDocument, fixtureIds)) {
           const started = performance.now();
           const res = await fetch(`${api.baseUrl}${probe.path}`, {
             method: probe.method,
