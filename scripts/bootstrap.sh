@@ -12,6 +12,9 @@ TEMPORAL_DEFAULT_BIN="$HOMEROOM_TOOLS_DIR/venv/bin/temporal"
 # moto's S3 server: the S3 stand-in that test/integration/s3-blob-store.test.ts starts for itself.
 MOTO_VERSION=5.2.5
 MOTO_VENV="$HOMEROOM_TOOLS_DIR/moto"
+# schemathesis: the schema-driven fuzzer test/fuzz/openapi-fuzz.test.ts points at /docs/openapi.json.
+SCHEMATHESIS_VERSION=4.32.5
+SCHEMATHESIS_VENV="$HOMEROOM_TOOLS_DIR/schemathesis"
 
 mkdir -p "$HOMEROOM_TOOLS_DIR" "$HOMEROOM_LOG_DIR"
 chmod 755 "$HOMEROOM_DATA_DIR"
@@ -106,6 +109,18 @@ install_moto() {
     die "pip could not install moto[server]==$MOTO_VERSION"
 }
 
+schemathesis_works() {
+  [ -x "$SCHEMATHESIS_VENV/bin/schemathesis" ] &&
+    [ "$("$SCHEMATHESIS_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("schemathesis"))' 2>/dev/null)" = "$SCHEMATHESIS_VERSION" ]
+}
+
+install_schemathesis() {
+  log "bootstrap: installing schemathesis $SCHEMATHESIS_VERSION (the OpenAPI fuzzer for tests)"
+  { [ -x "$SCHEMATHESIS_VENV/bin/pip" ] || python3 -m venv "$SCHEMATHESIS_VENV"; } &&
+    "$SCHEMATHESIS_VENV/bin/pip" install --disable-pip-version-check -q "schemathesis==$SCHEMATHESIS_VERSION" ||
+    die "pip could not install schemathesis==$SCHEMATHESIS_VERSION"
+}
+
 node_modules_stale() {
   [ ! -f "$HOMEROOM_ROOT/node_modules/.package-lock.json" ] ||
     [ "$HOMEROOM_ROOT/package-lock.json" -nt "$HOMEROOM_ROOT/node_modules/.package-lock.json" ]
@@ -146,13 +161,14 @@ missing_packages=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
   package_installed "$package" || missing_packages+=("$package")
 done
-if { ! temporal_works || ! moto_works; } && ! python_can_make_venvs && ! package_installed python3-venv; then
+if { ! temporal_works || ! moto_works || ! schemathesis_works; } && ! python_can_make_venvs && ! package_installed python3-venv; then
   missing_packages+=(python3-venv)
 fi
 if [ "${#missing_packages[@]}" -gt 0 ]; then install_debian_packages "${missing_packages[@]}"; fi
 
 temporal_works || install_temporal
 moto_works || install_moto
+schemathesis_works || install_schemathesis
 
 if node_modules_stale; then install_node_modules; fi
 

@@ -1,13 +1,14 @@
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { type ApiConfig } from '../../../libs/config/config';
 import { type Logger } from '../../../libs/logging/logger';
 import { NestPinoLogger } from '../../../libs/logging/nest-logger';
 import { AppModule } from './app.module';
 import { correlationIdMiddleware } from './common/correlation-id.middleware';
+import { createOpenApiDocument } from './common/openapi';
 import { requestLogMiddleware } from './common/request-log.middleware';
 import { HostileInputPipe } from './common/hostile-input.pipe';
 import { createValidationPipe } from './common/validation.pipe';
@@ -55,17 +56,7 @@ export async function createApp(config: ApiConfig, logger: Logger): Promise<INes
   app.useGlobalPipes(new HostileInputPipe(), createValidationPipe());
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Homeroom API')
-      .setDescription('Safe K-12 school messaging. Contract v1: see API.md.')
-      .setVersion('1')
-      .addBearerAuth()
-      .addSecurityRequirements('bearer')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, {
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app), {
     jsonDocumentUrl: 'docs/openapi.json',
     yamlDocumentUrl: 'docs/openapi.yaml',
   });

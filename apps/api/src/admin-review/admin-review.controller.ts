@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { CursorCodec } from '../common/cursor';
@@ -10,7 +11,7 @@ import { toMessagePageDto } from '../messages/message.mapper';
 import { AdminReviewService } from './admin-review.service';
 
 @ApiTags('admin')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1/admin/conversations')
 @Roles('district_admin', 'school_admin')
 export class AdminReviewController {
@@ -22,7 +23,7 @@ export class AdminReviewController {
   @Get(':conversationId/messages')
   @ApiQuery({ name: 'cursor', required: false })
   @ApiOkResponse({ type: MessagePageDto, description: 'Newest first; each read is an audit event.' })
-  @ApiNotFoundResponse({ description: 'No such conversation in the district.' })
+  @ApiError(404, 'No such conversation in the district.')
   async messages(
     @CurrentPrincipal() principal: Principal,
     @Param('conversationId', UuidParamPipe) conversationId: string,

@@ -1,14 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { type Principal } from '../common/request-context';
@@ -27,7 +19,7 @@ import { UserSuspensionService } from './user-suspension.service';
 import { ApiQuotaResponse } from '../quotas/api-quota-response.decorator';
 
 @ApiTags('admin')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Roles('district_admin', 'school_admin')
 @Controller('v1/admin/users')
 export class AdminUserController {
@@ -57,13 +49,13 @@ export class AdminUserController {
     type: InvitationDto,
     description: 'A single-use invitation that sets the first password; any older one stops working.',
   })
-  @ApiNotFoundResponse({ description: 'No such user in the caller’s district (or school).' })
+  @ApiError(404, 'No such user in the caller’s district (or school).')
   @ApiQuotaResponse('invitation')
-  @ApiForbiddenResponse({ description: 'A school admin inviting an administrator.' })
-  @ApiConflictResponse({
-    description:
-      'ALREADY_ACTIVE: the account has a password (use password-reset); USER_INACTIVE; USER_HAS_NO_USERNAME.',
-  })
+  @ApiError(403, 'A school admin inviting an administrator.')
+  @ApiError(
+    409,
+    'ALREADY_ACTIVE: the account has a password (use password-reset); USER_INACTIVE; USER_HAS_NO_USERNAME.',
+  )
   async invite(
     @CurrentPrincipal() principal: Principal,
     @Param('userId', UuidParamPipe) userId: string,
@@ -78,9 +70,9 @@ export class AdminUserController {
     description:
       'A single-use token that sets a new password (accepted like an invitation); the user’s sessions end now and any older token stops working. Audited.',
   })
-  @ApiNotFoundResponse({ description: 'No such user in the caller’s district (or school).' })
-  @ApiForbiddenResponse({ description: 'A school admin resetting an administrator.' })
-  @ApiConflictResponse({ description: 'USER_INACTIVE; USER_HAS_NO_USERNAME.' })
+  @ApiError(404, 'No such user in the caller’s district (or school).')
+  @ApiError(403, 'A school admin resetting an administrator.')
+  @ApiError(409, 'USER_INACTIVE; USER_HAS_NO_USERNAME.')
   async resetPassword(
     @CurrentPrincipal() principal: Principal,
     @Param('userId', UuidParamPipe) userId: string,
@@ -93,9 +85,9 @@ export class AdminUserController {
   @ApiNoContentResponse({
     description: 'Every session of the user ended; sign-in answers 403 ACCOUNT_SUSPENDED.',
   })
-  @ApiForbiddenResponse({ description: 'Your own account, or an administrator when you are a school admin.' })
-  @ApiNotFoundResponse({ description: 'No such user in the caller’s district (or school).' })
-  @ApiConflictResponse({ description: 'ALREADY_SUSPENDED.' })
+  @ApiError(403, 'Your own account, or an administrator when you are a school admin.')
+  @ApiError(404, 'No such user in the caller’s district (or school).')
+  @ApiError(409, 'ALREADY_SUSPENDED.')
   suspend(
     @CurrentPrincipal() principal: Principal,
     @Param('userId', UuidParamPipe) userId: string,
@@ -107,9 +99,9 @@ export class AdminUserController {
   @Post(':userId/reinstate')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'The user may sign in again (their old sessions stay ended).' })
-  @ApiForbiddenResponse({ description: 'An administrator, when you are a school admin.' })
-  @ApiNotFoundResponse({ description: 'No such user in the caller’s district (or school).' })
-  @ApiConflictResponse({ description: 'NOT_SUSPENDED.' })
+  @ApiError(403, 'An administrator, when you are a school admin.')
+  @ApiError(404, 'No such user in the caller’s district (or school).')
+  @ApiError(409, 'NOT_SUSPENDED.')
   reinstate(
     @CurrentPrincipal() principal: Principal,
     @Param('userId', UuidParamPipe) userId: string,

@@ -1,12 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiProperty,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
 import { IsString, Length } from 'class-validator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
@@ -28,7 +22,7 @@ class RetractedDto {
 }
 
 @ApiTags('admin')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Roles('district_admin', 'school_admin')
 @Controller('v1/admin/announcements')
 export class AdminAnnouncementController {
@@ -40,10 +34,8 @@ export class AdminAnnouncementController {
     type: RetractedDto,
     description: 'Recipients get 404 from now on; the fan-out is being stopped.',
   })
-  @ApiNotFoundResponse({
-    description: 'No such announcement in the district (or the school admin’s school).',
-  })
-  @ApiConflictResponse({ description: 'ALREADY_RETRACTED.' })
+  @ApiError(404, 'No such announcement in the district (or the school admin’s school).')
+  @ApiError(409, 'ALREADY_RETRACTED.')
   retract(
     @CurrentPrincipal() principal: Principal,
     @Param('announcementId', UuidParamPipe) announcementId: string,

@@ -1,17 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiHeader,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { CursorCodec } from '../common/cursor';
 import { idempotencyKeyFrom, idempotencyKeyHeaderDoc } from '../common/idempotency-key';
@@ -31,7 +28,7 @@ import { AnnouncementService } from './announcement.service';
 import { ApiQuotaResponse } from '../quotas/api-quota-response.decorator';
 
 @ApiTags('announcements')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1')
 export class AnnouncementController {
   constructor(
@@ -50,12 +47,10 @@ export class AnnouncementController {
     type: AnnouncementPostedDto,
     description: 'Stored; delivery runs in the background.',
   })
-  @ApiForbiddenResponse({ description: "Anyone but the section's current teachers." })
+  @ApiError(403, "Anyone but the section's current teachers.")
   @ApiQuotaResponse('announcement')
-  @ApiConflictResponse({
-    description: 'IDEMPOTENCY_KEY_REUSED: the key was used before for another section.',
-  })
-  @ApiNotFoundResponse({ description: 'No such section in the caller’s district.' })
+  @ApiError(409, 'IDEMPOTENCY_KEY_REUSED: the key was used before for another section.')
+  @ApiError(404, 'No such section in the caller’s district.')
   post(
     @CurrentPrincipal() principal: Principal,
     @Param('sectionId', UuidParamPipe) sectionId: string,
@@ -87,7 +82,7 @@ export class AnnouncementController {
 
   @Get('announcements/:announcementId')
   @ApiOkResponse({ type: AnnouncementDto })
-  @ApiNotFoundResponse({ description: 'No such announcement, or not one the caller may read.' })
+  @ApiError(404, 'No such announcement, or not one the caller may read.')
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('announcementId', UuidParamPipe) announcementId: string,
@@ -98,7 +93,7 @@ export class AnnouncementController {
   @Post('announcements/:announcementId/read')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Recorded (the first read time is kept).' })
-  @ApiNotFoundResponse({ description: 'No such announcement, or not one the caller may read.' })
+  @ApiError(404, 'No such announcement, or not one the caller may read.')
   async read(
     @CurrentPrincipal() principal: Principal,
     @Param('announcementId', UuidParamPipe) announcementId: string,
@@ -117,12 +112,10 @@ export class AnnouncementController {
         'and stores nothing new. Keys are per sender, shared with message sends.',
     ),
   )
-  @ApiForbiddenResponse({ description: 'The caller may read but not reply (the author, for one).' })
+  @ApiError(403, 'The caller may read but not reply (the author, for one).')
   @ApiQuotaResponse('message')
-  @ApiNotFoundResponse({ description: 'No such announcement, or not one the caller may read.' })
-  @ApiConflictResponse({
-    description: 'IDEMPOTENCY_KEY_REUSED: the key was used before for a different message.',
-  })
+  @ApiError(404, 'No such announcement, or not one the caller may read.')
+  @ApiError(409, 'IDEMPOTENCY_KEY_REUSED: the key was used before for a different message.')
   reply(
     @CurrentPrincipal() principal: Principal,
     @Param('announcementId', UuidParamPipe) announcementId: string,

@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { attachmentDisposition } from '../../../../libs/attachments/content-disposition';
 import { type Logger } from '../../../../libs/logging/logger';
 import { Public } from '../auth/public.decorator';
+import { ApiCommonErrors, ApiError, ApiUuidParam } from '../common/api-errors.decorator';
 import { LOGGER } from '../common/tokens';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { AttachmentService } from './attachment.service';
@@ -15,6 +16,7 @@ import { AttachmentService } from './attachment.service';
  * unknown or expired token answers 401 like any unauthenticated request.
  */
 @ApiTags('attachments')
+@ApiCommonErrors()
 @Controller('v1/attachments')
 export class AttachmentDownloadController {
   constructor(
@@ -25,7 +27,8 @@ export class AttachmentDownloadController {
   @Get(':id/content/:token')
   @Public()
   @ApiOkResponse({ description: 'The decrypted file, as an attachment download.' })
-  @ApiUnauthorizedResponse({ description: 'The link is unknown, expired, or for another file.' })
+  @ApiError(401, 'The link is unknown, expired, or for another file.')
+  @ApiUuidParam('id')
   async download(
     @Param('id', UuidParamPipe) id: string,
     @Param('token') token: string,

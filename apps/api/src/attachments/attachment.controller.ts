@@ -1,16 +1,6 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiGoneResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiPayloadTooLargeResponse,
-  ApiTags,
-  ApiUnsupportedMediaTypeResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
 import { type Request } from 'express';
 import { ApiFileUpload } from '../common/api-file-upload.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
@@ -22,7 +12,7 @@ import { AttachmentUploadService } from './attachment-upload.service';
 import { ApiQuotaResponse } from '../quotas/api-quota-response.decorator';
 
 @ApiTags('attachments')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1/attachments')
 export class AttachmentController {
   constructor(
@@ -34,16 +24,16 @@ export class AttachmentController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiFileUpload()
   @ApiAcceptedResponse({ type: AttachmentUploadDto, description: 'Stored encrypted; the scan has started.' })
-  @ApiPayloadTooLargeResponse({ description: 'Larger than UPLOAD_MAX_BYTES.' })
+  @ApiError(413, 'Larger than UPLOAD_MAX_BYTES.')
   @ApiQuotaResponse('upload (count or bytes)')
-  @ApiUnsupportedMediaTypeResponse({ description: 'The content is not on the allow-list.' })
+  @ApiError(415, 'The content is not on the allow-list.')
   upload(@CurrentPrincipal() principal: Principal, @Req() req: Request): Promise<AttachmentUploadDto> {
     return this.uploads.upload(principal, req);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: AttachmentDto })
-  @ApiNotFoundResponse({ description: 'Unknown, or not visible to the caller.' })
+  @ApiError(404, 'Unknown, or not visible to the caller.')
   async describe(
     @CurrentPrincipal() principal: Principal,
     @Param('id', UuidParamPipe) id: string,
@@ -53,8 +43,8 @@ export class AttachmentController {
 
   @Post(':id/links')
   @ApiCreatedResponse({ type: DownloadLinkDto })
-  @ApiConflictResponse({ description: 'NOT_SCANNED: the scan has not released the file yet.' })
-  @ApiGoneResponse({ description: 'QUARANTINED: the file was malicious and is destroyed.' })
+  @ApiError(409, 'NOT_SCANNED: the scan has not released the file yet.')
+  @ApiError(410, 'QUARANTINED: the file was malicious and is destroyed.')
   async issueLink(
     @CurrentPrincipal() principal: Principal,
     @Param('id', UuidParamPipe) id: string,

@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { CursorCodec } from '../common/cursor';
@@ -8,7 +9,7 @@ import { AuditPageDto, AuditVerificationDto, toAuditEventDto } from './audit.dto
 import { AuditService } from './audit.service';
 
 @ApiTags('admin')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Roles('district_admin')
 @Controller('v1/admin/audit')
 export class AuditController {

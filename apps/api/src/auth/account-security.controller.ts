@@ -1,15 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiProperty,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
 import { IsString, Length } from 'class-validator';
 import { type Principal } from '../common/request-context';
 import { SingleLine } from '../common/single-line.validator';
@@ -51,7 +42,7 @@ const REAUTH_REFUSED = 'INVALID_PASSWORD: the current password is wrong.';
 const REAUTH_LIMITED = 'RATE_LIMITED: too many wrong passwords, with Retry-After.';
 
 @ApiTags('auth')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1/auth')
 export class AccountSecurityController {
   constructor(private readonly account: AccountSecurityService) {}
@@ -59,9 +50,9 @@ export class AccountSecurityController {
   @Post('password')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Changed; every other session of the account has ended.' })
-  @ApiBadRequestResponse({ description: 'The new password breaks the policy.' })
-  @ApiForbiddenResponse({ description: REAUTH_REFUSED })
-  @ApiTooManyRequestsResponse({ description: REAUTH_LIMITED })
+  @ApiError(400, 'The new password breaks the policy.')
+  @ApiError(403, REAUTH_REFUSED)
+  @ApiError(429, REAUTH_LIMITED)
   changePassword(@CurrentPrincipal() principal: Principal, @Body() body: ChangePasswordDto): Promise<void> {
     return this.account.changePassword(principal, body.currentPassword, body.newPassword);
   }
@@ -72,9 +63,9 @@ export class AccountSecurityController {
     type: RecoveryCodesDto,
     description: 'A new set; the unused codes of the old one stop working.',
   })
-  @ApiForbiddenResponse({ description: REAUTH_REFUSED })
-  @ApiConflictResponse({ description: 'TOTP_NOT_ENABLED: the account has no authenticator to stand in for.' })
-  @ApiTooManyRequestsResponse({ description: REAUTH_LIMITED })
+  @ApiError(403, REAUTH_REFUSED)
+  @ApiError(409, 'TOTP_NOT_ENABLED: the account has no authenticator to stand in for.')
+  @ApiError(429, REAUTH_LIMITED)
   async recoveryCodes(
     @CurrentPrincipal() principal: Principal,
     @Body() body: PasswordConfirmationDto,

@@ -1,15 +1,6 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Inject, Ip, Post, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiParam,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
 import { type Response } from 'express';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { type Principal } from '../common/request-context';
@@ -51,11 +42,9 @@ export class AuthController {
     headers: { 'Set-Cookie': { description: `${DEVICE_COOKIE}=<deviceToken>`, schema: { type: 'string' } } },
   })
   @ApiParam(DEVICE_COOKIE_PARAMETER)
-  @ApiUnauthorizedResponse({
-    description: 'INVALID_CREDENTIALS (the same for unknown user and wrong password), or TOTP_REQUIRED.',
-  })
-  @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED, with Retry-After in seconds.' })
-  @ApiForbiddenResponse({ description: 'ACCOUNT_SUSPENDED (said only when the password was right).' })
+  @ApiError(401, 'INVALID_CREDENTIALS (the same for unknown user and wrong password), or TOTP_REQUIRED.')
+  @ApiError(429, 'RATE_LIMITED, with Retry-After in seconds.')
+  @ApiError(403, 'ACCOUNT_SUSPENDED (said only when the password was right).')
   async login(
     @Body() body: LoginDto,
     @Ip() clientAddress: string | undefined,
@@ -81,14 +70,14 @@ export class AuthController {
   @Post('invitations/accept')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: AcceptInvitationResponseDto })
-  @ApiBadRequestResponse({ description: 'The password breaks the policy; the invitation stays usable.' })
-  @ApiUnauthorizedResponse({ description: 'INVALID_INVITATION: unknown, used, expired or superseded token.' })
+  @ApiError(400, 'The password breaks the policy; the invitation stays usable.')
+  @ApiError(401, 'INVALID_INVITATION: unknown, used, expired or superseded token.')
   accept(@Body() body: AcceptInvitationDto): Promise<AcceptInvitationResponseDto> {
     return this.invitations.accept(body.token, body.password);
   }
 
   @Post('logout')
-  @ApiBearerAuth()
+  @ApiAuthenticated()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'The token no longer works.' })
   logout(@CurrentPrincipal() principal: Principal): Promise<void> {

@@ -81,7 +81,7 @@ export class LoginResponseDto {
 }
 
 export class AcceptInvitationDto {
-  @ApiProperty({ description: 'The token from the invitation.' })
+  @ApiProperty({ pattern: TOKEN.source, description: 'The token from the invitation.' })
   @Matches(TOKEN, { message: 'token is not an invitation token' })
   token!: string;
 

@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiForbiddenResponse } from '@nestjs/swagger';
+import { ApiError } from '../common/api-errors.decorator';
 import { type Role, ROLES, RolesGuard } from './roles.guard';
 
 /**
@@ -10,5 +10,5 @@ export const Roles = (...roles: Role[]) =>
   applyDecorators(
     SetMetadata(ROLES, roles),
     UseGuards(RolesGuard),
-    ApiForbiddenResponse({ description: `Only for: ${roles.join(', ')}.` }),
+    ApiError(403, `FORBIDDEN: only for ${roles.join(', ')}.`),
   );

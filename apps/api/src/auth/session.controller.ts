@@ -1,12 +1,6 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Param } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiProperty,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { CurrentPrincipal } from './principal.decorator';
@@ -27,7 +21,7 @@ class SessionListDto {
 
 /** A person's own sessions: see where they are signed in, and end any of them. */
 @ApiTags('auth')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1/auth/sessions')
 export class SessionController {
   constructor(private readonly sessions: SessionService) {}
@@ -50,7 +44,7 @@ export class SessionController {
   @Delete(':sessionId')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'That session no longer works (the current one included).' })
-  @ApiNotFoundResponse({ description: 'No live session of yours with this id.' })
+  @ApiError(404, 'No live session of yours with this id.')
   revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('sessionId', UuidParamPipe) sessionId: string,

@@ -1,13 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { PasswordConfirmationDto } from './account-security.controller';
 import { TotpEnrolmentDto, VerifyTotpDto } from './auth.dto';
@@ -15,7 +8,7 @@ import { CurrentPrincipal } from './principal.decorator';
 import { TotpService } from './totp.service';
 
 @ApiTags('auth')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1/auth/totp')
 export class TotpController {
   constructor(private readonly totp: TotpService) {}
@@ -23,8 +16,8 @@ export class TotpController {
   @Post('enroll')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: TotpEnrolmentDto })
-  @ApiConflictResponse({ description: 'TOTP_ALREADY_ENABLED' })
-  @ApiForbiddenResponse({ description: 'INVALID_PASSWORD: enrolment asks for the password again.' })
+  @ApiError(409, 'TOTP_ALREADY_ENABLED')
+  @ApiError(403, 'INVALID_PASSWORD: enrolment asks for the password again.')
   enroll(
     @CurrentPrincipal() principal: Principal,
     @Body() body: PasswordConfirmationDto,
@@ -35,8 +28,8 @@ export class TotpController {
   @Post('verify')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Enabled: every later sign-in needs a code.' })
-  @ApiBadRequestResponse({ description: 'The code does not match.' })
-  @ApiConflictResponse({ description: 'TOTP_NOT_ENROLLED or TOTP_ALREADY_ENABLED' })
+  @ApiError(400, 'The code does not match.')
+  @ApiError(409, 'TOTP_NOT_ENROLLED or TOTP_ALREADY_ENABLED')
   verify(@CurrentPrincipal() principal: Principal, @Body() body: VerifyTotpDto): Promise<void> {
     return this.totp.verify(principal, body.code);
   }

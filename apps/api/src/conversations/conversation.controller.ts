@@ -1,16 +1,6 @@
 import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiQuery,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
 import { type Response } from 'express';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { CursorCodec } from '../common/cursor';
@@ -30,7 +20,7 @@ import { ConversationService } from './conversation.service';
 import { ApiQuotaResponse } from '../quotas/api-quota-response.decorator';
 
 @ApiTags('conversations')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1/conversations')
 export class ConversationController {
   constructor(
@@ -41,7 +31,7 @@ export class ConversationController {
 
   @Post()
   @ApiCreatedResponse({ type: ConversationDto, description: 'Created; 200 when it already existed.' })
-  @ApiForbiddenResponse({ description: 'The messaging policy does not allow this pair.' })
+  @ApiError(403, 'The messaging policy does not allow this pair.')
   async open(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateConversationDto,
@@ -75,8 +65,8 @@ export class ConversationController {
   @Get(':conversationId/messages')
   @ApiQuery({ name: 'cursor', required: false })
   @ApiOkResponse({ type: MessagePageDto, description: 'Newest first, keyset-paginated.' })
-  @ApiForbiddenResponse({ description: 'The policy no longer allows this pair to message.' })
-  @ApiNotFoundResponse({ description: 'No such conversation of the caller.' })
+  @ApiError(403, 'The policy no longer allows this pair to message.')
+  @ApiError(404, 'No such conversation of the caller.')
   async messagesPage(
     @CurrentPrincipal() principal: Principal,
     @Param('conversationId', UuidParamPipe) conversationId: string,
@@ -95,15 +85,13 @@ export class ConversationController {
   )
   @ApiCreatedResponse({ type: CreatedIdDto })
   @ApiQuotaResponse('message')
-  @ApiForbiddenResponse({ description: 'The policy no longer allows this pair to message.' })
-  @ApiNotFoundResponse({ description: 'No such conversation of the caller.' })
-  @ApiConflictResponse({
-    description:
-      'IDEMPOTENCY_KEY_REUSED: the key was used before for another conversation, body or attachments.',
-  })
-  @ApiServiceUnavailableResponse({
-    description: 'UNAVAILABLE: a dependency is briefly down; retry after Retry-After with the same key.',
-  })
+  @ApiError(403, 'The policy no longer allows this pair to message.')
+  @ApiError(404, 'No such conversation of the caller.')
+  @ApiError(
+    409,
+    'IDEMPOTENCY_KEY_REUSED: the key was used before for another conversation, body or attachments.',
+  )
+  @ApiError(503, 'UNAVAILABLE: a dependency is briefly down; retry after Retry-After with the same key.')
   async send(
     @CurrentPrincipal() principal: Principal,
     @Param('conversationId', UuidParamPipe) conversationId: string,

@@ -1,12 +1,13 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
+import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { ProfileDto, toProfileDto, UpdateProfileDto } from './me.dto';
 import { MeService } from './me.service';
 
 @ApiTags('me')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1/me')
 export class MeController {
   constructor(private readonly me: MeService) {}
@@ -19,7 +20,7 @@ export class MeController {
 
   @Patch()
   @ApiOkResponse({ type: ProfileDto })
-  @ApiBadRequestResponse({ description: 'Not a language the provider supports; nothing changed.' })
+  @ApiError(400, 'Not a language the provider supports; nothing changed.')
   async update(
     @CurrentPrincipal() principal: Principal,
     @Body() body: UpdateProfileDto,

@@ -1,12 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
@@ -15,7 +9,7 @@ import { MessageService } from './message.service';
 import { ApiQuotaResponse } from '../quotas/api-quota-response.decorator';
 
 @ApiTags('messages')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1/messages')
 export class MessageController {
   constructor(private readonly messages: MessageService) {}
@@ -23,8 +17,8 @@ export class MessageController {
   @Post(':messageId/read')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Recorded (the first read time is kept).' })
-  @ApiForbiddenResponse({ description: 'The caller may no longer use this conversation.' })
-  @ApiNotFoundResponse({ description: 'No such message in a conversation of the caller.' })
+  @ApiError(403, 'The caller may no longer use this conversation.')
+  @ApiError(404, 'No such message in a conversation of the caller.')
   async read(
     @CurrentPrincipal() principal: Principal,
     @Param('messageId', UuidParamPipe) messageId: string,
@@ -35,7 +29,7 @@ export class MessageController {
   @Post(':messageId/report')
   @ApiCreatedResponse({ type: CreatedIdDto, description: "The report; the district's admins get an alert." })
   @ApiQuotaResponse('report')
-  @ApiNotFoundResponse({ description: 'No such message in a conversation of the caller.' })
+  @ApiError(404, 'No such message in a conversation of the caller.')
   report(
     @CurrentPrincipal() principal: Principal,
     @Param('messageId', UuidParamPipe) messageId: string,

@@ -19,7 +19,12 @@ const NOT_BLANK = /\S/;
 
 /** A message, announcement or reply body: 1 to 10,000 characters, not only white space. */
 export class BodyDto {
-  @ApiProperty({ maxLength: MAX_BODY_CHARACTERS, description: 'Plain text; stored encrypted.' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: MAX_BODY_CHARACTERS,
+    pattern: NOT_BLANK.source,
+    description: 'Plain text; stored encrypted.',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(MAX_BODY_CHARACTERS, { message: `body must be at most ${MAX_BODY_CHARACTERS} characters` })
@@ -28,7 +33,7 @@ export class BodyDto {
 }
 
 export class SendMessageDto extends BodyDto {
-  @ApiPropertyOptional({ type: [String], format: 'uuid', maxItems: MAX_ATTACHMENTS })
+  @ApiPropertyOptional({ type: [String], format: 'uuid', maxItems: MAX_ATTACHMENTS, nullable: true })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_ATTACHMENTS)
@@ -37,7 +42,7 @@ export class SendMessageDto extends BodyDto {
 }
 
 export class ReportMessageDto {
-  @ApiProperty({ maxLength: MAX_REPORT_REASON_CHARACTERS })
+  @ApiProperty({ minLength: 1, maxLength: MAX_REPORT_REASON_CHARACTERS, pattern: NOT_BLANK.source })
   @IsString()
   @MinLength(1)
   @MaxLength(MAX_REPORT_REASON_CHARACTERS)

@@ -1,19 +1,10 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiBearerAuth,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiPayloadTooLargeResponse,
-  ApiTags,
-  ApiUnsupportedMediaTypeResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { type Request } from 'express';
 import { ApiFileUpload } from '../common/api-file-upload.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { ApiAuthenticated, ApiError, ApiUuidParam } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { RosterImportDto, RosterImportStartedDto } from './roster-import.dto';
@@ -24,7 +15,7 @@ import { RosterImportService } from './roster-import.service';
  * lacks), so a school admin, whose rights stop at their school, cannot import one.
  */
 @ApiTags('admin')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Roles('district_admin')
 @Controller('v1/admin/roster/imports')
 export class RosterImportController {
@@ -37,20 +28,20 @@ export class RosterImportController {
     type: RosterImportStartedDto,
     description: 'Stored encrypted; the import workflow runs.',
   })
-  @ApiBadRequestResponse({ description: 'No file field named "file".' })
-  @ApiConflictResponse({
-    description:
-      'IMPORT_IN_PROGRESS: another import of the district is still running; upload again when it has finished.',
-  })
-  @ApiPayloadTooLargeResponse({ description: 'Larger than ROSTER_UPLOAD_MAX_BYTES.' })
-  @ApiUnsupportedMediaTypeResponse({ description: 'Not a zip archive.' })
+  @ApiError(400, 'No file field named "file".')
+  @ApiError(
+    409,
+    'IMPORT_IN_PROGRESS: another import of the district is still running; upload again when it has finished.',
+  )
+  @ApiError(413, 'Larger than ROSTER_UPLOAD_MAX_BYTES.')
+  @ApiError(415, 'Not a zip archive.')
   upload(@CurrentPrincipal() principal: Principal, @Req() req: Request): Promise<RosterImportStartedDto> {
     return this.imports.upload(principal, req);
   }
 
   @Get(':importId')
   @ApiOkResponse({ type: RosterImportDto })
-  @ApiNotFoundResponse({ description: 'No such import in the caller’s district.' })
+  @ApiUuidParam('importId', 'No such import in the caller’s district.')
   describe(
     @CurrentPrincipal() principal: Principal,
     @Param('importId', UuidParamPipe) importId: string,

@@ -1,19 +1,14 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
+import { ApiAuthenticated, ApiError, ApiUuidParam } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { SectionDto, SectionMembersDto, toSectionMembersDto } from './section.dto';
 import { SectionService } from './section.service';
 
 @ApiTags('sections')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('v1/sections')
 export class SectionController {
   constructor(private readonly sections: SectionService) {}
@@ -29,8 +24,8 @@ export class SectionController {
 
   @Get(':sectionId/members')
   @ApiOkResponse({ type: SectionMembersDto })
-  @ApiForbiddenResponse({ description: "Anyone but the section's current teachers." })
-  @ApiNotFoundResponse({ description: 'No such section in the caller’s district.' })
+  @ApiError(403, "Anyone but the section's current teachers.")
+  @ApiUuidParam('sectionId', 'No such section in the caller’s district.')
   async members(
     @CurrentPrincipal() principal: Principal,
     @Param('sectionId', UuidParamPipe) sectionId: string,
