@@ -68,6 +68,7 @@ describe('readiness when dependencies stop and return', () => {
     expect(body).toEqual({
       status: 'unavailable',
       checks: { postgres: 'up', temporal: 'up', clamd: 'down' },
+      error: { code: 'UNAVAILABLE', message: 'Not ready: a dependency is down.' },
     });
     expect((await fetch(`${baseUrl}/health/live`)).status).toBe(200);
     expect(api.child.exitCode).toBeNull();

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
+import { ApiAuthenticated, ApiUuidParam } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { CursorCodec } from '../common/cursor';
@@ -23,7 +23,7 @@ export class AdminReviewController {
   @Get(':conversationId/messages')
   @ApiQuery({ name: 'cursor', required: false })
   @ApiOkResponse({ type: MessagePageDto, description: 'Newest first; each read is an audit event.' })
-  @ApiError(404, 'No such conversation in the district.')
+  @ApiUuidParam('conversationId', 'No such conversation in the district.')
   async messages(
     @CurrentPrincipal() principal: Principal,
     @Param('conversationId', UuidParamPipe) conversationId: string,

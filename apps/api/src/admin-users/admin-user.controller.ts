@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
+import { ApiAuthenticated, ApiError, ApiUuidParam } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { type Principal } from '../common/request-context';
@@ -49,7 +49,7 @@ export class AdminUserController {
     type: InvitationDto,
     description: 'A single-use invitation that sets the first password; any older one stops working.',
   })
-  @ApiError(404, 'No such user in the caller’s district (or school).')
+  @ApiUuidParam('userId', 'No such user in the caller’s district (or school).')
   @ApiQuotaResponse('invitation')
   @ApiError(403, 'A school admin inviting an administrator.')
   @ApiError(
@@ -70,7 +70,7 @@ export class AdminUserController {
     description:
       'A single-use token that sets a new password (accepted like an invitation); the user’s sessions end now and any older token stops working. Audited.',
   })
-  @ApiError(404, 'No such user in the caller’s district (or school).')
+  @ApiUuidParam('userId', 'No such user in the caller’s district (or school).')
   @ApiError(403, 'A school admin resetting an administrator.')
   @ApiError(409, 'USER_INACTIVE; USER_HAS_NO_USERNAME.')
   async resetPassword(
@@ -86,7 +86,7 @@ export class AdminUserController {
     description: 'Every session of the user ended; sign-in answers 403 ACCOUNT_SUSPENDED.',
   })
   @ApiError(403, 'Your own account, or an administrator when you are a school admin.')
-  @ApiError(404, 'No such user in the caller’s district (or school).')
+  @ApiUuidParam('userId', 'No such user in the caller’s district (or school).')
   @ApiError(409, 'ALREADY_SUSPENDED.')
   suspend(
     @CurrentPrincipal() principal: Principal,
@@ -100,7 +100,7 @@ export class AdminUserController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'The user may sign in again (their old sessions stay ended).' })
   @ApiError(403, 'An administrator, when you are a school admin.')
-  @ApiError(404, 'No such user in the caller’s district (or school).')
+  @ApiUuidParam('userId', 'No such user in the caller’s district (or school).')
   @ApiError(409, 'NOT_SUSPENDED.')
   reinstate(
     @CurrentPrincipal() principal: Principal,

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
+import { ApiAuthenticated, ApiError, ApiUuidParam } from '../common/api-errors.decorator';
 import { IsString, Length } from 'class-validator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Roles } from '../auth/roles.decorator';
@@ -34,7 +34,7 @@ export class AdminAnnouncementController {
     type: RetractedDto,
     description: 'Recipients get 404 from now on; the fan-out is being stopped.',
   })
-  @ApiError(404, 'No such announcement in the district (or the school admin’s school).')
+  @ApiUuidParam('announcementId', 'No such announcement in the district (or the school admin’s school).')
   @ApiError(409, 'ALREADY_RETRACTED.')
   retract(
     @CurrentPrincipal() principal: Principal,

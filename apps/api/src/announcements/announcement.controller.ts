@@ -8,7 +8,7 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
+import { ApiAuthenticated, ApiError, ApiUuidParam } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { CursorCodec } from '../common/cursor';
 import { idempotencyKeyFrom, idempotencyKeyHeaderDoc } from '../common/idempotency-key';
@@ -50,7 +50,7 @@ export class AnnouncementController {
   @ApiError(403, "Anyone but the section's current teachers.")
   @ApiQuotaResponse('announcement')
   @ApiError(409, 'IDEMPOTENCY_KEY_REUSED: the key was used before for another section.')
-  @ApiError(404, 'No such section in the caller’s district.')
+  @ApiUuidParam('sectionId', 'No such section in the caller’s district.')
   post(
     @CurrentPrincipal() principal: Principal,
     @Param('sectionId', UuidParamPipe) sectionId: string,
@@ -82,7 +82,7 @@ export class AnnouncementController {
 
   @Get('announcements/:announcementId')
   @ApiOkResponse({ type: AnnouncementDto })
-  @ApiError(404, 'No such announcement, or not one the caller may read.')
+  @ApiUuidParam('announcementId', 'No such announcement, or not one the caller may read.')
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('announcementId', UuidParamPipe) announcementId: string,
@@ -93,7 +93,7 @@ export class AnnouncementController {
   @Post('announcements/:announcementId/read')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Recorded (the first read time is kept).' })
-  @ApiError(404, 'No such announcement, or not one the caller may read.')
+  @ApiUuidParam('announcementId', 'No such announcement, or not one the caller may read.')
   async read(
     @CurrentPrincipal() principal: Principal,
     @Param('announcementId', UuidParamPipe) announcementId: string,
@@ -114,7 +114,7 @@ export class AnnouncementController {
   )
   @ApiError(403, 'The caller may read but not reply (the author, for one).')
   @ApiQuotaResponse('message')
-  @ApiError(404, 'No such announcement, or not one the caller may read.')
+  @ApiUuidParam('announcementId', 'No such announcement, or not one the caller may read.')
   @ApiError(409, 'IDEMPOTENCY_KEY_REUSED: the key was used before for a different message.')
   reply(
     @CurrentPrincipal() principal: Principal,

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
+import { ApiAuthenticated, ApiError, ApiUuidParam } from '../common/api-errors.decorator';
 import { type Request } from 'express';
 import { ApiFileUpload } from '../common/api-file-upload.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
@@ -33,7 +33,7 @@ export class AttachmentController {
 
   @Get(':id')
   @ApiOkResponse({ type: AttachmentDto })
-  @ApiError(404, 'Unknown, or not visible to the caller.')
+  @ApiUuidParam('id', 'Unknown, or not visible to the caller.')
   async describe(
     @CurrentPrincipal() principal: Principal,
     @Param('id', UuidParamPipe) id: string,
@@ -45,6 +45,7 @@ export class AttachmentController {
   @ApiCreatedResponse({ type: DownloadLinkDto })
   @ApiError(409, 'NOT_SCANNED: the scan has not released the file yet.')
   @ApiError(410, 'QUARANTINED: the file was malicious and is destroyed.')
+  @ApiUuidParam('id')
   async issueLink(
     @CurrentPrincipal() principal: Principal,
     @Param('id', UuidParamPipe) id: string,

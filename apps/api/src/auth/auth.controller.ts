@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Inject, Ip, Post, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
+import { ApiAuthenticated, ApiCommonErrors, ApiError } from '../common/api-errors.decorator';
 import { type Response } from 'express';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { type Principal } from '../common/request-context';
@@ -25,6 +25,7 @@ const DEVICE_COOKIE_PARAMETER = {
 } as const;
 
 @ApiTags('auth')
+@ApiCommonErrors()
 @Controller('v1/auth')
 export class AuthController {
   constructor(

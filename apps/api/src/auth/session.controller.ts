@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Param } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
+import { ApiAuthenticated, ApiUuidParam } from '../common/api-errors.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { CurrentPrincipal } from './principal.decorator';
@@ -44,7 +44,7 @@ export class SessionController {
   @Delete(':sessionId')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'That session no longer works (the current one included).' })
-  @ApiError(404, 'No live session of yours with this id.')
+  @ApiUuidParam('sessionId', 'No live session of yours with this id.')
   revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('sessionId', UuidParamPipe) sessionId: string,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
+import { ApiAuthenticated, ApiError, ApiUuidParam } from '../common/api-errors.decorator';
 import { type Response } from 'express';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { CursorCodec } from '../common/cursor';
@@ -66,7 +66,7 @@ export class ConversationController {
   @ApiQuery({ name: 'cursor', required: false })
   @ApiOkResponse({ type: MessagePageDto, description: 'Newest first, keyset-paginated.' })
   @ApiError(403, 'The policy no longer allows this pair to message.')
-  @ApiError(404, 'No such conversation of the caller.')
+  @ApiUuidParam('conversationId', 'No such conversation of the caller.')
   async messagesPage(
     @CurrentPrincipal() principal: Principal,
     @Param('conversationId', UuidParamPipe) conversationId: string,
@@ -86,7 +86,7 @@ export class ConversationController {
   @ApiCreatedResponse({ type: CreatedIdDto })
   @ApiQuotaResponse('message')
   @ApiError(403, 'The policy no longer allows this pair to message.')
-  @ApiError(404, 'No such conversation of the caller.')
+  @ApiUuidParam('conversationId', 'No such conversation of the caller.')
   @ApiError(
     409,
     'IDEMPOTENCY_KEY_REUSED: the key was used before for another conversation, body or attachments.',

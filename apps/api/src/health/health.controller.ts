@@ -1,7 +1,8 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { Public } from '../auth/public.decorator';
+import { ApiCommonErrors, ApiError } from '../common/api-errors.decorator';
 import { type DependencyName, HealthService } from './health.service';
 
 class LivenessDto {
@@ -24,6 +25,7 @@ class ReadinessDto {
  * software answers and how it fails; they go to the logs and the operator listener (OperatorEndpoint).
  */
 @ApiTags('health')
+@ApiCommonErrors()
 @Public()
 @Controller('health')
 export class HealthController {
@@ -37,11 +39,10 @@ export class HealthController {
 
   @Get('ready')
   @ApiOkResponse({ type: ReadinessDto, description: 'PostgreSQL, Temporal and clamd all answer.' })
-  @ApiServiceUnavailableResponse({
-    type: ReadinessDto,
-    description: 'At least one dependency is down; `checks` says which.',
-  })
-  async ready(@Res({ passthrough: true }) res: Response): Promise<ReadinessDto> {
+  @ApiError(503, 'At least one dependency is down; `checks` says which (up or down only).')
+  async ready(
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ReadinessDto & { error?: { code: string; message: string } }> {
     const { ready, checks } = await this.health.readiness();
     const words = Object.fromEntries(
       Object.entries(checks).map(([name, check]) => [name, check.status]),
@@ -49,6 +50,11 @@ export class HealthController {
     if (ready) return { status: 'ok', checks: words };
     res.status(HttpStatus.SERVICE_UNAVAILABLE);
     res.setHeader('Retry-After', '5');
-    return { status: 'unavailable', checks: words };
+    // The contract's error body too, so clients handle it like any other 503.
+    return {
+      status: 'unavailable',
+      checks: words,
+      error: { code: 'UNAVAILABLE', message: 'Not ready: a dependency is down.' },
+    };
   }
 }

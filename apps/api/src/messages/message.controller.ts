@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, ApiError } from '../common/api-errors.decorator';
+import { ApiAuthenticated, ApiError, ApiUuidParam } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { type Principal } from '../common/request-context';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
@@ -18,7 +18,7 @@ export class MessageController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Recorded (the first read time is kept).' })
   @ApiError(403, 'The caller may no longer use this conversation.')
-  @ApiError(404, 'No such message in a conversation of the caller.')
+  @ApiUuidParam('messageId', 'No such message in a conversation of the caller.')
   async read(
     @CurrentPrincipal() principal: Principal,
     @Param('messageId', UuidParamPipe) messageId: string,
@@ -29,7 +29,7 @@ export class MessageController {
   @Post(':messageId/report')
   @ApiCreatedResponse({ type: CreatedIdDto, description: "The report; the district's admins get an alert." })
   @ApiQuotaResponse('report')
-  @ApiError(404, 'No such message in a conversation of the caller.')
+  @ApiUuidParam('messageId', 'No such message in a conversation of the caller.')
   report(
     @CurrentPrincipal() principal: Principal,
     @Param('messageId', UuidParamPipe) messageId: string,
