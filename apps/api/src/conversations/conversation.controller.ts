@@ -30,8 +30,10 @@ export class ConversationController {
   ) {}
 
   @Post()
-  @ApiCreatedResponse({ type: ConversationDto, description: 'Created; 200 when it already existed.' })
+  @ApiCreatedResponse({ type: ConversationDto, description: 'Created.' })
+  @ApiOkResponse({ type: ConversationDto, description: 'The pair’s conversation already existed.' })
   @ApiError(403, 'The messaging policy does not allow this pair.')
+  @ApiError(404, 'No such participant in the caller’s district.')
   async open(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateConversationDto,
