@@ -15,6 +15,11 @@ import { AttachmentRepository } from './repositories/attachment.repository';
 import { AttachmentRetentionRepository } from './repositories/attachment-retention.repository';
 import { DownloadLinkRepository, DownloadLinkTokenRepository } from './repositories/download-link.repository';
 import { SecurityAlertRepository } from './repositories/security-alert.repository';
+import {
+  OidcProviderRepository,
+  OidcSignInRepository,
+  OidcSignInTokenRepository,
+} from './repositories/oidc.repository';
 import { type DbClient } from './db-client';
 import { type HomeroomPrismaClient } from './prisma';
 
@@ -38,6 +43,8 @@ export class TenantRepositories {
   readonly securityAlerts: SecurityAlertRepository;
   readonly rosterImports: RosterImportRepository;
   readonly rosterSync: RosterSyncRepository;
+  readonly oidcProvider: OidcProviderRepository;
+  readonly oidcSignIns: OidcSignInRepository;
 
   constructor(
     readonly prisma: DbClient,
@@ -56,6 +63,8 @@ export class TenantRepositories {
     this.securityAlerts = new SecurityAlertRepository(prisma, districtId);
     this.rosterImports = new RosterImportRepository(prisma, districtId);
     this.rosterSync = new RosterSyncRepository(prisma, districtId);
+    this.oidcProvider = new OidcProviderRepository(prisma, districtId);
+    this.oidcSignIns = new OidcSignInRepository(prisma, districtId);
   }
 }
 
@@ -68,6 +77,7 @@ export class Database {
   readonly rateLimits: RateLimitRepository;
   readonly downloadLinkTokens: DownloadLinkTokenRepository;
   readonly attachmentRetention: AttachmentRetentionRepository;
+  readonly oidcSignInTokens: OidcSignInTokenRepository;
 
   constructor(readonly prisma: HomeroomPrismaClient) {
     this.districts = new DistrictRepository(prisma);
@@ -77,6 +87,7 @@ export class Database {
     this.rateLimits = new RateLimitRepository(prisma);
     this.downloadLinkTokens = new DownloadLinkTokenRepository(prisma);
     this.attachmentRetention = new AttachmentRetentionRepository(prisma);
+    this.oidcSignInTokens = new OidcSignInTokenRepository(prisma);
   }
 
   forDistrict(districtId: string): TenantRepositories {

@@ -55,7 +55,10 @@ export class AuthController {
     description: 'INVALID_CREDENTIALS (the same for unknown user and wrong password), or TOTP_REQUIRED.',
   })
   @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED, with Retry-After in seconds.' })
-  @ApiForbiddenResponse({ description: 'ACCOUNT_SUSPENDED (said only when the password was right).' })
+  @ApiForbiddenResponse({
+    description:
+      'ACCOUNT_SUSPENDED, or PASSWORD_SIGNIN_DISABLED where the district signs this role in through its identity provider (both said only when the password was right).',
+  })
   async login(
     @Body() body: LoginDto,
     @Ip() clientAddress: string | undefined,
