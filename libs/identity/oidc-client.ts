@@ -145,12 +145,18 @@ function rejection(error: unknown): OidcRejection {
   const code = errorCode(error);
   // fetch fails with a bare TypeError when the provider cannot be reached.
   if (code === undefined) return new OidcRejection('idp_unavailable');
-  const cause = (error as { cause?: { claim?: unknown } }).cause;
-  return new OidcRejection(
-    'id_token_rejected',
-    code,
-    typeof cause?.claim === 'string' ? cause.claim : undefined,
-  );
+  return new OidcRejection('id_token_rejected', code, failedClaim(error));
+}
+
+/** openid-client wraps oauth4webapi's error, whose cause names the claim that failed; a few levels deep. */
+function failedClaim(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 3 && current && typeof current === 'object'; depth++) {
+    const claim = (current as { claim?: unknown }).claim;
+    if (typeof claim === 'string') return claim;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function errorCode(error: unknown): string | undefined {
