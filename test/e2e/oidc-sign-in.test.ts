@@ -246,6 +246,32 @@ describe('school sign-in with OpenID Connect', () => {
     expect(await sessionsOf(student.id)).toBe(0);
   });
 
+  it('when the provider answers the callback with an error (the person declined), then idp_refused and no session', async () => {
+    const student = await rosterUser();
+    const outcome = await signInThroughProvider(`idp-${student.id}`, {
+      editCallbackUrl: (url) => {
+        url.searchParams.delete('code');
+        url.searchParams.set('error', 'access_denied');
+      },
+    });
+    expect(appError(outcome)).toBe('idp_refused');
+    expect(await lastOidcFailure()).toMatchObject({ reason: 'idp_refused', check: 'access_denied' });
+    expect(await sessionsOf(student.id)).toBe(0);
+  });
+
+  it('when the user is suspended between the callback and the exchange, then the exchange answers 403 ACCOUNT_SUSPENDED', async () => {
+    const student = await rosterUser();
+    const outcome = await signInThroughProvider(`idp-${student.id}`);
+    const code = outcome.location!.searchParams.get('code')!;
+    await db.forDistrict(districtId).users.suspend(student.id, student.id, new Date());
+    const res = await exchange(code);
+    expect({ status: res.status, code: res.body.error.code }).toEqual({
+      status: 403,
+      code: 'ACCOUNT_SUSPENDED',
+    });
+    expect(await sessionsOf(student.id)).toBe(0);
+  });
+
   it('when the state is tampered with, then the callback answers 400 without redirecting anywhere', async () => {
     const student = await rosterUser();
     const outcome = await signInThroughProvider(`idp-${student.id}`, {
