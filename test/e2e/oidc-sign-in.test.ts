@@ -355,6 +355,40 @@ describe('school sign-in with OpenID Connect', () => {
     expect((await login(teacher)).status).toBe(200);
   });
 
+  it("when the district's secret variable is not in the API's environment, then start answers 503 and redirects nowhere", async () => {
+    const other = await createDistrict(db);
+    const set = await homeroom([
+      ...['oidc', 'set', '--district', other, '--issuer', idp.issuer, '--client-id', CLIENT_ID],
+      ...['--secret-ref', 'OIDC_CLIENT_SECRET_NOT_SET_ANYWHERE', '--claim', 'email', '--field', 'email'],
+      ...['--redirect-uri', APP],
+    ]);
+    expect(set.code).toBe(0);
+    const res = await fetch(
+      `${api.baseUrl}/v1/auth/oidc/${other}/start?redirectUri=${encodeURIComponent(APP)}`,
+      { redirect: 'manual' },
+    );
+    expect({ status: res.status, location: res.headers.get('location') }).toEqual({
+      status: 503,
+      location: null,
+    });
+    expect(((await res.json()) as ErrorBody).error.code).toBe('UNAVAILABLE');
+  });
+
+  it('when the OpenAPI document is read, then the three routes are public and list their error answers', async () => {
+    const doc = await request<{
+      paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+    }>(api.baseUrl, 'GET', '/docs/openapi.json');
+    const operations = {
+      start: doc.body.paths['/v1/auth/oidc/{districtId}/start']?.get,
+      callback: doc.body.paths['/v1/auth/oidc/callback']?.get,
+      exchange: doc.body.paths['/v1/auth/oidc/exchange']?.post,
+    };
+    expect(Object.keys(operations.start?.responses ?? {}).sort()).toEqual(['302', '400', '404', '503']);
+    expect(Object.keys(operations.callback?.responses ?? {}).sort()).toEqual(['302', '400', '503']);
+    expect(Object.keys(operations.exchange?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403']);
+    for (const operation of Object.values(operations)) expect(operation?.security ?? []).toEqual([]);
+  });
+
   it('when an operator sets school sign-in badly, then the CLI refuses it and names the problem', async () => {
     const base = ['oidc', 'set', '--district', districtId, '--client-id', CLIENT_ID, '--claim', 'email'];
     const cases: [string[], Record<string, string>, string][] = [
