@@ -28,6 +28,7 @@ import { type Request, type Response } from 'express';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { API_CONFIG } from '../common/tokens';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
+import { readCookie } from './device-cookie';
 import { OidcExchangeDto, OidcExchangeResponseDto, OidcStartQueryDto } from './oidc.dto';
 import { OidcSignInService } from './oidc-sign-in.service';
 import { Public } from './public.decorator';
@@ -124,14 +125,4 @@ export class OidcController {
   ): Promise<OidcExchangeResponseDto> {
     return this.oidc.exchange(body.code, userAgent, new Date());
   }
-}
-
-/** The first value of the named cookie, as text (the value is base64url, no decoding needed). */
-function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
-  }
-  return undefined;
 }
