@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ApiConfig } from '../../../../libs/config/config';
-import { hashToken, randomToken } from '../../../../libs/crypto/hashing';
+import { constantTimeEqual, hashToken, randomToken } from '../../../../libs/crypto/hashing';
 import { Database, type TenantRepositories } from '../../../../libs/db/database';
 import { type OidcProviderSettings } from '../../../../libs/db/repositories/oidc.repository';
 import {
@@ -121,7 +121,7 @@ export class OidcSignInService {
     };
 
     if (!signIn.claimed) return fail('sign_in_expired');
-    if (!browserBinding || hashToken(browserBinding) !== signIn.browserBindingHash) {
+    if (!browserBinding || !constantTimeEqual(hashToken(browserBinding), signIn.browserBindingHash)) {
       return fail('sign_in_not_bound');
     }
     const settings = await tenant.oidcProvider.find();
