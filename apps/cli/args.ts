@@ -4,12 +4,15 @@ import { isUuid } from '../../libs/ids/uuid';
 export interface ParsedArgs {
   positionals: string[];
   flags: Record<string, string>;
+  /** Every value of each flag, in order, for the options that may be given more than once. */
+  repeated: Record<string, string[]>;
 }
 
 /** `--name value` and `--name=value`; every flag takes a value, so a typo cannot be read as a switch. */
 export function parseArgs(argv: string[]): ParsedArgs {
   const positionals: string[] = [];
   const flags: Record<string, string> = {};
+  const repeated: Record<string, string[]> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (!arg.startsWith('--')) {
@@ -23,8 +26,9 @@ export function parseArgs(argv: string[]): ParsedArgs {
       throw new ValidationFailedError(`Option --${name} needs a value.`);
     }
     flags[name] = value;
+    (repeated[name] ??= []).push(value);
   }
-  return { positionals, flags };
+  return { positionals, flags, repeated };
 }
 
 export function requireFlag(args: ParsedArgs, name: string): string {

@@ -8,6 +8,7 @@ import { type ParsedArgs, requireFlag, requireUuidFlag } from './args';
 import { attachmentsRescanCommand } from './attachments-rescan.command';
 import { districtSettingsCommand } from './district-settings.command';
 import { keysRotate } from './keys-rotate.command';
+import { oidcSetCommand, oidcShowCommand } from './oidc.command';
 import { rosterImportCommand } from './roster-import.command';
 
 export interface CommandContext {
@@ -86,4 +87,6 @@ export const COMMANDS: Record<string, Command> = {
   'keys rotate': keysRotate,
   'roster import': rosterImportCommand,
   'attachments rescan': attachmentsRescanCommand,
+  'oidc set': oidcSetCommand,
+  'oidc show': oidcShowCommand,
 };

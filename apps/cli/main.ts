@@ -12,6 +12,10 @@ const USAGE = `usage: homeroom <command> [options]
   audit verify --district <districtId>
   roster import --district <districtId> --file <zip>   (needs Temporal, keys and blob storage)
   attachments rescan --district <districtId>   (scans again files left unreleased by a clamd outage)
+  oidc set --district <districtId> --issuer <https URL> --client-id <id> --secret-ref OIDC_CLIENT_SECRET_<NAME>
+    --claim <claim> --field email|username|sourcedId --redirect-uri <URL> [--redirect-uri <URL>…]
+    [--password-signin off --roles student,guardian,teacher | --password-signin on]
+  oidc show --district <districtId>
   keys rotate   (re-wraps data keys under ACTIVE_MASTER_KEY_ID; needs MASTER_KEYS)`;
 
 /** Operator command line: one JSON object on stdout, a clear message and a non-zero exit on failure. */

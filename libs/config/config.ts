@@ -281,6 +281,38 @@ const quotaSchema = z.object({
   QUOTA_INVITATIONS_PER_DISTRICT_PER_HOUR: positiveInt.max(10_000_000).default(5_000),
 });
 
+/** The variables that hold districts' identity provider client secrets (`homeroom oidc set --secret-ref`). */
+export const OIDC_SECRET_PREFIX = 'OIDC_CLIENT_SECRET_';
+
+/**
+ * School sign-in (OpenID Connect). A sign-in must reach the callback within OIDC_LOGIN_TTL_SECONDS of
+ * its start; the one-time code the app exchanges lives OIDC_EXCHANGE_CODE_TTL_SECONDS.
+ */
+const oidcSchema = z.object({
+  OIDC_LOGIN_TTL_SECONDS: positiveInt.min(60).max(3_600).default(600),
+  OIDC_EXCHANGE_CODE_TTL_SECONDS: positiveInt.min(5).max(600).default(60),
+});
+
+/**
+ * Every OIDC_CLIENT_SECRET_* variable, read once at start-up. Only these can be named as a district's
+ * secret reference, so a district setting can never send another secret (API_SIGNING_KEY…) to an issuer.
+ */
+function oidcClientSecrets(env: Env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[0].startsWith(OIDC_SECRET_PREFIX) && !!entry[1],
+    ),
+  );
+}
+
+function oidcSecretProblems(env: Env): string[] {
+  return Object.entries(env)
+    .filter(
+      ([name, value]) => name.startsWith(OIDC_SECRET_PREFIX) && value !== undefined && value.trim() === '',
+    )
+    .map(([name]) => `${name}: must not be empty`);
+}
+
 /** Security alerts are always stored; a webhook also hands each new one to whoever is on call. */
 const alertSchema = z.object({
   ALERT_WEBHOOK_URL: z.url({ error: 'must be an http(s) URL' }).optional(),
@@ -433,6 +465,7 @@ export type DownloadLinkConfig = z.infer<typeof downloadLinkSchema>;
 export type RosterUploadConfig = z.infer<typeof rosterUploadSchema>;
 export type RosterScheduleConfig = z.infer<typeof rosterScheduleSchema>;
 export type InvitationConfig = z.infer<typeof invitationSchema>;
+export type OidcConfig = z.infer<typeof oidcSchema> & { OIDC_CLIENT_SECRETS: Record<string, string> };
 
 export type ApiConfig = EnvironmentConfig &
   DatabaseConfig &
@@ -447,7 +480,8 @@ export type ApiConfig = EnvironmentConfig &
   AttachmentScanConfig &
   DownloadLinkConfig &
   QuotaConfig &
-  InvitationConfig;
+  InvitationConfig &
+  OidcConfig;
 export type WorkerConfig = EnvironmentConfig &
   DatabaseConfig &
   TemporalConfig &
@@ -491,7 +525,7 @@ function parse<T extends z.ZodType>(
 }
 
 export function loadApiConfig(env: Env = process.env): ApiConfig {
-  return parse(
+  const config = parse(
     environmentSchema
       .extend(databaseSchema.shape)
       .extend(temporalSchema.shape)
@@ -505,10 +539,12 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
       .extend(attachmentScanSchema.shape)
       .extend(downloadLinkSchema.shape)
       .extend(quotaSchema.shape)
-      .extend(invitationSchema.shape),
+      .extend(invitationSchema.shape)
+      .extend(oidcSchema.shape),
     env,
-    [masterKeyRingProblems, storageProblems, translationProblems],
+    [masterKeyRingProblems, storageProblems, translationProblems, oidcSecretProblems],
   );
+  return { ...config, OIDC_CLIENT_SECRETS: oidcClientSecrets(env) };
 }
 
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {

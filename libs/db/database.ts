@@ -16,6 +16,11 @@ import { AttachmentRetentionRepository } from './repositories/attachment-retenti
 import { DownloadLinkRepository, DownloadLinkTokenRepository } from './repositories/download-link.repository';
 import { SecurityAlertRepository } from './repositories/security-alert.repository';
 import { RecoveryCodeRepository } from './repositories/recovery-code.repository';
+import {
+  OidcProviderRepository,
+  OidcSignInRepository,
+  OidcSignInTokenRepository,
+} from './repositories/oidc.repository';
 import { type DbClient } from './db-client';
 import { type HomeroomPrismaClient } from './prisma';
 
@@ -40,6 +45,8 @@ export class TenantRepositories {
   readonly rosterImports: RosterImportRepository;
   readonly rosterSync: RosterSyncRepository;
   readonly recoveryCodes: RecoveryCodeRepository;
+  readonly oidcProvider: OidcProviderRepository;
+  readonly oidcSignIns: OidcSignInRepository;
 
   constructor(
     readonly prisma: DbClient,
@@ -59,6 +66,8 @@ export class TenantRepositories {
     this.rosterImports = new RosterImportRepository(prisma, districtId);
     this.rosterSync = new RosterSyncRepository(prisma, districtId);
     this.recoveryCodes = new RecoveryCodeRepository(prisma, districtId);
+    this.oidcProvider = new OidcProviderRepository(prisma, districtId);
+    this.oidcSignIns = new OidcSignInRepository(prisma, districtId);
   }
 }
 
@@ -71,6 +80,7 @@ export class Database {
   readonly rateLimits: RateLimitRepository;
   readonly downloadLinkTokens: DownloadLinkTokenRepository;
   readonly attachmentRetention: AttachmentRetentionRepository;
+  readonly oidcSignInTokens: OidcSignInTokenRepository;
 
   constructor(readonly prisma: HomeroomPrismaClient) {
     this.districts = new DistrictRepository(prisma);
@@ -80,6 +90,7 @@ export class Database {
     this.rateLimits = new RateLimitRepository(prisma);
     this.downloadLinkTokens = new DownloadLinkTokenRepository(prisma);
     this.attachmentRetention = new AttachmentRetentionRepository(prisma);
+    this.oidcSignInTokens = new OidcSignInTokenRepository(prisma);
   }
 
   forDistrict(districtId: string): TenantRepositories {

@@ -27,7 +27,11 @@ export class ValidationFailedError extends DomainError {
 export class UnauthenticatedError extends DomainError {
   readonly status = 401;
   constructor(
-    readonly code: 'UNAUTHENTICATED' | 'INVALID_CREDENTIALS' | 'TOTP_REQUIRED' = 'UNAUTHENTICATED',
+    readonly code:
+      | 'UNAUTHENTICATED'
+      | 'INVALID_CREDENTIALS'
+      | 'TOTP_REQUIRED'
+      | 'INVALID_SIGN_IN_CODE' = 'UNAUTHENTICATED',
     message = 'Authentication is required.',
   ) {
     super(message);
@@ -57,6 +61,15 @@ export class ReauthenticationFailedError extends DomainError {
   readonly code = 'INVALID_PASSWORD';
   constructor() {
     super('The current password is not correct.');
+  }
+}
+
+/** The district signs this role in through its identity provider only; said only after a right password. */
+export class PasswordSignInDisabledError extends DomainError {
+  readonly status = 403;
+  readonly code = 'PASSWORD_SIGNIN_DISABLED';
+  constructor() {
+    super('Your district signs you in through your school account: use school sign-in.');
   }
 }
 

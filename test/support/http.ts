@@ -10,10 +10,13 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** The real API application, in-process, listening on a random loopback port. */
-export async function startApi(config: ApiConfig): Promise<RunningApi> {
+/**
+ * The real API application, in-process, listening on a loopback port: a random one, or `port` where the
+ * address must be known before start (API_PUBLIC_URL, registered with an identity provider).
+ */
+export async function startApi(config: ApiConfig, listenPort = 0): Promise<RunningApi> {
   const app = await createApp(config, createLogger({ name: 'homeroom-api-test', level: config.LOG_LEVEL }));
-  await app.listen(0, '127.0.0.1');
+  await app.listen(listenPort, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
 }

@@ -81,7 +81,8 @@ function tableShape(model: Model, names: PrismaNames): TableShape {
     if (field.kind === 'scalar' || field.kind === 'enum') {
       table.columns[field.dbName ?? field.name] = {
         type: postgresType(model, field, names),
-        nullable: !field.isRequired,
+        // Prisma creates scalar lists without NOT NULL (its client never writes NULL to them).
+        nullable: !field.isRequired || field.isList,
         default: columnDefault(model, field),
       };
     } else if (field.kind === 'object' && field.relationFromFields?.length) {

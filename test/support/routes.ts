@@ -7,6 +7,9 @@ export const PUBLIC_ROUTES = new Set([
   'GET /health/ready',
   'POST /v1/auth/login',
   'POST /v1/auth/invitations/accept',
+  'GET /v1/auth/oidc/:districtId/start',
+  'GET /v1/auth/oidc/callback',
+  'POST /v1/auth/oidc/exchange',
 ]);
 
 export const isDocs = (path: string) => path === '/docs' || path.startsWith('/docs/');

@@ -1,4 +1,4 @@
-import { type UserRole } from '../generated/enums';
+import { type OidcUserField, type UserRole } from '../generated/enums';
 import { ConflictError } from '../../errors/domain-errors';
 import { canonicalUsername } from '../../identity/canonical-identifiers';
 import { type DbClient } from '../db-client';
@@ -43,6 +43,13 @@ const CREDENTIALS = {
   suspendedAt: true,
 } as const;
 
+export interface SignInCandidate {
+  id: string;
+  role: UserRole;
+  active: boolean;
+  suspendedAt: Date | null;
+}
+
 export interface UserListFilter {
   role?: UserRole;
   sourcedId?: string;
@@ -86,6 +93,28 @@ export class UserRepository {
     return this.prisma.user.findFirst({
       where: { username: canonicalUsername(username), districtId: this.districtId },
       select: CREDENTIALS,
+    });
+  }
+
+  /**
+   * Users whose `field` equals `value` (e-mail addresses without regard to letter case), at most three:
+   * enough to tell none, one and several apart. The value is a bound parameter, never a pattern.
+   */
+  findBySignInField(field: OidcUserField, value: string): Promise<SignInCandidate[]> {
+    if (field === 'email') {
+      return this.prisma.$queryRaw<SignInCandidate[]>`
+        SELECT id, role, active, suspended_at AS "suspendedAt" FROM users
+        WHERE district_id = ${this.districtId}::uuid AND lower(email) = lower(${value})
+        ORDER BY id LIMIT 3`;
+    }
+    return this.prisma.user.findMany({
+      where: {
+        districtId: this.districtId,
+        ...(field === 'username' ? { username: canonicalUsername(value) } : { sourcedId: value }),
+      },
+      orderBy: { id: 'asc' },
+      take: 3,
+      select: { id: true, role: true, active: true, suspendedAt: true },
     });
   }
 

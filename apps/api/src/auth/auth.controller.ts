@@ -45,7 +45,10 @@ export class AuthController {
   @ApiParam(DEVICE_COOKIE_PARAMETER)
   @ApiError(401, 'INVALID_CREDENTIALS (the same for unknown user and wrong password), or TOTP_REQUIRED.')
   @ApiError(429, 'RATE_LIMITED, with Retry-After in seconds.')
-  @ApiError(403, 'ACCOUNT_SUSPENDED (said only when the password was right).')
+  @ApiError(
+    403,
+    'ACCOUNT_SUSPENDED, or PASSWORD_SIGNIN_DISABLED where the district signs this role in through its identity provider (both said only when the password was right).',
+  )
   async login(
     @Body() body: LoginDto,
     @Ip() clientAddress: string | undefined,

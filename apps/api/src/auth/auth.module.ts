@@ -6,6 +6,7 @@ import { parseMasterKeyRing } from '../../../../libs/crypto/master-key-ring';
 import { TokenSigner } from '../../../../libs/crypto/signed-tokens';
 import { Database } from '../../../../libs/db/database';
 import { DeviceTokens } from '../../../../libs/identity/device-tokens';
+import { OidcClient } from '../../../../libs/identity/oidc-client';
 import { TotpSecretBox } from '../../../../libs/identity/totp-secrets';
 import { API_CONFIG } from '../common/tokens';
 import { AuthController } from './auth.controller';
@@ -17,15 +18,25 @@ import { ReauthenticationService } from './reauthentication.service';
 import { SessionController } from './session.controller';
 import { SessionService } from './session.service';
 import { SignInService } from './sign-in.service';
+import { OidcController } from './oidc.controller';
+import { OIDC_CLIENT, OidcSignInService } from './oidc-sign-in.service';
+import { SessionIssuer } from './session-issuer';
 import { TotpController } from './totp.controller';
 import { TotpService } from './totp.service';
 
 @Module({
-  controllers: [AuthController, TotpController, SessionController, AccountSecurityController],
+  controllers: [AuthController, TotpController, SessionController, AccountSecurityController, OidcController],
   providers: [
     AccountSecurityService,
     ReauthenticationService,
     SignInService,
+    SessionIssuer,
+    OidcSignInService,
+    {
+      provide: OIDC_CLIENT,
+      inject: [API_CONFIG],
+      useFactory: (config: ApiConfig) => new OidcClient(config.HOMEROOM_ENV, oidcCallbackUrl(config)),
+    },
     SessionService,
     InvitationAcceptanceService,
     TotpService,
@@ -48,3 +59,9 @@ import { TotpService } from './totp.service';
   ],
 })
 export class AuthModule {}
+
+/** The address identity providers send browsers back to; register it with each district's provider. */
+export function oidcCallbackUrl(config: ApiConfig): string {
+  const base = config.API_PUBLIC_URL ?? `http://${config.API_HOST}:${config.API_PORT}`;
+  return new URL('v1/auth/oidc/callback', base.endsWith('/') ? base : `${base}/`).href;
+}

@@ -4,16 +4,20 @@ import { type Response } from 'express';
 export const DEVICE_COOKIE = 'homeroom_device';
 
 /**
- * The first `homeroom_device` value of a Cookie header. Parsed as text by hand: the token is base64url
- * and a dot, so no decoding is needed, and anything else simply fails the signature check later.
+ * The first value of the named cookie in a Cookie header. Parsed as text by hand: our cookie values are
+ * base64url (and a dot), so no decoding is needed, and anything else simply fails a check later.
  */
-export function readDeviceCookie(header: string | undefined): string | undefined {
+export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === DEVICE_COOKIE) return part.slice(eq + 1).trim() || undefined;
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
   }
   return undefined;
+}
+
+export function readDeviceCookie(header: string | undefined): string | undefined {
+  return readCookie(header, DEVICE_COOKIE);
 }
 
 /**

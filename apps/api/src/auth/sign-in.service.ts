@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type ApiConfig } from '../../../../libs/config/config';
-import { hashToken, randomToken } from '../../../../libs/crypto/hashing';
 import { Database, type TenantRepositories } from '../../../../libs/db/database';
 import {
   AccountSuspendedError,
+  PasswordSignInDisabledError,
   RateLimitedError,
   UnauthenticatedError,
 } from '../../../../libs/errors/domain-errors';
@@ -16,6 +16,7 @@ import { TotpSecretBox } from '../../../../libs/identity/totp-secrets';
 import { type Principal } from '../common/request-context';
 import { API_CONFIG } from '../common/tokens';
 import { LoginRateLimiter, type ThrottleRefusal } from './login-rate-limiter.service';
+import { SessionIssuer } from './session-issuer';
 
 /** districtId and username canonical (see canonical-identifiers.ts): limits and lookups use them as given. */
 export interface LoginInput {
@@ -30,8 +31,6 @@ export interface LoginInput {
   /** As the client sent it, for the person's list of their sessions. */
   userAgent?: string;
 }
-
-const USER_AGENT_MAX_CHARS = 256;
 
 export interface LoginResult {
   accessToken: string;
@@ -51,7 +50,8 @@ export type LoginFailureReason =
   | 'bad_totp'
   | 'bad_recovery_code'
   | 'totp_replayed'
-  | 'suspended';
+  | 'suspended'
+  | 'password_signin_disabled';
 
 type Credentials = NonNullable<Awaited<ReturnType<TenantRepositories['users']['findCredentialsByUsername']>>>;
 
@@ -69,6 +69,7 @@ export class SignInService implements OnModuleInit {
     private readonly throttle: LoginRateLimiter,
     private readonly totpSecrets: TotpSecretBox,
     private readonly deviceTokens: DeviceTokens,
+    private readonly sessions: SessionIssuer,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -117,29 +118,24 @@ export class SignInService implements OnModuleInit {
       await this.auditFailure(tenant, user.id, 'suspended');
       throw new AccountSuspendedError();
     }
+    const schoolSignIn = await tenant.oidcProvider.find();
+    if (schoolSignIn?.passwordSignInDisabledRoles.includes(user.role)) {
+      await this.auditFailure(tenant, user.id, 'password_signin_disabled');
+      throw new PasswordSignInDisabledError();
+    }
     const secondFactor = await this.checkSecondFactor(tenant, user, input, now);
-    const token = randomToken(32);
-    await this.db.transaction(input.districtId, async (tx) => {
-      const session = await tx.sessions.create({
-        userId: user.id,
-        tokenHash: hashToken(token),
-        expiresAt: new Date(now.getTime() + this.config.ACCESS_TOKEN_TTL_SECONDS * 1000),
-        userAgent: displayableUserAgent(input.userAgent),
-      });
-      await tx.audit.append({
-        actorId: user.id,
-        action: 'login.succeeded',
-        targetType: 'session',
-        targetId: session.id,
-        details: { secondFactor },
-      });
-    });
+    const session = await this.sessions.open(
+      input.districtId,
+      user.id,
+      input.userAgent,
+      { secondFactor },
+      now,
+    );
     await attempt.succeeded();
     // A fresh token (new nonce, new expiry) with every sign-in, as OWASP's device cookies prescribe.
     const issued = this.deviceTokens.issue(input.districtId, user.id, now);
     return {
-      accessToken: token,
-      expiresIn: this.config.ACCESS_TOKEN_TTL_SECONDS,
+      ...session,
       deviceToken: issued.token,
       deviceTokenExpiresAt: issued.expiresAt,
     };
@@ -256,11 +252,4 @@ function passwordFailure(user: Credentials | null, passwordMatches: boolean): Lo
 
 function invalidCredentials(): UnauthenticatedError {
   return new UnauthenticatedError('INVALID_CREDENTIALS', 'The username or password is not correct.');
-}
-
-/** Header text shown back to its owner later: control characters dropped, cut short. */
-function displayableUserAgent(userAgent: string | undefined): string | null {
-  if (!userAgent) return null;
-  const printable = [...userAgent].filter((character) => character >= ' ' && character !== '\u007f').join('');
-  return printable.slice(0, USER_AGENT_MAX_CHARS) || null;
 }
