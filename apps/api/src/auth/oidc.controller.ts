@@ -13,7 +13,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { ApiFoundResponse, ApiOkResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiError } from '../common/api-errors.decorator';
+import { ApiCommonErrors, ApiError } from '../common/api-errors.decorator';
 import { type Request, type Response } from 'express';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { API_CONFIG } from '../common/tokens';
@@ -42,6 +42,7 @@ const CALLBACK_ERRORS =
   'account_suspended, admin_not_allowed';
 
 @ApiTags('auth')
+@ApiCommonErrors()
 @Controller('v1/auth/oidc')
 export class OidcController {
   constructor(
