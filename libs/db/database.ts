@@ -11,6 +11,7 @@ import { TranslationRepository } from './repositories/translation.repository';
 import { ConversationRepository } from './repositories/conversation.repository';
 import { RosterImportRepository } from './repositories/roster-import.repository';
 import { RosterSyncRepository } from './repositories/roster-sync.repository';
+import { RosterApiSourceRepository, RosterApiSourcesRepository } from './repositories/roster-api-source.repository';
 import { AttachmentRepository } from './repositories/attachment.repository';
 import { AttachmentRetentionRepository } from './repositories/attachment-retention.repository';
 import { DownloadLinkRepository, DownloadLinkTokenRepository } from './repositories/download-link.repository';
@@ -38,6 +39,7 @@ export class TenantRepositories {
   readonly securityAlerts: SecurityAlertRepository;
   readonly rosterImports: RosterImportRepository;
   readonly rosterSync: RosterSyncRepository;
+  readonly rosterApiSource: RosterApiSourceRepository;
 
   constructor(
     readonly prisma: DbClient,
@@ -56,6 +58,7 @@ export class TenantRepositories {
     this.securityAlerts = new SecurityAlertRepository(prisma, districtId);
     this.rosterImports = new RosterImportRepository(prisma, districtId);
     this.rosterSync = new RosterSyncRepository(prisma, districtId);
+    this.rosterApiSource = new RosterApiSourceRepository(prisma, districtId);
   }
 }
 
@@ -68,6 +71,7 @@ export class Database {
   readonly rateLimits: RateLimitRepository;
   readonly downloadLinkTokens: DownloadLinkTokenRepository;
   readonly attachmentRetention: AttachmentRetentionRepository;
+  readonly rosterApiSources: RosterApiSourcesRepository;
 
   constructor(readonly prisma: HomeroomPrismaClient) {
     this.districts = new DistrictRepository(prisma);
@@ -77,6 +81,7 @@ export class Database {
     this.rateLimits = new RateLimitRepository(prisma);
     this.downloadLinkTokens = new DownloadLinkTokenRepository(prisma);
     this.attachmentRetention = new AttachmentRetentionRepository(prisma);
+    this.rosterApiSources = new RosterApiSourcesRepository(prisma);
   }
 
   forDistrict(districtId: string): TenantRepositories {
