@@ -8,6 +8,7 @@ import { attachmentsRescanCommand } from './attachments-rescan.command';
 import { districtSettingsCommand } from './district-settings.command';
 import { keysRotate } from './keys-rotate.command';
 import { rosterImportCommand } from './roster-import.command';
+import { rosterSourceCommand } from './roster-source.command';
 
 export interface CommandContext {
   db: Database;
@@ -79,5 +80,6 @@ export const COMMANDS: Record<string, Command> = {
   'audit verify': auditVerify,
   'keys rotate': keysRotate,
   'roster import': rosterImportCommand,
+  'roster source': rosterSourceCommand,
   'attachments rescan': attachmentsRescanCommand,
 };

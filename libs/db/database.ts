@@ -11,7 +11,10 @@ import { TranslationRepository } from './repositories/translation.repository';
 import { ConversationRepository } from './repositories/conversation.repository';
 import { RosterImportRepository } from './repositories/roster-import.repository';
 import { RosterSyncRepository } from './repositories/roster-sync.repository';
-import { RosterApiSourceRepository, RosterApiSourcesRepository } from './repositories/roster-api-source.repository';
+import {
+  RosterApiSourceRepository,
+  RosterApiSourcesRepository,
+} from './repositories/roster-api-source.repository';
 import { AttachmentRepository } from './repositories/attachment.repository';
 import { AttachmentRetentionRepository } from './repositories/attachment-retention.repository';
 import { DownloadLinkRepository, DownloadLinkTokenRepository } from './repositories/download-link.repository';
