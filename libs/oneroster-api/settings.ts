@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { findTextProblem } from '../text/untrusted-text';
 
 /**
  * A district's OneRoster REST source as stored (table roster_api_sources). The client secret is never
@@ -68,7 +69,7 @@ export function oneRosterSourceSchema(environment: DeploymentEnvironment) {
       .string()
       .min(1)
       .max(256)
-      .refine((id) => !/[\u0000-\u001f\u007f]/.test(id), 'must not hold control characters'),
+      .refine((id) => findTextProblem(id, false) === undefined, 'must not hold control characters'),
     secretRef: z
       .string()
       .regex(

@@ -145,16 +145,16 @@ export class OneRosterRestStandIn {
   ) {}
 
   static async start(credentials: { clientId: string; clientSecret: string }): Promise<OneRosterRestStandIn> {
-    let standIn: OneRosterRestStandIn | undefined;
-    const server = createServer((req, res) => standIn!.handle(req, res));
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    standIn = new OneRosterRestStandIn(
+    const standIn = new OneRosterRestStandIn(
       server,
       `http://127.0.0.1:${port}`,
       credentials.clientId,
       credentials.clientSecret,
     );
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => standIn.handle(req, res));
     return standIn;
   }
 
