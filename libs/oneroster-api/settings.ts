@@ -120,7 +120,12 @@ export function resolveSecret(
   let value: unknown;
   if (kind === 'env') value = sources.env[name];
   else if (sources.secretsFile) {
-    const entries = JSON.parse(readFileSync(sources.secretsFile, 'utf8')) as unknown;
+    let entries: unknown;
+    try {
+      entries = JSON.parse(readFileSync(sources.secretsFile, 'utf8'));
+    } catch {
+      throw new OneRosterSecretMissingError(secretRef);
+    }
     if (typeof entries === 'object' && entries !== null && Object.hasOwn(entries, name)) {
       value = (entries as Record<string, unknown>)[name];
     }
