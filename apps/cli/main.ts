@@ -13,7 +13,7 @@ const USAGE = `usage: homeroom <command> [options]
   roster import --district <districtId> --file <zip>   (needs Temporal, keys and blob storage)
   roster source set --district <districtId> --base-url <url> --token-url <url> --client-id <id>
       --secret-ref env:ROSTER_API_SECRET_<NAME>|file:<name> [--schedule "0 2 * * *"]
-  roster source show --district <districtId>
+  roster source show|remove --district <districtId>
   attachments rescan --district <districtId>   (scans again files left unreleased by a clamd outage)
   keys rotate   (re-wraps data keys under ACTIVE_MASTER_KEY_ID; needs MASTER_KEYS)`;
 

@@ -12,8 +12,9 @@ import { type Command } from './commands';
  * `homeroom roster source set --district <id> --base-url <url> --token-url <url> --client-id <id>
  * --secret-ref env:ROSTER_API_SECRET_<NAME>|file:<name> [--schedule "<cron>"]` stores (audited) a
  * district's OneRoster REST source; `homeroom roster source show --district <id>` prints it. The
- * client secret itself never passes through here: only the name of where the worker finds it. The
- * worker creates or updates the district's Schedule when it starts.
+ * client secret itself never passes through here: only the name of where the worker finds it.
+ * `roster source remove --district <id>` goes back to CSV only. The worker creates, updates or deletes
+ * the district's Schedule when it starts; until then a removed source's runs skip (`no-source`).
  */
 export const rosterSourceCommand: Command = async ({ db, args, env }) => {
   const verb = args.positionals[2];
@@ -24,7 +25,24 @@ export const rosterSourceCommand: Command = async ({ db, args, env }) => {
     const source = await tenant.rosterApiSource.find();
     return { districtId, source: source && { kind: 'oneroster-api', ...view(source) } };
   }
-  if (verb !== 'set') throw new ValidationFailedError('Use "roster source set" or "roster source show".');
+  if (verb === 'remove') {
+    const removed = await db.transaction(districtId, async (scoped) => {
+      if (!(await scoped.rosterApiSource.remove())) return false;
+      await scoped.audit.appendWithin(scoped.prisma, {
+        action: 'roster.source_changed',
+        targetType: 'district',
+        targetId: districtId,
+        details: { kind: 'csv' },
+      });
+      return true;
+    });
+    return { districtId, removed, source: null };
+  }
+  if (verb !== 'set') {
+    throw new ValidationFailedError(
+      'Use "roster source set", "roster source show" or "roster source remove".',
+    );
+  }
 
   let settings;
   try {

@@ -2,6 +2,8 @@ import { type OneRosterCollection, OneRosterResponseError, pageRows } from './re
 
 /** Where and how to reach one district's OneRoster 1.1 REST provider. */
 export interface OneRosterEndpoint {
+  /** Whose endpoint this is (the district id): tokens are never shared between tenants. */
+  tenant: string;
   /** The service root, e.g. `https://sis.example.org/ims/oneroster/v1p1`. */
   baseUrl: string;
   tokenUrl: string;
@@ -16,7 +18,7 @@ export interface OneRosterClientOptions {
   timeoutMs: number;
   /** The largest response body read, in bytes. */
   maxResponseBytes: number;
-  /** Tokens shared between calls (the worker keeps one cache); keyed by token URL and client id. */
+  /** Tokens shared between calls (the worker keeps one cache); keyed by tenant, token URL and client id. */
   tokens: OneRosterTokenCache;
   now?: () => number;
 }
@@ -48,7 +50,7 @@ interface CachedToken {
   expiresAt: number;
 }
 
-/** Access tokens until shortly before they expire; one entry per token URL and client. */
+/** Access tokens until shortly before they expire; one entry per tenant, token URL and client. */
 export class OneRosterTokenCache {
   private readonly tokens = new Map<string, CachedToken>();
 
@@ -93,7 +95,7 @@ export class OneRosterClient {
     private readonly options: OneRosterClientOptions,
   ) {
     this.base = new URL(endpoint.baseUrl.endsWith('/') ? endpoint.baseUrl : `${endpoint.baseUrl}/`);
-    this.tokenKey = `${endpoint.tokenUrl} ${endpoint.clientId}`;
+    this.tokenKey = JSON.stringify([endpoint.tenant, endpoint.tokenUrl, endpoint.clientId]);
     this.now = options.now ?? Date.now;
   }
 

@@ -110,7 +110,11 @@ export async function fetchRosterApiPage(
     deps.environment,
   );
   const client = new OneRosterClient(
-    { ...settings, clientSecret: resolveSecret(settings.secretRef, deps.secrets) },
+    {
+      ...settings,
+      tenant: request.districtId,
+      clientSecret: resolveSecret(settings.secretRef, deps.secrets),
+    },
     deps.client,
   );
   const { rows, next } = await client.page(request.collection, request.cursor);

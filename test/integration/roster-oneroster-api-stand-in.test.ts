@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Client } from '@temporalio/client';
+import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import { type Pool } from 'pg';
 import { ensureRosterApiSchedules } from '../../apps/worker/src/roster-schedules';
 import { type WorkerConfig } from '../../libs/config/config';
@@ -208,7 +208,7 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
     expect(await database.db.prisma.user.count({ where: { districtId } })).toBe(0);
   }, 120_000);
 
-  it('when the worker starts with a district that has a source, then its Schedule runs the REST import with its own cron', async () => {
+  it('when the worker starts with a district that has a source, then its Schedule runs the REST import with its own cron, and is deleted once the source is removed', async () => {
     provider.serve(SET);
     const districtId = await districtWithSource();
     const ids = await ensureRosterApiSchedules(client, database.db, config);
@@ -238,6 +238,13 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
         60_000,
       );
       expect(await stateOf(districtId)).toEqual(csvState);
+
+      // Back to CSV only: the next start deletes the district's Schedule.
+      await database.db.forDistrict(districtId).rosterApiSource.remove();
+      expect(await ensureRosterApiSchedules(client, database.db, config)).not.toContain(
+        rosterApiScheduleId(districtId),
+      );
+      await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
     } finally {
       // Every district with a source got a Schedule; none must outlive this test.
       for (const id of ids)

@@ -62,6 +62,14 @@ describe('homeroom roster source', () => {
     ]);
     expect(JSON.parse(changed.stdout)).toMatchObject({ source: { schedule: '30 4 * * 1-5' } });
     expect(await database.db.prisma.rosterApiSource.count({ where: { districtId } })).toBe(1);
+
+    const removed = await homeroom(['roster', 'source', 'remove', '--district', districtId]);
+    expect(JSON.parse(removed.stdout)).toEqual({ districtId, removed: true, source: null });
+    expect(await database.db.prisma.rosterApiSource.count({ where: { districtId } })).toBe(0);
+    expect((await auditEvents(database.db, districtId)).at(-1)).toMatchObject({
+      action: 'roster.source_changed',
+      details: { kind: 'csv' },
+    });
   });
 
   it('when the settings are invalid or the district unknown, then it exits non-zero naming the problem and stores nothing', async () => {

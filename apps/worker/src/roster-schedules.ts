@@ -138,7 +138,8 @@ export function rosterApiScheduleDefinition(
 
 /**
  * Creates or updates the Schedule `roster-api-schedule-<districtId>` of every district with a OneRoster
- * REST source (keeping whether an operator paused it). Returns the schedule ids.
+ * REST source (keeping whether an operator paused it), and deletes those of districts without one.
+ * Returns the schedule ids.
  */
 export async function ensureRosterApiSchedules(
   client: Client,
@@ -158,6 +159,13 @@ export async function ensureRosterApiSchedules(
         .update((previous) => ({ ...definition, state: previous.state }));
     }
     ids.push(scheduleId);
+  }
+  // A district whose source was removed keeps no Schedule.
+  for await (const schedule of client.schedule.list()) {
+    const { scheduleId } = schedule;
+    if (scheduleId.startsWith(rosterApiScheduleId('')) && !ids.includes(scheduleId)) {
+      await client.schedule.getHandle(scheduleId).delete();
+    }
   }
   return ids;
 }

@@ -37,6 +37,14 @@ export class RosterApiSourceRepository {
       select: RECORD,
     });
   }
+
+  /** True when there was a source to remove. */
+  async remove(): Promise<boolean> {
+    const { count } = await this.prisma.rosterApiSource.deleteMany({
+      where: { districtId: this.districtId },
+    });
+    return count === 1;
+  }
 }
 
 /** Every district's source, for the worker's start-up (one Schedule each). */
