@@ -31,7 +31,7 @@ const pages = proxyActivities<RosterApiActivities>({
   },
 });
 
-const local = proxyActivities<RosterApiActivities>({
+const staging = proxyActivities<RosterApiActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '5 minutes',
   retry: {
@@ -62,11 +62,12 @@ export type RosterApiResult = RosterApiSkipped | ({ importId: string } & RosterI
  */
 export async function rosterApiWorkflow(input: RosterApiInput): Promise<RosterApiResult> {
   const ref = { districtId: input.districtId, importId: uuid4() };
-  const ready = await local.checkRosterApiSource({ districtId: ref.districtId });
+  const ready = await staging.checkRosterApiSource({ districtId: ref.districtId });
   if (ready.status === 'skipped') return ready;
 
   const fetched: Partial<RosterApiPageCounts> = {};
   let total = 0;
+  let staged: Awaited<ReturnType<RosterApiActivities['stageRosterApiExport']>>;
   try {
     for (const collection of ONEROSTER_COLLECTIONS) {
       let cursor: string | null = null;
@@ -89,12 +90,12 @@ export async function rosterApiWorkflow(input: RosterApiInput): Promise<RosterAp
         cursor = result.next;
       } while (cursor !== null);
     }
+    staged = await staging.stageRosterApiExport({ ...ref, pages: fetched as RosterApiPageCounts });
   } catch (error) {
-    await CancellationScope.nonCancellable(() => local.discardRosterApiPages({ ...ref, pages: fetched }));
+    // Staging deletes the pages it read; a pass that stops on the way must not leave them behind.
+    await CancellationScope.nonCancellable(() => staging.discardRosterApiPages({ ...ref, pages: fetched }));
     throw error;
   }
-
-  const staged = await local.stageRosterApiExport({ ...ref, pages: fetched as RosterApiPageCounts });
   if (staged.status === 'skipped') return staged;
   const result = await executeChild(rosterImportWorkflow, {
     workflowId: staged.workflowId,

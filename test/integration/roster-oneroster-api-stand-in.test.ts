@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import { type Pool } from 'pg';
 import { ensureRosterApiSchedules } from '../../apps/worker/src/roster-schedules';
@@ -114,6 +116,14 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
     );
   }
 
+  /** Fetched pages still in storage (each pass must delete its own, whatever its end). */
+  const leftoverPages = (districtId: string) => {
+    const dir = join(process.env.STORAGE_DIR!, 'roster-api-pages', districtId);
+    return existsSync(dir)
+      ? readdirSync(dir, { recursive: true }).filter((name) => String(name).endsWith('.hrb'))
+      : [];
+  };
+
   const pageRequests = (collection: string) =>
     provider.requests
       .filter((request) => request.collection === collection)
@@ -127,6 +137,7 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
 
     expect(result).toMatchObject({ status: 'succeeded' });
     expect(await stateOf(districtId)).toEqual(csvState);
+    expect(leftoverPages(districtId)).toEqual([]);
     // Users page by Link rel="next", orgs by X-Total-Count: 10 records in pages of 3.
     expect(pageRequests('users')).toEqual(['0:200', '3:200', '6:200', '9:200']);
     expect(pageRequests('enrollments')).toEqual(['0:200', '3:200', '6:200', '9:200']);
@@ -192,20 +203,19 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
     expect(await stateOf(districtId)).toEqual(csvState);
   }, 120_000);
 
-  it('when a next link leaves the provider, then the pass stops without retrying and nothing is imported', async () => {
-    provider.serve(SET, [{ collection: 'orgs', offset: 0, kind: 'foreign-next' }]);
+  it('when a next link leaves the provider, then the pass stops without retrying, nothing is imported and the pages fetched so far are deleted', async () => {
+    provider.serve(SET, [{ collection: 'users', offset: 3, kind: 'foreign-next' }]);
     const districtId = await districtWithSource();
 
     await expect(importThroughApi(districtId)).rejects.toMatchObject({
       cause: { cause: { type: 'RosterApiRefused' } },
     });
 
-    expect(pageRequests('orgs')).toEqual(['0:200']);
-    expect(
-      provider.requests.some((request) => request.collection !== 'orgs' && request.collection !== 'token'),
-    ).toBe(false);
+    expect(pageRequests('users')).toEqual(['0:200', '3:200']);
+    expect(pageRequests('enrollments')).toEqual([]);
     expect(await database.db.prisma.rosterImport.count({ where: { districtId } })).toBe(0);
     expect(await database.db.prisma.user.count({ where: { districtId } })).toBe(0);
+    expect(leftoverPages(districtId)).toEqual([]);
   }, 120_000);
 
   it('when the worker starts with a district that has a source, then its Schedule runs the REST import with its own cron, and is deleted once the source is removed', async () => {
