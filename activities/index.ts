@@ -5,6 +5,7 @@ import { createAnnouncementActivities } from './announcement.activities';
 import { createAttachmentRetentionActivities } from './attachment-retention.activities';
 import { createAttachmentScanActivities } from './attachment-scan.activities';
 import { createDiagnosticsActivities } from './diagnostics.activities';
+import { createRosterApiActivities } from './roster-api.activities';
 import { createRosterImportActivities } from './roster-import.activities';
 import { createTranslationActivities } from './translation.activities';
 
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createDiagnosticsActivities(),
     ...createRosterImportActivities(deps),
+    ...createRosterApiActivities(deps),
     ...createAnnouncementActivities(deps),
     ...createAttachmentScanActivities(deps),
     ...createAttachmentRetentionActivities(deps),

@@ -10,6 +10,7 @@ import { districtSettingsCommand } from './district-settings.command';
 import { keysRotate } from './keys-rotate.command';
 import { oidcSetCommand, oidcShowCommand } from './oidc.command';
 import { rosterImportCommand } from './roster-import.command';
+import { rosterSourceCommand } from './roster-source.command';
 
 export interface CommandContext {
   db: Database;
@@ -86,6 +87,7 @@ export const COMMANDS: Record<string, Command> = {
   'audit verify': auditVerify,
   'keys rotate': keysRotate,
   'roster import': rosterImportCommand,
+  'roster source': rosterSourceCommand,
   'attachments rescan': attachmentsRescanCommand,
   'oidc set': oidcSetCommand,
   'oidc show': oidcShowCommand,

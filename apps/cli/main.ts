@@ -11,6 +11,9 @@ const USAGE = `usage: homeroom <command> [options]
   admin create --district <districtId> --username <u> [--role district_admin|school_admin]
   audit verify --district <districtId>
   roster import --district <districtId> --file <zip>   (needs Temporal, keys and blob storage)
+  roster source set --district <districtId> --base-url <url> --token-url <url> --client-id <id>
+      --secret-ref env:ROSTER_API_SECRET_<NAME>|file:<name> [--schedule "0 2 * * *"]
+  roster source show|remove --district <districtId>
   attachments rescan --district <districtId>   (scans again files left unreleased by a clamd outage)
   oidc set --district <districtId> --issuer <https URL> --client-id <id> --secret-ref OIDC_CLIENT_SECRET_<NAME>
     --claim <claim> --field email|username|sourcedId --redirect-uri <URL> [--redirect-uri <URL>…]

@@ -380,6 +380,10 @@ const rosterScheduleSchema = z.object({
     .string()
     .refine((zone) => isTimeZone(zone), 'must be an IANA time zone, e.g. America/New_York')
     .default('America/New_York'),
+  /** Records asked for per page of the OneRoster REST API (its `limit`); a page holding more is refused. */
+  ROSTER_API_PAGE_SIZE: positiveInt.max(1_000, 'must be at most 1000').default(500),
+  /** A JSON object of client secrets that `file:<name>` secret references of OneRoster REST sources name. */
+  ROSTER_API_SECRETS_FILE: z.string().min(1).optional(),
 });
 
 function isTimeZone(zone: string): boolean {

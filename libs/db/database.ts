@@ -11,6 +11,10 @@ import { TranslationRepository } from './repositories/translation.repository';
 import { ConversationRepository } from './repositories/conversation.repository';
 import { RosterImportRepository } from './repositories/roster-import.repository';
 import { RosterSyncRepository } from './repositories/roster-sync.repository';
+import {
+  RosterApiSourceRepository,
+  RosterApiSourcesRepository,
+} from './repositories/roster-api-source.repository';
 import { AttachmentRepository } from './repositories/attachment.repository';
 import { AttachmentRetentionRepository } from './repositories/attachment-retention.repository';
 import { DownloadLinkRepository, DownloadLinkTokenRepository } from './repositories/download-link.repository';
@@ -47,6 +51,7 @@ export class TenantRepositories {
   readonly recoveryCodes: RecoveryCodeRepository;
   readonly oidcProvider: OidcProviderRepository;
   readonly oidcSignIns: OidcSignInRepository;
+  readonly rosterApiSource: RosterApiSourceRepository;
 
   constructor(
     readonly prisma: DbClient,
@@ -68,6 +73,7 @@ export class TenantRepositories {
     this.recoveryCodes = new RecoveryCodeRepository(prisma, districtId);
     this.oidcProvider = new OidcProviderRepository(prisma, districtId);
     this.oidcSignIns = new OidcSignInRepository(prisma, districtId);
+    this.rosterApiSource = new RosterApiSourceRepository(prisma, districtId);
   }
 }
 
@@ -81,6 +87,7 @@ export class Database {
   readonly downloadLinkTokens: DownloadLinkTokenRepository;
   readonly attachmentRetention: AttachmentRetentionRepository;
   readonly oidcSignInTokens: OidcSignInTokenRepository;
+  readonly rosterApiSources: RosterApiSourcesRepository;
 
   constructor(readonly prisma: HomeroomPrismaClient) {
     this.districts = new DistrictRepository(prisma);
@@ -91,6 +98,7 @@ export class Database {
     this.downloadLinkTokens = new DownloadLinkTokenRepository(prisma);
     this.attachmentRetention = new AttachmentRetentionRepository(prisma);
     this.oidcSignInTokens = new OidcSignInTokenRepository(prisma);
+    this.rosterApiSources = new RosterApiSourcesRepository(prisma);
   }
 
   forDistrict(districtId: string): TenantRepositories {

@@ -41,3 +41,18 @@ export {
   type RosterValidation,
 } from './roster-importer';
 export { RosterImportUnavailableError, RosterSnapshotSource } from './snapshot-source';
+export {
+  checkRosterApiSource,
+  discardRosterApiPages,
+  fetchRosterApiPage,
+  type RosterApiDeps,
+  type RosterApiPageCounts,
+  type RosterApiPageRequest,
+  type RosterApiSkipped,
+  RosterApiSourceMissingError,
+  type RosterApiStaging,
+  rosterApiPageKey,
+  rosterApiScheduleId,
+  rosterApiWorkflowId,
+  stageRosterApiExport,
+} from './api-source';

@@ -40,3 +40,5 @@ export type RosterImportResult =
 export const ROSTER_EXPORT_INVALID = 'RosterExportInvalid';
 /** The import row or its stored export is gone: no retry can help. */
 export const ROSTER_IMPORT_UNAVAILABLE = 'RosterImportUnavailable';
+/** The OneRoster REST provider refused us or answered nonsense (or the source is misconfigured): not retried. */
+export const ROSTER_API_REFUSED = 'RosterApiRefused';

@@ -12,9 +12,15 @@ import { ConfigError, type WorkerConfig } from '../../../libs/config/config';
 import { Database } from '../../../libs/db/database';
 import { type HomeroomPrismaClient } from '../../../libs/db/prisma';
 import { type Logger } from '../../../libs/logging/logger';
-import { rosterDropFolderWorkflowId, rosterScheduleId } from '../../../libs/roster-import';
+import {
+  rosterApiScheduleId,
+  rosterApiWorkflowId,
+  rosterDropFolderWorkflowId,
+  rosterScheduleId,
+} from '../../../libs/roster-import';
 import { createDataConverter } from '../../../libs/temporal/data-converter';
 import { DISTRICT_ID } from '../../../libs/temporal/search-attributes';
+import type { rosterApiWorkflow } from '../../../workflows/roster-api.workflow';
 import type { rosterDropFolderWorkflow } from '../../../workflows/roster-drop-folder.workflow';
 
 export type RosterScheduleSettings = Pick<
@@ -105,9 +111,68 @@ export async function ensureRosterSchedules(
   return ids;
 }
 
+type RosterApiScheduleDefinition = Omit<
+  ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof rosterApiWorkflow>>,
+  'scheduleId'
+>;
+
+/** A district's OneRoster REST Schedule: its own cron (roster source set), the configured time zone. */
+export function rosterApiScheduleDefinition(
+  settings: Pick<RosterScheduleSettings, 'ROSTER_SCHEDULE_TIMEZONE' | 'TEMPORAL_TASK_QUEUE'>,
+  districtId: string,
+  cron: string,
+): RosterApiScheduleDefinition {
+  return {
+    spec: { cronExpressions: [cron], timezone: settings.ROSTER_SCHEDULE_TIMEZONE },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'rosterApiWorkflow',
+      args: [{ districtId }],
+      taskQueue: settings.TEMPORAL_TASK_QUEUE,
+      workflowId: rosterApiWorkflowId(districtId),
+      typedSearchAttributes: [{ key: DISTRICT_ID, value: districtId }],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+  };
+}
+
 /**
- * The worker's start-up step: set up the drop-folder Schedules, or stop the process with exit code 78
- * (configuration error) and a message naming the variable.
+ * Creates or updates the Schedule `roster-api-schedule-<districtId>` of every district with a OneRoster
+ * REST source (keeping whether an operator paused it), and deletes those of districts without one.
+ * Returns the schedule ids.
+ */
+export async function ensureRosterApiSchedules(
+  client: Client,
+  db: Database,
+  settings: Pick<RosterScheduleSettings, 'ROSTER_SCHEDULE_TIMEZONE' | 'TEMPORAL_TASK_QUEUE'>,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const source of await db.rosterApiSources.all()) {
+    const scheduleId = rosterApiScheduleId(source.districtId);
+    const definition = rosterApiScheduleDefinition(settings, source.districtId, source.schedule);
+    try {
+      await client.schedule.create({ scheduleId, ...definition });
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      await client.schedule
+        .getHandle(scheduleId)
+        .update((previous) => ({ ...definition, state: previous.state }));
+    }
+    ids.push(scheduleId);
+  }
+  // A district whose source was removed keeps no Schedule.
+  for await (const schedule of client.schedule.list()) {
+    const { scheduleId } = schedule;
+    if (scheduleId.startsWith(rosterApiScheduleId('')) && !ids.includes(scheduleId)) {
+      await client.schedule.getHandle(scheduleId).delete();
+    }
+  }
+  return ids;
+}
+
+/**
+ * The worker's start-up step: set up the drop-folder and OneRoster REST Schedules, or stop the
+ * process with exit code 78 (configuration error) and a message naming the variable.
  */
 export async function ensureRosterSchedulesAtStart(deps: {
   connection: NativeConnection;
@@ -122,7 +187,11 @@ export async function ensureRosterSchedulesAtStart(deps: {
     dataConverter: createDataConverter(config),
   });
   try {
-    const scheduleIds = await ensureRosterSchedules(client, new Database(deps.prisma), config);
+    const db = new Database(deps.prisma);
+    const scheduleIds = [
+      ...(await ensureRosterSchedules(client, db, config)),
+      ...(await ensureRosterApiSchedules(client, db, config)),
+    ];
     if (scheduleIds.length > 0) deps.logger.info({ scheduleIds }, 'roster schedules ready');
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -1,0 +1,4 @@
+export * from './client';
+export * from './export-zip';
+export * from './records';
+export * from './settings';
