@@ -5,3 +5,4 @@ export { attachmentRetentionWorkflow } from './attachment-retention.workflow';
 export { rosterImportWorkflow, rosterImportProgressQuery } from './roster-import.workflow';
 export { rosterDropFolderWorkflow } from './roster-drop-folder.workflow';
 export { translationWorkflow } from './translation.workflow';
+export { alertDeliveryWorkflow } from './alert-delivery.workflow';
