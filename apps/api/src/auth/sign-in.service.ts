@@ -121,6 +121,8 @@ export class SignInService implements OnModuleInit {
         tokenHash: hashToken(token),
         expiresAt: new Date(now.getTime() + this.config.ACCESS_TOKEN_TTL_SECONDS * 1000),
         userAgent: displayableUserAgent(input.userAgent),
+        // No valid device token of this account: announcements soon after are watched (anomaly alerts).
+        newDevice: device === undefined,
       });
       await tx.audit.append({
         actorId: user.id,
