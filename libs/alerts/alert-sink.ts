@@ -30,7 +30,11 @@ export class AlertSink {
     }
     this.webhook =
       config.ALERT_WEBHOOK_URL && config.ALERT_WEBHOOK_SECRET
-        ? new AlertWebhook(config.ALERT_WEBHOOK_URL, config.ALERT_WEBHOOK_SECRET, config.ALERT_WEBHOOK_TIMEOUT_MS)
+        ? new AlertWebhook(
+            config.ALERT_WEBHOOK_URL,
+            config.ALERT_WEBHOOK_SECRET,
+            config.ALERT_WEBHOOK_TIMEOUT_MS,
+          )
         : null;
   }
 

@@ -44,18 +44,28 @@ describe('announcement anomaly alerts', () => {
   let admins: { district: string; school: string; otherSchool: string };
 
   const login = async (user: TestUserWithPassword, deviceToken?: string) => {
-    const res = await request<{ accessToken: string; deviceToken: string }>(api.baseUrl, 'POST', '/v1/auth/login', {
-      json: { districtId, username: user.username, password: user.password, deviceToken },
-      headers: { 'x-forwarded-for': randomClientAddress() },
-    });
+    const res = await request<{ accessToken: string; deviceToken: string }>(
+      api.baseUrl,
+      'POST',
+      '/v1/auth/login',
+      {
+        json: { districtId, username: user.username, password: user.password, deviceToken },
+        headers: { 'x-forwarded-for': randomClientAddress() },
+      },
+    );
     expect(res.status).toBe(200);
     return res.body;
   };
   const post = async (token: string, sectionId: string) => {
-    const res = await request<{ id: string }>(api.baseUrl, 'POST', `/v1/sections/${sectionId}/announcements`, {
-      token,
-      json: { body: `Field trip ${randomUUID()}` },
-    });
+    const res = await request<{ id: string }>(
+      api.baseUrl,
+      'POST',
+      `/v1/sections/${sectionId}/announcements`,
+      {
+        token,
+        json: { body: `Field trip ${randomUUID()}` },
+      },
+    );
     expect(res.status).toBe(202);
     return res.body.id;
   };
@@ -123,9 +133,9 @@ describe('announcement anomaly alerts', () => {
 
     const [alert] = await alertsOf(admins.district, 'anomaly_new_device_broadcast', announcementId);
     expect(alert?.details).toMatchObject({ authorId: teacher.id, recipients: 12, threshold: 5 });
-    expect((await alertsOf(admins.school, 'anomaly_new_device_broadcast', announcementId)).map((a) => a.id)).toEqual([
-      alert!.id,
-    ]);
+    expect(
+      (await alertsOf(admins.school, 'anomaly_new_device_broadcast', announcementId)).map((a) => a.id),
+    ).toEqual([alert!.id]);
     expect(await alertsOf(admins.otherSchool, 'anomaly_new_device_broadcast', announcementId)).toEqual([]);
     const delivered = await waitFor('the announcement to reach its 12 recipients', async () => {
       const { rows } = await pool.query<{ n: number }>(
@@ -146,14 +156,16 @@ describe('announcement anomaly alerts', () => {
     expect(await alertsOf(admins.district, 'anomaly_new_device_broadcast', fromKnownDevice)).toEqual([]);
   });
 
-  it("when a teacher without history posts the minimum within an hour, then one rate alert is raised, at the crossing", async () => {
+  it('when a teacher without history posts the minimum within an hour, then one rate alert is raised, at the crossing', async () => {
     const teacher = await newTeacher();
     const token = await signInAs(pool, districtId, teacher.id);
 
     const ids: string[] = [];
     for (let i = 0; i < RATE_MINIMUM + 1; i += 1) ids.push(await post(token, smallSection));
 
-    const raised = await Promise.all(ids.map((id) => alertsOf(admins.school, 'anomaly_announcement_rate', id)));
+    const raised = await Promise.all(
+      ids.map((id) => alertsOf(admins.school, 'anomaly_announcement_rate', id)),
+    );
     expect(raised.map((alerts) => alerts.length)).toEqual([0, 0, 0, 1, 0]);
     expect(raised[RATE_MINIMUM - 1]![0]!.details).toMatchObject({
       authorId: teacher.id,
@@ -180,6 +192,7 @@ describe('announcement anomaly alerts', () => {
     const ids: string[] = [];
     for (let i = 1; i < RATE_MINIMUM + 1; i += 1) ids.push(await post(token, smallSection));
 
-    for (const id of ids) expect(await alertsOf(admins.district, 'anomaly_announcement_rate', id)).toEqual([]);
+    for (const id of ids)
+      expect(await alertsOf(admins.district, 'anomaly_announcement_rate', id)).toEqual([]);
   });
 });

@@ -42,7 +42,11 @@ describe('alert webhook configuration', () => {
   });
 
   it('when the secret is short, then start-up fails naming it', () => {
-    const env = { ...minimalValidEnv(), ALERT_WEBHOOK_URL: 'https://a.example/h', ALERT_WEBHOOK_SECRET: 'short' };
+    const env = {
+      ...minimalValidEnv(),
+      ALERT_WEBHOOK_URL: 'https://a.example/h',
+      ALERT_WEBHOOK_SECRET: 'short',
+    };
     expect(configProblems(() => loadApiConfig(env))).toEqual([
       'ALERT_WEBHOOK_SECRET: must be at least 32 characters',
     ]);

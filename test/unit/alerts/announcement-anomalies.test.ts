@@ -41,10 +41,20 @@ describe('announcementAnomalies: a large announcement soon after a new-device si
   });
 
   it("when the district set its own threshold, then the district's counts instead of the default", () => {
-    const small = facts({ newDeviceSignInAt: minutesAgo(0), recipients: 40, districtBroadcastRecipients: 30 });
-    const large = facts({ newDeviceSignInAt: minutesAgo(0), recipients: 900, districtBroadcastRecipients: 1_000 });
+    const small = facts({
+      newDeviceSignInAt: minutesAgo(0),
+      recipients: 40,
+      districtBroadcastRecipients: 30,
+    });
+    const large = facts({
+      newDeviceSignInAt: minutesAgo(0),
+      recipients: 900,
+      districtBroadcastRecipients: 1_000,
+    });
 
-    expect(announcementAnomalies(small, SETTINGS).map((a) => a.kind)).toEqual(['anomaly_new_device_broadcast']);
+    expect(announcementAnomalies(small, SETTINGS).map((a) => a.kind)).toEqual([
+      'anomaly_new_device_broadcast',
+    ]);
     expect(announcementAnomalies(large, SETTINGS)).toEqual([]);
   });
 });
@@ -62,9 +72,7 @@ describe("announcementAnomalies: a teacher's rate far above their own history", 
   it('when the teacher had a busy hour, then the threshold is more than three times it', () => {
     expect(announcementRateThreshold(5, SETTINGS)).toBe(16);
     expect(announcementRateThreshold(3, SETTINGS)).toBe(10);
-    expect(
-      announcementAnomalies(facts({ lastHourCount: 16, busiestHourBefore: 5 }), SETTINGS),
-    ).toEqual([
+    expect(announcementAnomalies(facts({ lastHourCount: 16, busiestHourBefore: 5 }), SETTINGS)).toEqual([
       {
         kind: 'anomaly_announcement_rate',
         details: { lastHourCount: 16, busiestHourBefore: 5, threshold: 16 },

@@ -303,7 +303,9 @@ function buildOracle(facts: RosterFacts) {
     const studentHere = (id: string) =>
       userRow(id)?.role === 'student' && userRow(id)?.districtId === reviewer.districtId;
     const enrolledHere = (studentId: string) =>
-      facts.memberships.filter((m) => m.userId === studentId && m.role === 'student' && inSchool(m.sectionId));
+      facts.memberships.filter(
+        (m) => m.userId === studentId && m.role === 'student' && inSchool(m.sectionId),
+      );
     const viaStudent = (id: string) => studentHere(id) && enrolledHere(id).length > 0;
     const viaChild = (guardianId: string, teacherId: string) =>
       userRow(guardianId)?.role === 'guardian' &&

@@ -42,11 +42,15 @@ export class AnnouncementRetractionService {
       if (!(await messagingRepositories(tx).announcements.retract(announcementId, principal.userId))) {
         throw new ConflictError('ALREADY_RETRACTED', 'The announcement is already retracted.');
       }
-      const alertId = await new SecurityAlerts(tx).aboutAnnouncement(ALERT_KINDS.announcementRetracted, 'high', {
-        announcementId,
-        sectionId: record.sectionId,
-        details: { authorId: record.authorId, retractedBy: principal.userId },
-      });
+      const alertId = await new SecurityAlerts(tx).aboutAnnouncement(
+        ALERT_KINDS.announcementRetracted,
+        'high',
+        {
+          announcementId,
+          sectionId: record.sectionId,
+          details: { authorId: record.authorId, retractedBy: principal.userId },
+        },
+      );
       await tx.audit.append({
         actorId: principal.userId,
         action: 'announcement.retracted',
