@@ -77,6 +77,8 @@ describe('message reports', () => {
   let districtId: string;
   let teacherToken: string;
   let southStudent: { id: string; token: string };
+  let northStudent: { id: string; token: string };
+  let southSection: string;
   let admins: { district: string; north: string; south: string };
 
   const call = <T>(token: string, method: string, path: string, json?: unknown) =>
@@ -96,7 +98,7 @@ describe('message reports', () => {
       ALERT_WEBHOOK_RETRY_MAX_MS: '1000',
     };
     pool = createTestPool();
-    api = await startApi(testApiConfig(webhook));
+    api = await startApi(testApiConfig({ ...webhook, QUOTA_REPORTS_PER_USER_PER_HOUR: '2' }));
     workers = await startTestWorkers(testWorkerConfig(webhook));
 
     const district = await createDistrict(pool);
@@ -112,12 +114,16 @@ describe('message reports', () => {
     const [northPupil] = await createUsers(pool, districtId, 'student', 1, north);
     const [southPupil] = await createUsers(pool, districtId, 'student', 1, south);
     await createSection(pool, districtId, north, { teachers: [teacher!], students: [northPupil!] });
-    await createSection(pool, districtId, south, { teachers: [teacher!], students: [southPupil!] });
+    southSection = await createSection(pool, districtId, south, {
+      teachers: [teacher!],
+      students: [southPupil!],
+    });
     const [districtAdmin] = await createUsers(pool, districtId, 'district_admin', 1);
     const [northAdmin] = await createUsers(pool, districtId, 'school_admin', 1, north);
     const [southAdmin] = await createUsers(pool, districtId, 'school_admin', 1, south);
     teacherToken = await signInAs(pool, districtId, teacher!.id);
     southStudent = { id: southPupil!.id, token: await signInAs(pool, districtId, southPupil!.id) };
+    northStudent = { id: northPupil!.id, token: await signInAs(pool, districtId, northPupil!.id) };
     admins = {
       district: await signInAs(pool, districtId, districtAdmin!.id),
       north: await signInAs(pool, districtId, northAdmin!.id),
@@ -211,5 +217,57 @@ describe('message reports', () => {
     expect(suspended(await alertsOf(admins.district))).toHaveLength(1);
     expect(suspended(await alertsOf(admins.south))).toHaveLength(1);
     expect(suspended(await alertsOf(admins.north))).toEqual([]);
+  });
+
+  it("when an admin retracts an announcement of a south section, then the south school's admin sees the alert and the north school's does not", async () => {
+    const posted = await call<{ id: string }>(
+      teacherToken,
+      'POST',
+      `/v1/sections/${southSection}/announcements`,
+      {
+        body: 'Posted from a hijacked account',
+      },
+    );
+    expect(posted.status).toBe(202);
+
+    const retracted = await call(
+      admins.district,
+      'POST',
+      `/v1/admin/announcements/${posted.body.id}/retract`,
+      {
+        reason: 'Sent by someone else',
+      },
+    );
+    expect(retracted.status).toBe(202);
+
+    const about = (items: Alert[]) =>
+      items.filter((a) => a.kind === 'announcement_retracted' && a.details.announcementId === posted.body.id);
+    expect(about(await alertsOf(admins.district))).toHaveLength(1);
+    expect(about(await alertsOf(admins.south))).toHaveLength(1);
+    expect(about(await alertsOf(admins.north))).toEqual([]);
+  });
+
+  it("when a north student runs over their report quota, then the north school's admin sees the quota alert and the south school's does not", async () => {
+    const { body: conversation } = await call<{ id: string }>(teacherToken, 'POST', '/v1/conversations', {
+      participantId: northStudent.id,
+    });
+    const { body: sent } = await call<{ id: string }>(
+      teacherToken,
+      'POST',
+      `/v1/conversations/${conversation.id}/messages`,
+      { body: 'Homework reminder' },
+    );
+    const report = () =>
+      call(northStudent.token, 'POST', `/v1/messages/${sent.id}/report`, { reason: 'Again and again' });
+
+    expect([(await report()).status, (await report()).status, (await report()).status]).toEqual([
+      201, 201, 429,
+    ]);
+
+    const quota = (items: Alert[]) =>
+      items.filter((a) => a.kind === 'quota_exceeded' && a.details.userId === northStudent.id);
+    expect(quota(await alertsOf(admins.district))).toHaveLength(1);
+    expect(quota(await alertsOf(admins.north))).toHaveLength(1);
+    expect(quota(await alertsOf(admins.south))).toEqual([]);
   });
 });
