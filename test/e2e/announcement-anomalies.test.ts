@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import { type Database } from '../../libs/db/database';
+import { homeroom } from '../support/cli';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import {
@@ -94,7 +95,19 @@ describe('announcement anomaly alerts', () => {
 
     districtId = (await db.districts.create(`Anomalies ${randomUUID()}`)).id;
     // The district's own threshold (12 recipients are more); the configured default would be 500.
-    await pool.query('UPDATE districts SET anomaly_broadcast_recipients = 5 WHERE id = $1', [districtId]);
+    const set = await homeroom([
+      'district',
+      'settings',
+      '--district',
+      districtId,
+      '--anomaly-broadcast-recipients',
+      '5',
+    ]);
+    expect(JSON.parse(set.stdout)).toEqual({
+      districtId,
+      announcementsPerTeacherPerHour: null,
+      anomalyBroadcastRecipients: 5,
+    });
     schoolId = await createSchool(db, districtId);
     const otherSchool = await createSchool(db, districtId);
     const students = await createUsers(pool, districtId, 'student', 6, schoolId);
