@@ -1,5 +1,4 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { AlertSink } from '../libs/alerts/alert-sink';
 import { attachmentAad } from '../libs/attachments/attachment-blobs';
 import { ClamdScanner } from '../libs/clamd/clamd-scanner';
 import { type WorkerConfig } from '../libs/config/config';
@@ -53,7 +52,6 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
     port: config.CLAMD_PORT,
     timeoutMs: config.CLAMD_TIMEOUT_MS,
   });
-  const alerts = new AlertSink(db, config, logger);
 
   return {
     /**
@@ -159,11 +157,6 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
         details: { status: attachment.status, retryBudgetMs: ref.retryBudgetMs },
       });
       return { alertId: stored.alert.id };
-    },
-
-    /** Hands a stored alert to the webhook; throws on failure so Temporal retries the delivery. */
-    async deliverSecurityAlert(ref: { districtId: string; alertId: string }): Promise<void> {
-      await alerts.deliver(ref.districtId, ref.alertId);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { type Logger } from '../libs/logging/logger';
 import { type HomeroomPrismaClient } from '../libs/db/prisma';
 import { type WorkerConfig } from '../libs/config/config';
+import { createAlertActivities } from './alert.activities';
 import { createAnnouncementActivities } from './announcement.activities';
 import { createAttachmentRetentionActivities } from './attachment-retention.activities';
 import { createAttachmentScanActivities } from './attachment-scan.activities';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAttachmentScanActivities(deps),
     ...createAttachmentRetentionActivities(deps),
     ...createTranslationActivities(deps),
+    ...createAlertActivities(deps),
   };
 }
 

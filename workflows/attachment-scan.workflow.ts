@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
+import type { AlertActivities } from '../activities/alert.activities';
 import type {
   AttachmentRef,
   AttachmentScanActivities,
@@ -33,7 +34,7 @@ const records = proxyActivities<AttachmentScanActivities>({
 });
 
 /** Notifications: a webhook that stays down does not keep the workflow open for ever. */
-const notifications = proxyActivities<AttachmentScanActivities>({
+const notifications = proxyActivities<AlertActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 10 },
 });

@@ -6,3 +6,4 @@ export { rosterImportWorkflow, rosterImportProgressQuery } from './roster-import
 export { rosterDropFolderWorkflow } from './roster-drop-folder.workflow';
 export { translationWorkflow } from './translation.workflow';
 export { rosterApiWorkflow } from './roster-api.workflow';
+export { alertDeliveryWorkflow } from './alert-delivery.workflow';

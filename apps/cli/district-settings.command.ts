@@ -1,16 +1,28 @@
 import { type Database } from '../../libs/db/database';
+import { type DistrictSettings } from '../../libs/db/repositories/district.repository';
 import { NotFoundError, ValidationFailedError } from '../../libs/errors/domain-errors';
 import { type ParsedArgs, requireUuidFlag } from './args';
 import { type Command } from './commands';
 
-const ANNOUNCEMENTS_FLAG = 'announcements-per-teacher-per-hour';
-/** The same ceiling as QUOTA_ANNOUNCEMENTS_PER_TEACHER_PER_HOUR's. */
-const MAX_ANNOUNCEMENTS_PER_TEACHER_PER_HOUR = 100_000;
+/** Each setting's flag, its field, and the same ceiling as its configuration variable's. */
+const SETTINGS = [
+  {
+    flag: 'announcements-per-teacher-per-hour',
+    field: 'announcementsPerTeacherPerHour',
+    max: 100_000,
+  },
+  {
+    flag: 'anomaly-broadcast-recipients',
+    field: 'anomalyBroadcastRecipients',
+    max: 10_000_000,
+  },
+] as const satisfies readonly { flag: string; field: keyof DistrictSettings; max: number }[];
 
 /**
- * `homeroom district settings --district <id> [--announcements-per-teacher-per-hour <n>|default]`:
- * shows a district's own settings, or changes them (audited). `default` goes back to the configured
- * QUOTA_ANNOUNCEMENTS_PER_TEACHER_PER_HOUR; null in the output means the district uses it.
+ * `homeroom district settings --district <id> [--announcements-per-teacher-per-hour <n>|default]
+ * [--anomaly-broadcast-recipients <n>|default]`: shows a district's own settings, or changes them
+ * (audited). `default` goes back to the configured QUOTA_ANNOUNCEMENTS_PER_TEACHER_PER_HOUR or
+ * ANOMALY_BROADCAST_RECIPIENTS; null in the output means the district uses it.
  */
 export const districtSettingsCommand: Command = async ({ db, args }) => {
   const districtId = requireUuidFlag(args, 'district');
@@ -23,17 +35,22 @@ export const districtSettingsCommand: Command = async ({ db, args }) => {
   return { districtId, ...settings };
 };
 
-function parseChanges(args: ParsedArgs): { announcementsPerTeacherPerHour: number | null } | null {
-  const value = args.flags[ANNOUNCEMENTS_FLAG];
-  if (value === undefined) return null;
-  if (value === 'default') return { announcementsPerTeacherPerHour: null };
-  const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 1 && n <= MAX_ANNOUNCEMENTS_PER_TEACHER_PER_HOUR)) {
-    throw new ValidationFailedError(
-      `--${ANNOUNCEMENTS_FLAG} must be a whole number from 1 to ${MAX_ANNOUNCEMENTS_PER_TEACHER_PER_HOUR}, or default.`,
-    );
+function parseChanges(args: ParsedArgs): Partial<DistrictSettings> | null {
+  const changes: Partial<DistrictSettings> = {};
+  for (const { flag, field, max } of SETTINGS) {
+    const value = args.flags[flag];
+    if (value === undefined) continue;
+    if (value === 'default') {
+      changes[field] = null;
+      continue;
+    }
+    const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+    if (!(n >= 1 && n <= max)) {
+      throw new ValidationFailedError(`--${flag} must be a whole number from 1 to ${max}, or default.`);
+    }
+    changes[field] = n;
   }
-  return { announcementsPerTeacherPerHour: n };
+  return Object.keys(changes).length > 0 ? changes : null;
 }
 
 async function audit(

@@ -8,6 +8,7 @@ import { COMMANDS } from './commands';
 const USAGE = `usage: homeroom <command> [options]
   district create --name "<name>"
   district settings --district <districtId> [--announcements-per-teacher-per-hour <n>|default]
+                    [--anomaly-broadcast-recipients <n>|default]
   admin create --district <districtId> --username <u> [--role district_admin|school_admin]
   audit verify --district <districtId>
   roster import --district <districtId> --file <zip>   (needs Temporal, keys and blob storage)

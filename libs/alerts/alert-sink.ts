@@ -8,6 +8,7 @@ import { AlertWebhook } from './alert-webhook';
 
 export interface AlertSinkConfig {
   ALERT_WEBHOOK_URL?: string | undefined;
+  ALERT_WEBHOOK_SECRET?: string | undefined;
   ALERT_WEBHOOK_TIMEOUT_MS: number;
 }
 
@@ -24,9 +25,17 @@ export class AlertSink {
     config: AlertSinkConfig,
     private readonly logger: Logger,
   ) {
-    this.webhook = config.ALERT_WEBHOOK_URL
-      ? new AlertWebhook(config.ALERT_WEBHOOK_URL, config.ALERT_WEBHOOK_TIMEOUT_MS)
-      : null;
+    if (config.ALERT_WEBHOOK_URL && !config.ALERT_WEBHOOK_SECRET) {
+      throw new Error('ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set');
+    }
+    this.webhook =
+      config.ALERT_WEBHOOK_URL && config.ALERT_WEBHOOK_SECRET
+        ? new AlertWebhook(
+            config.ALERT_WEBHOOK_URL,
+            config.ALERT_WEBHOOK_SECRET,
+            config.ALERT_WEBHOOK_TIMEOUT_MS,
+          )
+        : null;
   }
 
   /** Stores the alert (once) and notifies at once, logging a webhook failure: for request paths. */

@@ -317,6 +317,42 @@ function oidcSecretProblems(env: Env): string[] {
 const alertSchema = z.object({
   ALERT_WEBHOOK_URL: z.url({ error: 'must be an http(s) URL' }).optional(),
   ALERT_WEBHOOK_TIMEOUT_MS: positiveInt.max(60_000).default(5_000),
+  /** The HMAC-SHA256 key of the `X-Homeroom-Signature` header; required with ALERT_WEBHOOK_URL. */
+  ALERT_WEBHOOK_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  /** The delivery workflow's backoff: from the initial interval, doubling up to the maximum. */
+  ALERT_WEBHOOK_RETRY_INITIAL_MS: positiveInt.max(3_600_000).default(5_000),
+  ALERT_WEBHOOK_RETRY_MAX_MS: positiveInt.max(24 * 3_600_000).default(10 * 60_000),
+  ALERT_WEBHOOK_MAX_ATTEMPTS: positiveInt.max(1_000).default(20),
+});
+
+/** A webhook carries alerts out of the deployment: signed always, and over TLS outside this machine. */
+function alertProblems(env: Env): string[] {
+  const url = env.ALERT_WEBHOOK_URL;
+  if (url === undefined) return [];
+  const problems: string[] = [];
+  if (env.ALERT_WEBHOOK_SECRET === undefined) {
+    problems.push('ALERT_WEBHOOK_SECRET: is required when ALERT_WEBHOOK_URL is set');
+  }
+  const environment = env.HOMEROOM_ENV ?? 'local';
+  if (environment !== 'local' && environment !== 'test' && URL.canParse(url)) {
+    if (new URL(url).protocol !== 'https:') {
+      problems.push(`ALERT_WEBHOOK_URL: must be an https URL when HOMEROOM_ENV is ${environment}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Anomalies that raise an alert while the announcement still goes: a large announcement soon after a
+ * sign-in from a new device, or a teacher announcing far more often than their own history.
+ */
+const anomalySchema = z.object({
+  /** Recipients above which an announcement from a new device's session is an anomaly (per-district override). */
+  ANOMALY_BROADCAST_RECIPIENTS: positiveInt.max(10_000_000).default(500),
+  ANOMALY_NEW_DEVICE_WINDOW_MINUTES: positiveInt.max(24 * 60).default(30),
+  /** This many times the teacher's busiest hour of the last 30 days, and at least ANOMALY_RATE_MINIMUM. */
+  ANOMALY_RATE_FACTOR: positiveNumber.max(1_000).default(3),
+  ANOMALY_RATE_MINIMUM: positiveInt.max(100_000).default(10),
 });
 
 /**
@@ -462,6 +498,7 @@ export type ApiSettings = z.infer<typeof apiSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;
 export type TranslationConfig = z.infer<typeof translationSchema>;
 export type AlertConfig = z.infer<typeof alertSchema>;
+export type AnomalyConfig = z.infer<typeof anomalySchema>;
 export type QuotaConfig = z.infer<typeof quotaSchema>;
 export type AttachmentScanConfig = z.infer<typeof attachmentScanSchema>;
 export type AttachmentRetentionConfig = z.infer<typeof attachmentRetentionSchema>;
@@ -485,7 +522,8 @@ export type ApiConfig = EnvironmentConfig &
   DownloadLinkConfig &
   QuotaConfig &
   InvitationConfig &
-  OidcConfig;
+  OidcConfig &
+  AnomalyConfig;
 export type WorkerConfig = EnvironmentConfig &
   DatabaseConfig &
   TemporalConfig &
@@ -544,9 +582,10 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
       .extend(downloadLinkSchema.shape)
       .extend(quotaSchema.shape)
       .extend(invitationSchema.shape)
-      .extend(oidcSchema.shape),
+      .extend(oidcSchema.shape)
+      .extend(anomalySchema.shape),
     env,
-    [masterKeyRingProblems, storageProblems, translationProblems, oidcSecretProblems],
+    [masterKeyRingProblems, storageProblems, translationProblems, oidcSecretProblems, alertProblems],
   );
   return { ...config, OIDC_CLIENT_SECRETS: oidcClientSecrets(env) };
 }
@@ -566,7 +605,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       .extend(attachmentRetentionSchema.shape)
       .extend({ LOG_LEVEL: apiSchema.shape.LOG_LEVEL }),
     env,
-    [masterKeyRingProblems, storageProblems, translationProblems],
+    [masterKeyRingProblems, storageProblems, translationProblems, alertProblems],
   );
 }
 

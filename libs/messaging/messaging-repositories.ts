@@ -1,4 +1,5 @@
 import { type TenantRepositories } from '../db/database';
+import { AnnouncementAnomalyRepository } from '../db/repositories/announcement-anomaly.repository';
 import { AnnouncementRepository } from '../db/repositories/announcement.repository';
 import { DeliveryRepository } from '../db/repositories/delivery.repository';
 import { MessageRepository } from '../db/repositories/message.repository';
@@ -6,6 +7,7 @@ import { MessageRepository } from '../db/repositories/message.repository';
 export interface MessagingRepositories {
   messages: MessageRepository;
   announcements: AnnouncementRepository;
+  announcementAnomalies: AnnouncementAnomalyRepository;
   deliveries: DeliveryRepository;
 }
 
@@ -17,6 +19,7 @@ export function messagingRepositories(tenant: TenantRepositories): MessagingRepo
   return {
     messages: new MessageRepository(tenant.prisma, tenant.districtId),
     announcements: new AnnouncementRepository(tenant.prisma, tenant.districtId),
+    announcementAnomalies: new AnnouncementAnomalyRepository(tenant.prisma, tenant.districtId),
     deliveries: new DeliveryRepository(tenant.prisma, tenant.districtId),
   };
 }

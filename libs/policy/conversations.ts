@@ -1,6 +1,7 @@
 import { canMessage, DEFAULT_POLICY_OPTIONS, type PolicyOptions } from './can-message';
 import { ALLOW, deny, type Decision } from './decision';
 import { asIndex, type Roster } from './roster-facts';
+import { conversationSchoolIds } from './school-scope';
 
 /**
  * A stored one-to-one conversation as the policy sees it. How it began (a direct message, a reply to
@@ -38,11 +39,12 @@ export function canAccessConversation(
 
 /**
  * Safety review by administrators, who are never participants. A district admin may review every
- * conversation of their district. A school admin may review a conversation of their district when at
- * least one participant has a membership (teacher or student) in an active section of the admin's
- * school; guardians belong to no section, so their conversations are reached through the teacher on
- * the other side. The participant's own active flag does not matter: a deactivated account's
- * conversations stay reviewable. A school admin without a school reviews nothing.
+ * conversation of their district. A school admin may review a conversation of their district when one
+ * of its students (a student participant, or a child of a guardian participant) is enrolled in an
+ * active section of the admin's school ({@link conversationSchoolIds}); a teacher who also teaches
+ * there does not bring their other conversations with them. The participants' own active flags do not
+ * matter: a deactivated account's conversations stay reviewable. A school admin without a school
+ * reviews nothing.
  */
 export function canReviewConversation(
   reviewerId: string,
@@ -58,16 +60,7 @@ export function canReviewConversation(
   if (reviewer.role !== 'school_admin') return deny('not_an_admin');
   const schoolId = reviewer.schoolId;
   if (!schoolId) return deny('no_school_assigned');
-  const participantInSchool = conversation.participantIds.some((participantId) =>
-    (index.membershipsByUser.get(participantId) ?? []).some((membership) => {
-      const section = index.sectionsById.get(membership.sectionId);
-      return (
-        section !== undefined &&
-        section.active &&
-        section.schoolId === schoolId &&
-        section.districtId === reviewer.districtId
-      );
-    }),
-  );
-  return participantInSchool ? ALLOW : deny('no_participant_in_school');
+  return conversationSchoolIds(reviewer.districtId, conversation.participantIds, index).includes(schoolId)
+    ? ALLOW
+    : deny('no_participant_in_school');
 }

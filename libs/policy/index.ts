@@ -24,3 +24,4 @@ export {
 export type { AnnouncementRef, ReaderDelivery } from './announcements';
 export { canAccessConversation, canReviewConversation } from './conversations';
 export type { ConversationRef } from './conversations';
+export { conversationSchoolIds, userSchoolIds } from './school-scope';

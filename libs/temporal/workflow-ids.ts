@@ -4,4 +4,5 @@ export const workflowIds = {
   attachmentScan: (attachmentId: string) => `attachment-scan-${attachmentId}`,
   roster: (districtId: string, importId: string) => `roster-${districtId}-${importId}`,
   diagnostics: (probeId: string) => `diagnostics-${probeId}`,
+  alertDelivery: (alertId: string) => `alert-delivery-${alertId}`,
 } as const;

@@ -68,7 +68,13 @@ describe('attachment scan and release', () => {
     const webhookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/alerts`;
     pool = createTestPool();
     api = await startApi(testApiConfig(env.overrides));
-    workers = await startTestWorkers(testWorkerConfig({ ...env.overrides, ALERT_WEBHOOK_URL: webhookUrl }));
+    workers = await startTestWorkers(
+      testWorkerConfig({
+        ...env.overrides,
+        ALERT_WEBHOOK_URL: webhookUrl,
+        ALERT_WEBHOOK_SECRET: 'attachment-scan-test-webhook-secret-32',
+      }),
+    );
     const district = await createDistrict(pool);
     districtId = district.districtId;
     schoolId = district.schoolId;

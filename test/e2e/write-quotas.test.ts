@@ -329,6 +329,7 @@ describe('write quotas', () => {
       expect(JSON.parse(set.stdout)).toEqual({
         districtId: strict.districtId,
         announcementsPerTeacherPerHour: 1,
+        anomalyBroadcastRecipients: null,
       });
 
       const strictTeacher = await person(strict.districtId, strict.teachers[0]!.id);
@@ -353,6 +354,7 @@ describe('write quotas', () => {
       expect(JSON.parse(reset.stdout)).toEqual({
         districtId: strict.districtId,
         announcementsPerTeacherPerHour: null,
+        anomalyBroadcastRecipients: null,
       });
       // Back to the configured 2: the one posted this hour leaves room for one more.
       expect((await post(strictTeacher.token, strict.sectionId)).status).toBe(202);
@@ -374,7 +376,11 @@ describe('write quotas', () => {
         expect(run.stderr).toMatch(/announcements-per-teacher-per-hour must be a whole number/);
       }
       const shown = await homeroom(['district', 'settings', '--district', districtId]);
-      expect(JSON.parse(shown.stdout)).toEqual({ districtId, announcementsPerTeacherPerHour: null });
+      expect(JSON.parse(shown.stdout)).toEqual({
+        districtId,
+        announcementsPerTeacherPerHour: null,
+        anomalyBroadcastRecipients: null,
+      });
     });
   });
 

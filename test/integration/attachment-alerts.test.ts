@@ -84,7 +84,11 @@ describe('the security alert sink', () => {
   const sink = (overrides: { url?: string; timeoutMs?: number } = {}) =>
     new AlertSink(
       db,
-      { ALERT_WEBHOOK_URL: overrides.url, ALERT_WEBHOOK_TIMEOUT_MS: overrides.timeoutMs ?? 2_000 },
+      {
+        ALERT_WEBHOOK_URL: overrides.url,
+        ALERT_WEBHOOK_SECRET: overrides.url ? 'attachment-alerts-test-secret-of-32-chars' : undefined,
+        ALERT_WEBHOOK_TIMEOUT_MS: overrides.timeoutMs ?? 2_000,
+      },
       logger,
     );
 
@@ -118,6 +122,7 @@ describe('the security alert sink', () => {
             attachmentId,
             messageId: null,
             details: { signature: 'Eicar-Test' },
+            schoolIds: [],
             createdAt: first.alert.createdAt.toISOString(),
           },
         },

@@ -79,11 +79,12 @@ function tableShape(model: Model, names: PrismaNames): TableShape {
   const table = emptyTableShape();
   for (const field of model.fields) {
     if (field.kind === 'scalar' || field.kind === 'enum') {
+      const type = postgresType(model, field, names);
       table.columns[field.dbName ?? field.name] = {
-        type: postgresType(model, field, names),
-        // Prisma creates scalar lists without NOT NULL (its client never writes NULL to them).
+        type,
+        // Prisma's migrations create scalar lists without NOT NULL, though the client reads them as required.
         nullable: !field.isRequired || field.isList,
-        default: columnDefault(model, field),
+        default: columnDefault(model, field, type),
       };
     } else if (field.kind === 'object' && field.relationFromFields?.length) {
       table.foreignKeys.push({
@@ -167,9 +168,11 @@ function scalarType(model: Model, field: Field): string {
 }
 
 /** The column default as pg_get_expr() prints it, casts removed; null when the database has none. */
-function columnDefault(model: Model, field: Field): string | null {
+function columnDefault(model: Model, field: Field, type: string): string | null {
   const value = field.default;
   if (value === undefined) return null;
+  // Prisma writes `@default([])` as `DEFAULT ARRAY[]::<type>`, which PostgreSQL keeps with its cast.
+  if (Array.isArray(value) && value.length === 0) return `ARRAY[]::${type}`;
   if (typeof value !== 'object')
     return typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
   if (!('name' in value)) throw new Error(`${model.name}.${field.name}: list defaults are not compared yet`);

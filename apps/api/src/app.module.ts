@@ -21,6 +21,7 @@ import { AdminReviewModule } from './admin-review/admin-review.module';
 import { TemporalModule } from './temporal/temporal.module';
 import { RosterImportModule } from './roster/roster-import.module';
 import { QuotaModule } from './quotas/quota.module';
+import { AlertModule } from './alerts/alert.module';
 
 @Module({})
 export class AppModule {
@@ -31,6 +32,7 @@ export class AppModule {
       imports: [
         DatabaseModule,
         QuotaModule,
+        AlertModule,
         TemporalModule,
         HealthModule,
         SectionModule,

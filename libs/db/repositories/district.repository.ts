@@ -2,6 +2,7 @@ import { type DbClient } from '../db-client';
 
 export interface DistrictSettings {
   announcementsPerTeacherPerHour: number | null;
+  anomalyBroadcastRecipients: number | null;
 }
 
 /** Districts are the tenants themselves; only operators (the CLI) create them. */
@@ -20,7 +21,7 @@ export class DistrictRepository {
   settings(id: string): Promise<DistrictSettings | null> {
     return this.prisma.district.findUnique({
       where: { id },
-      select: { announcementsPerTeacherPerHour: true },
+      select: { announcementsPerTeacherPerHour: true, anomalyBroadcastRecipients: true },
     });
   }
 

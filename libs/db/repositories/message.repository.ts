@@ -188,30 +188,13 @@ export class MessageRepository {
       ON CONFLICT (message_id, user_id) DO NOTHING`;
   }
 
-  /**
-   * Stores a report and the security alert that puts it in front of the district's admins. Run it in
-   * the caller's transaction together with the audit event.
-   */
-  async report(report: {
-    messageId: string;
-    reporterId: string;
-    reason: string;
-  }): Promise<{ reportId: string; alertId: string }> {
+  /** Stores a report; the caller raises its alert and audit event in the same transaction. */
+  async report(report: { messageId: string; reporterId: string; reason: string }): Promise<string> {
     const created = await this.prisma.messageReport.create({
       data: { ...report, districtId: this.districtId },
       select: { id: true },
     });
-    const alert = await this.prisma.securityAlert.create({
-      data: {
-        districtId: this.districtId,
-        kind: 'message_reported',
-        severity: 'high',
-        messageId: report.messageId,
-        details: { reportId: created.id, reporterId: report.reporterId },
-      },
-      select: { id: true },
-    });
-    return { reportId: created.id, alertId: alert.id };
+    return created.id;
   }
 }
 

@@ -7,6 +7,8 @@ export interface NewSecurityAlert {
   severity: AlertSeverity;
   attachmentId?: string | null;
   messageId?: string | null;
+  /** The schools whose admins see the alert besides the district's admins. */
+  schoolIds?: readonly string[];
   /** Ids, counts and signature names only; never names, contact details or message text. */
   details?: Record<string, string | number | boolean | null>;
 }
@@ -19,6 +21,7 @@ export interface SecurityAlertRecord {
   attachmentId: string | null;
   messageId: string | null;
   details: unknown;
+  schoolIds: string[];
   createdAt: Date;
   acknowledgedAt: Date | null;
 }
@@ -31,6 +34,7 @@ const RECORD = {
   attachmentId: true,
   messageId: true,
   details: true,
+  schoolIds: true,
   createdAt: true,
   acknowledgedAt: true,
 } as const;
@@ -48,10 +52,11 @@ export class SecurityAlertRepository {
    */
   async raiseOnce(alert: NewSecurityAlert): Promise<{ alert: SecurityAlertRecord; created: boolean }> {
     const inserted = await this.prisma.$queryRaw<{ id: string }[]>`
-      INSERT INTO security_alerts (id, district_id, kind, severity, attachment_id, message_id, details)
+      INSERT INTO security_alerts
+        (id, district_id, kind, severity, attachment_id, message_id, details, school_ids)
       VALUES (gen_random_uuid(), ${this.districtId}::uuid, ${alert.kind}, ${alert.severity},
               ${alert.attachmentId ?? null}::uuid, ${alert.messageId ?? null}::uuid,
-              ${JSON.stringify(alert.details ?? {})}::jsonb)
+              ${JSON.stringify(alert.details ?? {})}::jsonb, ${[...(alert.schoolIds ?? [])]}::uuid[])
       ON CONFLICT (attachment_id, kind) DO NOTHING
       RETURNING id`;
     const id = inserted[0]?.id;
@@ -72,9 +77,10 @@ export class SecurityAlertRepository {
   }
 
   /**
-   * A page of alerts, newest first. With `schoolId`, only alerts on attachments uploaded by someone of
-   * that school: their account belongs to it, or they are a teacher or student of one of its active
-   * sections.
+   * A page of alerts, newest first. With `schoolId`, only the alerts of that school: those raised with
+   * the school in their scope (reports, suspensions, retractions, quotas, anomalies), and those on
+   * attachments uploaded by someone of the school (their account belongs to it, or they are a teacher
+   * or student of one of its active sections).
    */
   list(options: {
     limit: number;
@@ -85,26 +91,33 @@ export class SecurityAlertRepository {
     return this.prisma.securityAlert.findMany({
       where: {
         districtId: this.districtId,
-        ...(schoolId
-          ? {
-              attachment: {
-                uploader: {
-                  OR: [
-                    { schoolId },
-                    { sectionMemberships: { some: { section: { schoolId, active: true } } } },
-                  ],
-                },
-              },
-            }
-          : {}),
-        ...(before
-          ? {
-              OR: [
-                { createdAt: { lt: before.createdAt } },
-                { createdAt: before.createdAt, id: { lt: before.id } },
-              ],
-            }
-          : {}),
+        AND: [
+          schoolId
+            ? {
+                OR: [
+                  { schoolIds: { has: schoolId } },
+                  {
+                    attachment: {
+                      uploader: {
+                        OR: [
+                          { schoolId },
+                          { sectionMemberships: { some: { section: { schoolId, active: true } } } },
+                        ],
+                      },
+                    },
+                  },
+                ],
+              }
+            : {},
+          before
+            ? {
+                OR: [
+                  { createdAt: { lt: before.createdAt } },
+                  { createdAt: before.createdAt, id: { lt: before.id } },
+                ],
+              }
+            : {},
+        ],
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: options.limit,

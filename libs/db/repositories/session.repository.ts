@@ -73,6 +73,7 @@ export class TenantSessionRepository {
     tokenHash: string;
     expiresAt: Date;
     userAgent?: string | null;
+    newDevice?: boolean;
   }): Promise<{ id: string }> {
     return this.prisma.session.create({
       data: { ...session, districtId: this.districtId },

@@ -9,6 +9,9 @@ import {
   withoutMembership,
   withSection,
   withUser,
+  attends,
+  guardianOf,
+  teaches,
 } from './roster-fixture';
 
 const world = schoolWorld();
@@ -265,5 +268,48 @@ describe('canReviewConversation', () => {
     const facts = withSection(world, 'math', { active: false });
 
     expect(canReviewConversation('northAdmin', mathThread, facts).allowed).toBe(false);
+  });
+
+  describe('when a teacher teaches in two schools', () => {
+    // mathTeacher teaches math (north) and science (south); dan attends science only.
+    const facts = withFacts(world, { memberships: [teaches('mathTeacher', 'science')] });
+
+    it("then the other school's admin may not review their conversation with a student of one school", () => {
+      expect(canReviewConversation('northAdmin', direct('mathTeacher', 'dan'), facts)).toEqual({
+        allowed: false,
+        reason: 'no_participant_in_school',
+      });
+      expect(canReviewConversation('southAdmin', direct('mathTeacher', 'dan'), facts)).toEqual({
+        allowed: true,
+      });
+    });
+
+    it("then a guardian's thread goes to the school where the teacher teaches the child, not the others", () => {
+      // ines's children: cleo (art, north, not taught by mathTeacher) and dan (science, south).
+      const withDan = withFacts(facts, { guardianLinks: [guardianOf('ines', 'dan')] });
+      const thread = direct('ines', 'mathTeacher');
+
+      expect(canReviewConversation('southAdmin', thread, withDan)).toEqual({ allowed: true });
+      expect(canReviewConversation('northAdmin', thread, withDan)).toEqual({
+        allowed: false,
+        reason: 'no_participant_in_school',
+      });
+    });
+  });
+
+  it('when a student is enrolled in both schools, then both school admins may review their conversations', () => {
+    const facts = withFacts(world, { memberships: [attends('ana', 'science')] });
+
+    expect(canReviewConversation('southAdmin', mathThread, facts)).toEqual({ allowed: true });
+    expect(canReviewConversation('northAdmin', mathThread, facts)).toEqual({ allowed: true });
+  });
+
+  it("when only the teacher is still in the school's section, then the school admin is denied", () => {
+    const facts = withoutMembership(world, 'ana', 'math');
+
+    expect(canReviewConversation('northAdmin', mathThread, facts)).toEqual({
+      allowed: false,
+      reason: 'no_participant_in_school',
+    });
   });
 });

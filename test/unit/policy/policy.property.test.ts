@@ -322,12 +322,38 @@ function buildOracle(facts: RosterFacts) {
     if (!reviewer || !reviewer.active || reviewer.districtId !== c.districtId) return false;
     if (reviewer.role === 'district_admin') return true;
     if (reviewer.role !== 'school_admin' || !reviewer.schoolId) return false;
-    const schoolSections = facts.sections.filter(
-      (s) => s.active && s.schoolId === reviewer.schoolId && s.districtId === reviewer.districtId,
-    );
-    return facts.memberships.some(
-      (m) => c.participantIds.includes(m.userId) && schoolSections.some((s) => s.id === m.sectionId),
-    );
+    // A student of the school is in the conversation: a student participant enrolled in one of its
+    // active sections, or a guardian's child whom the other participant teaches in one of them.
+    const inSchool = (sectionId: string) => {
+      const section = sectionRow(sectionId);
+      return (
+        section?.active === true &&
+        section.schoolId === reviewer.schoolId &&
+        section.districtId === reviewer.districtId
+      );
+    };
+    const studentHere = (id: string) =>
+      userRow(id)?.role === 'student' && userRow(id)?.districtId === reviewer.districtId;
+    const enrolledHere = (studentId: string) =>
+      facts.memberships.filter(
+        (m) => m.userId === studentId && m.role === 'student' && inSchool(m.sectionId),
+      );
+    const viaStudent = (id: string) => studentHere(id) && enrolledHere(id).length > 0;
+    const viaChild = (guardianId: string, teacherId: string) =>
+      userRow(guardianId)?.role === 'guardian' &&
+      userRow(guardianId)?.districtId === reviewer.districtId &&
+      facts.guardianLinks.some(
+        (link) =>
+          link.guardianId === guardianId &&
+          studentHere(link.studentId) &&
+          enrolledHere(link.studentId).some((m) =>
+            facts.memberships.some(
+              (n) => n.userId === teacherId && n.role === 'teacher' && n.sectionId === m.sectionId,
+            ),
+          ),
+      );
+    const [p, q] = c.participantIds;
+    return viaStudent(p) || viaStudent(q) || viaChild(p, q) || viaChild(q, p);
   };
 
   const recipients = (sectionId: string, authorId: string) =>

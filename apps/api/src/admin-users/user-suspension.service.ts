@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { SecurityAlerts } from '../../../../libs/alerts/security-alerts';
 import { Database } from '../../../../libs/db/database';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../../../libs/errors/domain-errors';
 import { isAdminRole } from '../../../../libs/identity/admin-roles';
+import { AlertDeliveryStarter } from '../alerts/alert-delivery.starter';
 import { adminScopeOf } from '../common/admin-scope';
 import { type Principal } from '../common/request-context';
 
@@ -14,42 +16,46 @@ import { type Principal } from '../common/request-context';
  */
 @Injectable()
 export class UserSuspensionService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly alertDelivery: AlertDeliveryStarter,
+  ) {}
 
   async suspend(principal: Principal, userId: string, reason: string): Promise<void> {
     const target = await this.findInScope(principal, userId);
     if (target.id === principal.userId) throw new ForbiddenError('You cannot suspend your own account.');
     const now = new Date();
-    await this.db.transaction(principal.districtId, async (tx) => {
+    const alertId = await this.db.transaction(principal.districtId, async (tx) => {
       if (!(await tx.users.suspend(target.id, principal.userId, now))) {
         throw new ConflictError('ALREADY_SUSPENDED', 'The account is already suspended.');
       }
       const sessionsEnded = await tx.sessions.revokeAllForUser(target.id, now);
-      const { alert } = await tx.securityAlerts.raiseOnce({
-        kind: 'account_suspended',
-        severity: 'high',
-        details: { userId: target.id, role: target.role, suspendedBy: principal.userId, sessionsEnded },
+      const alertId = await new SecurityAlerts(tx).accountSuspended(target.id, {
+        role: target.role,
+        suspendedBy: principal.userId,
+        sessionsEnded,
       });
       await tx.audit.append({
         actorId: principal.userId,
         action: 'user.suspended',
         targetType: 'user',
         targetId: target.id,
-        details: { reason, sessionsEnded, alertId: alert.id },
+        details: { reason, sessionsEnded, alertId },
       });
+      return alertId;
     });
+    await this.alertDelivery.deliver(principal.districtId, alertId);
   }
 
   async reinstate(principal: Principal, userId: string): Promise<void> {
     const target = await this.findInScope(principal, userId);
-    await this.db.transaction(principal.districtId, async (tx) => {
+    const alertId = await this.db.transaction(principal.districtId, async (tx) => {
       if (!(await tx.users.reinstate(target.id))) {
         throw new ConflictError('NOT_SUSPENDED', 'The account is not suspended.');
       }
-      await tx.securityAlerts.raiseOnce({
-        kind: 'account_reinstated',
-        severity: 'medium',
-        details: { userId: target.id, role: target.role, reinstatedBy: principal.userId },
+      const alertId = await new SecurityAlerts(tx).accountReinstated(target.id, {
+        role: target.role,
+        reinstatedBy: principal.userId,
       });
       await tx.audit.append({
         actorId: principal.userId,
@@ -57,7 +63,9 @@ export class UserSuspensionService {
         targetType: 'user',
         targetId: target.id,
       });
+      return alertId;
     });
+    await this.alertDelivery.deliver(principal.districtId, alertId);
   }
 
   /** Users outside the admin's district or school are not found (404), as everywhere else. */

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { ALERT_KINDS, SecurityAlerts } from '../../../../libs/alerts/security-alerts';
 import { Database } from '../../../../libs/db/database';
 import { ConflictError, NotFoundError } from '../../../../libs/errors/domain-errors';
 import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
+import { AlertDeliveryStarter } from '../alerts/alert-delivery.starter';
 import { adminScopeOf } from '../common/admin-scope';
 import { type Principal } from '../common/request-context';
 import { AnnouncementFanOutStarter } from './announcement-fan-out.starter';
@@ -18,6 +20,7 @@ export class AnnouncementRetractionService {
   constructor(
     private readonly db: Database,
     private readonly fanOut: AnnouncementFanOutStarter,
+    private readonly alertDelivery: AlertDeliveryStarter,
   ) {}
 
   async retract(
@@ -35,23 +38,29 @@ export class AnnouncementRetractionService {
         throw new NotFoundError('The announcement');
       }
     }
-    await this.db.transaction(principal.districtId, async (tx) => {
+    const alertId = await this.db.transaction(principal.districtId, async (tx) => {
       if (!(await messagingRepositories(tx).announcements.retract(announcementId, principal.userId))) {
         throw new ConflictError('ALREADY_RETRACTED', 'The announcement is already retracted.');
       }
-      const { alert } = await tx.securityAlerts.raiseOnce({
-        kind: 'announcement_retracted',
-        severity: 'high',
-        details: { announcementId, authorId: record.authorId, retractedBy: principal.userId },
-      });
+      const alertId = await new SecurityAlerts(tx).aboutAnnouncement(
+        ALERT_KINDS.announcementRetracted,
+        'high',
+        {
+          announcementId,
+          sectionId: record.sectionId,
+          details: { authorId: record.authorId, retractedBy: principal.userId },
+        },
+      );
       await tx.audit.append({
         actorId: principal.userId,
         action: 'announcement.retracted',
         targetType: 'announcement',
         targetId: announcementId,
-        details: { reason, authorId: record.authorId, previousStatus: record.status, alertId: alert.id },
+        details: { reason, authorId: record.authorId, previousStatus: record.status, alertId },
       });
+      return alertId;
     });
+    await this.alertDelivery.deliver(principal.districtId, alertId);
     await this.fanOut.cancel(announcementId);
     return { status: 'retracted' };
   }

@@ -25,6 +25,7 @@ import { DEFAULT_LANGUAGE } from '../messages/conversation-access.service';
 import { MessageService } from '../messages/message.service';
 import { MessageTranslationService } from '../messages/message-translation.service';
 import { type ReaderTranslation } from '../../../../libs/translation/translation-reader';
+import { AnnouncementAnomalyService } from './announcement-anomaly.service';
 import { AnnouncementFanOutStarter } from './announcement-fan-out.starter';
 
 export const ANNOUNCEMENT_PAGE_SIZE = 50;
@@ -51,6 +52,7 @@ export class AnnouncementService {
     private readonly translations: MessageTranslationService,
     @Inject(BodyCipher) private readonly cipher: BodyCipher,
     private readonly quotas: QuotaService,
+    private readonly anomalies: AnnouncementAnomalyService,
   ) {}
 
   /**
@@ -119,13 +121,15 @@ export class AnnouncementService {
     }
     if (created) await announcements.attach(id, attachmentIds);
     else await reservation?.release();
+    let workflowId: string;
     try {
-      const workflowId = await this.fanOut.start(principal.districtId, id);
-      return { id, workflowId, status: record.status };
+      workflowId = await this.fanOut.start(principal.districtId, id);
     } catch (error) {
       if (error instanceof UnavailableError && created) await announcements.markFailed(id);
       throw error;
     }
+    if (created) await this.anomalies.check(principal, id, sectionId);
+    return { id, workflowId, status: record.status };
   }
 
   /** The caller's received announcements they can still read, newest first. */

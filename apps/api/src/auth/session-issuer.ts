@@ -21,6 +21,11 @@ export class SessionIssuer {
     userAgent: string | undefined,
     details: Record<string, unknown>,
     now: Date,
+    /**
+     * A password sign-in without a valid device token of the account: broadcasts soon after are watched
+     * (anomaly alerts). School sign-in leaves it false: the identity provider vouches for the device.
+     */
+    device: { newDevice?: boolean } = {},
   ): Promise<{ accessToken: string; expiresIn: number }> {
     const token = randomToken(32);
     await this.db.transaction(districtId, async (tx) => {
@@ -29,6 +34,7 @@ export class SessionIssuer {
         tokenHash: hashToken(token),
         expiresAt: new Date(now.getTime() + this.config.ACCESS_TOKEN_TTL_SECONDS * 1000),
         userAgent: displayableUserAgent(userAgent),
+        newDevice: device.newDevice ?? false,
       });
       await tx.audit.append({
         actorId: userId,

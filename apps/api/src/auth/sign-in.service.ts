@@ -130,6 +130,7 @@ export class SignInService implements OnModuleInit {
       input.userAgent,
       { secondFactor },
       now,
+      { newDevice: device === undefined },
     );
     await attempt.succeeded();
     // A fresh token (new nonce, new expiry) with every sign-in, as OWASP's device cookies prescribe.

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { SecurityAlerts } from '../../../../libs/alerts/security-alerts';
 import { Database, type TenantRepositories } from '../../../../libs/db/database';
 import { type StoredMessage } from '../../../../libs/db/repositories/message.repository';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { BodyCipher } from '../../../../libs/messaging/body-cipher';
 import { idempotentId } from '../../../../libs/messaging/idempotent-id';
 import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
+import { AlertDeliveryStarter } from '../alerts/alert-delivery.starter';
 import { type Principal } from '../common/request-context';
 import { QuotaService } from '../quotas/quota.service';
 import { type ReaderTranslation } from '../../../../libs/translation/translation-reader';
@@ -41,6 +43,7 @@ export class MessageService {
     @Inject(BodyCipher) private readonly cipher: BodyCipher,
     private readonly translations: MessageTranslationService,
     private readonly quotas: QuotaService,
+    private readonly alertDelivery: AlertDeliveryStarter,
   ) {}
 
   async send(
@@ -213,9 +216,10 @@ export class MessageService {
   }
 
   /**
-   * A participant reports a message they received: the report, a security alert for the district's
-   * admins and an audit event commit together. Reporting stays possible after the relationship ended,
-   * because that is when it may matter most.
+   * A participant reports a message they received: the report, a security alert and an audit event
+   * commit together; then the alert goes to the webhook. The alert reaches the district's admins and
+   * the admins of the schools where the conversation's students are taught. Reporting stays possible
+   * after the relationship ended, because that is when it may matter most.
    */
   async report(principal: Principal, messageId: string, reason: string): Promise<{ id: string }> {
     const tenant = this.db.forDistrict(principal.districtId);
@@ -232,12 +236,18 @@ export class MessageService {
     if (message.senderId === principal.userId) {
       throw new ValidationFailedError('You cannot report your own message.');
     }
-    return this.quotas.within(principal, 'reports', () =>
+    const { reportId, alertId } = await this.quotas.within(principal, 'reports', () =>
       this.db.transaction(principal.districtId, async (tx) => {
-        const { reportId, alertId } = await messagingRepositories(tx).messages.report({
+        const reportId = await messagingRepositories(tx).messages.report({
           messageId,
           reporterId: principal.userId,
           reason,
+        });
+        const alertId = await new SecurityAlerts(tx).messageReported({
+          messageId,
+          reportId,
+          reporterId: principal.userId,
+          participantIds: [conversation.participantLowId, conversation.participantHighId],
         });
         await tx.audit.append({
           actorId: principal.userId,
@@ -246,9 +256,11 @@ export class MessageService {
           targetId: messageId,
           details: { reportId, alertId, conversationId: message.conversationId },
         });
-        return { id: reportId };
+        return { reportId, alertId };
       }),
     );
+    await this.alertDelivery.deliver(principal.districtId, alertId);
+    return { id: reportId };
   }
 
   private async requireReadable(principal: Principal, messageId: string) {

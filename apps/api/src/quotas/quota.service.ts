@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AlertSink } from '../../../../libs/alerts/alert-sink';
+import { SecurityAlerts } from '../../../../libs/alerts/security-alerts';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { Database } from '../../../../libs/db/database';
 import { RateLimitedError } from '../../../../libs/errors/domain-errors';
@@ -22,10 +22,9 @@ import {
   QUOTA_WINDOW_SECONDS,
   refusalKey,
 } from '../../../../libs/limits/quotas';
-import { type Logger } from '../../../../libs/logging/logger';
-import { API_CONFIG, LOGGER } from '../common/tokens';
+import { AlertDeliveryStarter } from '../alerts/alert-delivery.starter';
+import { API_CONFIG } from '../common/tokens';
 
-export const QUOTA_EXCEEDED_ALERT = 'quota_exceeded';
 export const QUOTA_EXCEEDED_ACTION = 'quota.exceeded';
 
 /**
@@ -53,16 +52,13 @@ export interface QuotaReservation {
  */
 @Injectable()
 export class QuotaService {
-  private readonly alerts: AlertSink;
   private prunedThrough = 0;
 
   constructor(
     private readonly db: Database,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    this.alerts = new AlertSink(db, config, logger);
-  }
+    private readonly alertDelivery: AlertDeliveryStarter,
+  ) {}
 
   /** Counts one write of `quota`, runs it, and gives the count back if it fails. */
   async within<T>(
@@ -204,25 +200,22 @@ export class QuotaService {
       windowSeconds: QUOTA_WINDOW_SECONDS,
     };
     const alertId = await this.db.transaction(subject.districtId, async (tx) => {
-      const { alert } = await tx.securityAlerts.raiseOnce({
-        kind: QUOTA_EXCEEDED_ALERT,
+      const alertId = await new SecurityAlerts(tx).quotaExceeded({
+        scope: charge.scope,
+        userId: subject.userId,
         severity: charge.scope === 'district' ? 'high' : 'medium',
-        details: { ...details, userId: subject.userId },
+        details,
       });
       await tx.audit.append({
         actorId: subject.userId,
         action: QUOTA_EXCEEDED_ACTION,
         targetType: charge.scope,
         targetId: charge.subjectId,
-        details: { ...details, alertId: alert.id },
+        details: { ...details, alertId },
       });
-      return alert.id;
+      return alertId;
     });
-    await this.alerts
-      .deliver(subject.districtId, alertId)
-      .catch((error: unknown) =>
-        this.logger.error({ alertId, err: String(error) }, 'alert webhook delivery failed'),
-      );
+    await this.alertDelivery.deliver(subject.districtId, alertId);
   }
 
   /**
