@@ -11,6 +11,7 @@ import { TranslationRepository } from './repositories/translation.repository';
 import { ConversationRepository } from './repositories/conversation.repository';
 import { RosterImportRepository } from './repositories/roster-import.repository';
 import { RosterSyncRepository } from './repositories/roster-sync.repository';
+import { RosterSettingsRepository } from './repositories/roster-settings.repository';
 import { AttachmentRepository } from './repositories/attachment.repository';
 import { AttachmentRetentionRepository } from './repositories/attachment-retention.repository';
 import { DownloadLinkRepository, DownloadLinkTokenRepository } from './repositories/download-link.repository';
@@ -38,6 +39,7 @@ export class TenantRepositories {
   readonly securityAlerts: SecurityAlertRepository;
   readonly rosterImports: RosterImportRepository;
   readonly rosterSync: RosterSyncRepository;
+  readonly rosterSettings: RosterSettingsRepository;
 
   constructor(
     readonly prisma: DbClient,
@@ -56,6 +58,7 @@ export class TenantRepositories {
     this.securityAlerts = new SecurityAlertRepository(prisma, districtId);
     this.rosterImports = new RosterImportRepository(prisma, districtId);
     this.rosterSync = new RosterSyncRepository(prisma, districtId);
+    this.rosterSettings = new RosterSettingsRepository(prisma, districtId);
   }
 }
 

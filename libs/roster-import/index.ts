@@ -31,13 +31,17 @@ export {
   type WorkflowState,
   type WorkflowStateLookup,
 } from './one-import-at-a-time';
+export { exceedsConfirmed, massChangeReasons, previewRosterChanges } from './mass-change';
 export { rosterBlobAad, rosterBlobKey } from './roster-blob';
 export {
   IMPORT_FILE,
   MAX_STORED_ERRORS,
+  type RosterDecision,
+  ROSTER_IMPORT_HELD_ALERT,
   RosterImporter,
   type RosterImporterOptions,
   type RosterImportOutcome,
   type RosterValidation,
 } from './roster-importer';
 export { RosterImportUnavailableError, RosterSnapshotSource } from './snapshot-source';
+export { confirmHeldImport, discardHeldImport, type RosterHoldDeps, RosterImportNotHeldError } from './holds';

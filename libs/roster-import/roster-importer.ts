@@ -11,7 +11,9 @@ import {
   diffSections,
   diffUsers,
   planRemovals,
+  type RosterDbState,
 } from './diff';
+import { exceedsConfirmed, massChangeReasons, previewRosterChanges } from './mass-change';
 import { type RosterApplyPhase, type RosterImportInput, type RosterImportPhase } from './phases';
 import { RosterImportUnavailableError, type RosterSnapshotSource } from './snapshot-source';
 
@@ -26,7 +28,15 @@ export type RosterImportOutcome =
   | { status: 'failed'; reason: 'invalid-export' }
   | { status: 'failed'; reason: 'stopped'; phase: RosterImportPhase };
 
-export type RosterValidation = { ok: true; kind: RosterSnapshot['kind'] } | { ok: false; errorCount: number };
+/** `held`: the import waits for an admin; `apply`: the phases run now. */
+export type RosterDecision = 'apply' | 'held';
+
+export type RosterValidation =
+  | { ok: true; kind: RosterSnapshot['kind']; decision: RosterDecision; heldAlertId?: string }
+  | { ok: false; errorCount: number };
+
+/** The security alert raised when an import is held. */
+export const ROSTER_IMPORT_HELD_ALERT = 'roster_import_held';
 
 export interface RosterImporterDeps {
   db: Database;
@@ -61,16 +71,25 @@ export class RosterImporter {
     this.transactionTimeoutMs = options.transactionTimeoutMs ?? 60_000;
   }
 
-  /** Parses the export and checks it against the database; a refused export is recorded, nothing else. */
-  async validate(ref: RosterImportInput): Promise<RosterValidation> {
+  /**
+   * Parses the export and checks it against the database; a refused export is recorded, nothing else.
+   * An accepted one is then previewed against the same rows and either held (a mass change) or left
+   * to apply; `confirmed` says an admin confirmed it after an earlier hold.
+   */
+  async validate(ref: RosterImportInput, confirmed = false): Promise<RosterValidation> {
+    const row = await this.tenant(ref).rosterImports.findById(ref.importId);
+    // A retry after the hold committed: the decision stands.
+    if (row?.status === 'held') return { ok: true, kind: 'bulk', decision: 'held' };
     const parsed = await this.deps.snapshots.load(ref);
     let errors: RosterImportFileError[];
     if (parsed.ok) {
       const sync = this.tenant(ref).rosterSync;
-      const [schools, sections, users] = await Promise.all([
+      const [schools, sections, users, memberships, guardianLinks] = await Promise.all([
         sync.loadSchools(),
         sync.loadSections(),
         sync.loadUsers(),
+        sync.loadMemberships(),
+        sync.loadGuardianLinks(),
       ]);
       errors = checkAgainstDatabase(parsed.snapshot, { schools, sections, users });
       if (errors.length === 0) {
@@ -81,7 +100,9 @@ export class RosterImporter {
             parsed.warnings.length,
           );
         }
-        return { ok: true, kind: parsed.kind };
+        const current = { schools, sections, users, memberships, guardianLinks };
+        const verdict = await this.decide(ref, parsed.snapshot, current, confirmed ? row : null);
+        return { ok: true, kind: parsed.kind, ...verdict };
       }
     } else {
       errors = parsed.errors;
@@ -93,6 +114,80 @@ export class RosterImporter {
     );
     this.deps.snapshots.forget(ref);
     return { ok: false, errorCount: errors.length };
+  }
+
+  /**
+   * Holds the import if it is a mass change (unless this is the confirmed run of what an admin saw),
+   * and in the same transaction, under the district's intake lock, discards any other held import:
+   * this newer export supersedes it, so a district never has more than one waiting.
+   */
+  private async decide(
+    ref: RosterImportInput,
+    snapshot: RosterSnapshot,
+    current: RosterDbState,
+    confirmedRow: { pending: unknown } | null,
+  ): Promise<{ decision: RosterDecision; heldAlertId?: string }> {
+    // A first import removes nothing: skipping its preview keeps the first import as fast as before.
+    const nothingToLose =
+      current.memberships.length === 0 &&
+      current.users.every((user) => !user.active || user.sourcedId === null) &&
+      current.schools.every((school) => !school.active || school.sourcedId === null);
+    const pending = nothingToLose ? null : previewRosterChanges(snapshot, current);
+    const now = new Date();
+    const outcome = await this.inTransaction(ref, async (tenant) => {
+      await tenant.rosterImports.lockIntake();
+      const superseded = await tenant.rosterImports.heldOthers(ref.importId);
+      for (const other of superseded) {
+        if (!(await tenant.rosterImports.discard(other.id, now))) continue;
+        await tenant.audit.appendWithin(tenant.prisma, {
+          actorId: null,
+          action: 'roster.import.discarded',
+          targetType: 'roster_import',
+          targetId: other.id,
+          details: { importId: other.id, reason: 'superseded', supersededBy: ref.importId },
+        });
+      }
+      if (!pending) return { superseded, decision: 'apply' as const };
+      const { massChangeThresholdPercent } = await tenant.rosterSettings.get();
+      const reasons = massChangeReasons(pending, current, massChangeThresholdPercent);
+      const hold =
+        reasons.length > 0 &&
+        (confirmedRow === null || exceedsConfirmed(pending, readCounts(confirmedRow.pending)));
+      if (!hold) return { superseded, decision: 'apply' as const };
+      if (!(await tenant.rosterImports.hold(ref.importId, pending, now)))
+        return { superseded, decision: 'held' as const };
+      const details = {
+        importId: ref.importId,
+        thresholdPercent: massChangeThresholdPercent,
+        reasons: reasons.join(','),
+        reheld: confirmedRow !== null,
+        usersRemoved: pending.usersRemoved,
+        enrollmentsRemoved: pending.enrollmentsRemoved,
+        schoolsRemoved: pending.schoolsRemoved,
+      };
+      const { alert } = await tenant.securityAlerts.raiseOnce({
+        kind: ROSTER_IMPORT_HELD_ALERT,
+        severity: 'high',
+        details,
+      });
+      await tenant.audit.appendWithin(tenant.prisma, {
+        actorId: null,
+        action: 'roster.import.held',
+        targetType: 'roster_import',
+        targetId: ref.importId,
+        details: { ...details, pending, alertId: alert.id },
+      });
+      return { superseded, decision: 'held' as const, heldAlertId: alert.id };
+    });
+    for (const other of outcome.superseded) {
+      if (!other.blobPath) continue;
+      await this.deps.store.delete(other.blobPath);
+      await this.tenant(ref).rosterImports.clearBlobPath(other.id);
+    }
+    if (outcome.decision === 'held') this.deps.snapshots.forget(ref);
+    return outcome.heldAlertId
+      ? { decision: outcome.decision, heldAlertId: outcome.heldAlertId }
+      : { decision: outcome.decision };
   }
 
   /** Applies one phase; returns the import's counters after it. */

@@ -4,6 +4,7 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiBearerAuth,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiPayloadTooLargeResponse,
@@ -56,5 +57,35 @@ export class RosterImportController {
     @Param('importId', UuidParamPipe) importId: string,
   ): Promise<RosterImportDto> {
     return this.imports.describe(principal, importId);
+  }
+
+  @Post(':importId/confirm')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiAcceptedResponse({
+    type: RosterImportStartedDto,
+    description: 'The held import applies (audited), diffed against the roster as it is now.',
+  })
+  @ApiNotFoundResponse({ description: 'No such import in the caller’s district.' })
+  @ApiConflictResponse({
+    description:
+      'IMPORT_NOT_HELD: not held (already confirmed, discarded or superseded); IMPORT_IN_PROGRESS: another import is running.',
+  })
+  confirm(
+    @CurrentPrincipal() principal: Principal,
+    @Param('importId', UuidParamPipe) importId: string,
+  ): Promise<RosterImportStartedDto> {
+    return this.imports.confirm(principal, importId);
+  }
+
+  @Post(':importId/discard')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'Discarded (audited); its stored export is deleted.' })
+  @ApiNotFoundResponse({ description: 'No such import in the caller’s district.' })
+  @ApiConflictResponse({ description: 'IMPORT_NOT_HELD: not held (already confirmed or discarded).' })
+  discard(
+    @CurrentPrincipal() principal: Principal,
+    @Param('importId', UuidParamPipe) importId: string,
+  ): Promise<void> {
+    return this.imports.discard(principal, importId);
   }
 }
