@@ -10,7 +10,7 @@ ADD COLUMN     "pending" JSONB;
 CREATE TABLE "roster_settings" (
     "district_id" UUID NOT NULL,
     "mass_change_threshold_percent" INTEGER NOT NULL DEFAULT 10,
-    "source" JSONB NOT NULL DEFAULT '{"kind":"csv"}',
+    "source" JSONB NOT NULL,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "roster_settings_pkey" PRIMARY KEY ("district_id")
