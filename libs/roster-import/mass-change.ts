@@ -3,7 +3,7 @@ import type {
   RosterSectionRow,
   RosterUserRow,
 } from '../db/repositories/roster-sync.repository';
-import { type RosterSnapshot } from '../roster';
+import { type RosterBulkSnapshot, type RosterSnapshot } from '../roster';
 import { emptyCounts, type RosterImportCounts } from './counts';
 import {
   diffGuardianLinks,
@@ -85,6 +85,48 @@ export function previewRosterChanges(snapshot: RosterSnapshot, current: RosterDb
   return counts;
 }
 
+/** The removals a decision needs; for a bulk export they are exact and cheap (see bulkRemovals). */
+export type RemovalCounts = Pick<
+  RosterImportCounts,
+  'usersRemoved' | 'enrollmentsRemoved' | 'sectionsRemoved' | 'schoolsRemoved'
+>;
+
+/**
+ * What a bulk export would remove, counted without the full preview, so the common case (a nightly
+ * export with little change) pays for one pass over the memberships rather than every phase's diff
+ * twice. Exact for a bulk export: the rows it lacks are what the removals and memberships phases end,
+ * and rows the export would create have no memberships yet.
+ */
+export function bulkRemovals(
+  snapshot: RosterBulkSnapshot,
+  current: Pick<RosterDbState, 'schools' | 'sections' | 'users' | 'memberships'>,
+): RemovalCounts {
+  const removals = planRemovals(snapshot, current);
+  const managedSections = new Map<string, string>();
+  for (const section of current.sections)
+    if (section.sourcedId !== null) managedSections.set(section.id, section.sourcedId);
+  const managedUsers = new Map<string, string>();
+  for (const user of current.users) if (isRosterManagedUser(user)) managedUsers.set(user.id, user.sourcedId!);
+  const kept = new Set(
+    snapshot.memberships.map(
+      (membership) => `${membership.sectionSourcedId}\u0000${membership.userSourcedId}`,
+    ),
+  );
+  let enrollmentsRemoved = 0;
+  for (const row of current.memberships) {
+    const section = managedSections.get(row.sectionId);
+    const user = managedUsers.get(row.userId);
+    if (section !== undefined && user !== undefined && !kept.has(`${section}\u0000${user}`))
+      enrollmentsRemoved++;
+  }
+  return {
+    usersRemoved: removals.users.length,
+    enrollmentsRemoved,
+    sectionsRemoved: removals.sections.length,
+    schoolsRemoved: removals.schools.length,
+  };
+}
+
 /** Why an import is held: the removals that exceed the district's share, and deactivated schools. */
 export type MassChangeReason = 'usersRemoved' | 'enrollmentsRemoved' | 'schoolsRemoved';
 
@@ -94,7 +136,7 @@ export type MassChangeReason = 'usersRemoved' | 'enrollmentsRemoved' | 'schoolsR
  * deactivated. A district with nothing yet (a first import) has nothing to lose.
  */
 export function massChangeReasons(
-  pending: RosterImportCounts,
+  pending: RemovalCounts,
   current: Pick<RosterDbState, 'users' | 'memberships'>,
   thresholdPercent: number,
 ): MassChangeReason[] {

@@ -13,7 +13,14 @@ import {
   planRemovals,
   type RosterDbState,
 } from './diff';
-import { exceedsConfirmed, massChangeReasons, previewRosterChanges } from './mass-change';
+import {
+  bulkRemovals,
+  exceedsConfirmed,
+  type MassChangeReason,
+  massChangeReasons,
+  previewRosterChanges,
+  type RemovalCounts,
+} from './mass-change';
 import { type RosterApplyPhase, type RosterImportInput, type RosterImportPhase } from './phases';
 import { RosterImportUnavailableError, type RosterSnapshotSource } from './snapshot-source';
 
@@ -84,12 +91,11 @@ export class RosterImporter {
     let errors: RosterImportFileError[];
     if (parsed.ok) {
       const sync = this.tenant(ref).rosterSync;
-      const [schools, sections, users, memberships, guardianLinks] = await Promise.all([
+      const [schools, sections, users, memberships] = await Promise.all([
         sync.loadSchools(),
         sync.loadSections(),
         sync.loadUsers(),
         sync.loadMemberships(),
-        sync.loadGuardianLinks(),
       ]);
       errors = checkAgainstDatabase(parsed.snapshot, { schools, sections, users });
       if (errors.length === 0) {
@@ -100,7 +106,7 @@ export class RosterImporter {
             parsed.warnings.length,
           );
         }
-        const current = { schools, sections, users, memberships, guardianLinks };
+        const current = { schools, sections, users, memberships };
         const verdict = await this.decide(ref, parsed.snapshot, current, confirmed ? row : null);
         return { ok: true, kind: parsed.kind, ...verdict };
       }
@@ -124,15 +130,11 @@ export class RosterImporter {
   private async decide(
     ref: RosterImportInput,
     snapshot: RosterSnapshot,
-    current: RosterDbState,
+    current: Omit<RosterDbState, 'guardianLinks'>,
     confirmedRow: { pending: unknown } | null,
   ): Promise<{ decision: RosterDecision; heldAlertId?: string }> {
-    // A first import removes nothing: skipping its preview keeps the first import as fast as before.
-    const nothingToLose =
-      current.memberships.length === 0 &&
-      current.users.every((user) => !user.active || user.sourcedId === null) &&
-      current.schools.every((school) => !school.active || school.sourcedId === null);
-    const pending = nothingToLose ? null : previewRosterChanges(snapshot, current);
+    const { massChangeThresholdPercent } = await this.tenant(ref).rosterSettings.get();
+    const pending = await this.massChange(ref, snapshot, current, massChangeThresholdPercent, confirmedRow);
     const now = new Date();
     const outcome = await this.inTransaction(ref, async (tenant) => {
       await tenant.rosterImports.lockIntake();
@@ -148,22 +150,17 @@ export class RosterImporter {
         });
       }
       if (!pending) return { superseded, decision: 'apply' as const };
-      const { massChangeThresholdPercent } = await tenant.rosterSettings.get();
-      const reasons = massChangeReasons(pending, current, massChangeThresholdPercent);
-      const hold =
-        reasons.length > 0 &&
-        (confirmedRow === null || exceedsConfirmed(pending, readCounts(confirmedRow.pending)));
-      if (!hold) return { superseded, decision: 'apply' as const };
-      if (!(await tenant.rosterImports.hold(ref.importId, pending, now)))
+      const { counts: pendingCounts, reasons } = pending;
+      if (!(await tenant.rosterImports.hold(ref.importId, pendingCounts, now)))
         return { superseded, decision: 'held' as const };
       const details = {
         importId: ref.importId,
         thresholdPercent: massChangeThresholdPercent,
         reasons: reasons.join(','),
         reheld: confirmedRow !== null,
-        usersRemoved: pending.usersRemoved,
-        enrollmentsRemoved: pending.enrollmentsRemoved,
-        schoolsRemoved: pending.schoolsRemoved,
+        usersRemoved: pendingCounts.usersRemoved,
+        enrollmentsRemoved: pendingCounts.enrollmentsRemoved,
+        schoolsRemoved: pendingCounts.schoolsRemoved,
       };
       const { alert } = await tenant.securityAlerts.raiseOnce({
         kind: ROSTER_IMPORT_HELD_ALERT,
@@ -175,7 +172,7 @@ export class RosterImporter {
         action: 'roster.import.held',
         targetType: 'roster_import',
         targetId: ref.importId,
-        details: { ...details, pending, alertId: alert.id },
+        details: { ...details, pending: pendingCounts, alertId: alert.id },
       });
       return { superseded, decision: 'held' as const, heldAlertId: alert.id };
     });
@@ -188,6 +185,40 @@ export class RosterImporter {
     return outcome.heldAlertId
       ? { decision: outcome.decision, heldAlertId: outcome.heldAlertId }
       : { decision: outcome.decision };
+  }
+
+  /**
+   * The import's full preview and why it is a mass change, or null when it applies at once. A bulk
+   * export's removals are counted cheaply first; the full preview (and the guardian links it needs)
+   * is only computed for an import about to be held, or for a delta.
+   */
+  private async massChange(
+    ref: RosterImportInput,
+    snapshot: RosterSnapshot,
+    current: Omit<RosterDbState, 'guardianLinks'>,
+    thresholdPercent: number,
+    confirmedRow: { pending: unknown } | null,
+  ): Promise<{ counts: RosterImportCounts; reasons: MassChangeReason[] } | null> {
+    // A first import removes nothing: it is not even counted, so it is as fast as before.
+    const nothingToLose =
+      current.memberships.length === 0 &&
+      current.users.every((user) => !user.active || user.sourcedId === null) &&
+      current.schools.every((school) => !school.active || school.sourcedId === null);
+    if (nothingToLose) return null;
+    const preview = async () =>
+      previewRosterChanges(snapshot, {
+        ...current,
+        guardianLinks: await this.tenant(ref).rosterSync.loadGuardianLinks(),
+      });
+    let counts: RosterImportCounts | null = null;
+    let removals: RemovalCounts;
+    if (snapshot.kind === 'bulk') removals = bulkRemovals(snapshot, current);
+    else removals = counts = await preview();
+    const reasons = massChangeReasons(removals, current, thresholdPercent);
+    if (reasons.length === 0) return null;
+    counts ??= await preview();
+    if (confirmedRow && !exceedsConfirmed(counts, readCounts(confirmedRow.pending))) return null;
+    return { counts, reasons };
   }
 
   /** Applies one phase; returns the import's counters after it. */

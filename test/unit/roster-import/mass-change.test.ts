@@ -9,6 +9,7 @@ import {
 } from '../../../libs/roster/generator';
 import { emptyCounts, type RosterImportCounts } from '../../../libs/roster-import/counts';
 import {
+  bulkRemovals,
   exceedsConfirmed,
   massChangeReasons,
   previewRosterChanges,
@@ -68,6 +69,30 @@ describe('mass-change preview and decision', () => {
     expect(perPhase(preview)).toEqual(applied);
     expect(preview).toMatchObject({ usersRemoved: 1, usersUpdated: 1, enrollmentsAdded: 1 });
     expect(preview.enrollmentsRemoved).toBeGreaterThan(0);
+  });
+
+  it('when a bulk export drops enrollments, users and a section, then the quick removal count equals the preview', () => {
+    const state = imported(before);
+    const student = before.users.find((user) => user.role === 'student')!;
+    const section = before.sections.at(-1)!;
+    const next: RosterModel = {
+      ...withoutUser(before, student.sourcedId),
+      sections: before.sections.filter((s) => s.sourcedId !== section.sourcedId),
+    };
+    next.enrollments = next.enrollments.filter(
+      (e, index) => e.sectionSourcedId !== section.sourcedId && index % 4 !== 0,
+    );
+    const snapshot = parseBulk(writeRosterZip(next));
+    const preview = previewRosterChanges(snapshot, state);
+    expect(bulkRemovals(snapshot, state)).toEqual({
+      usersRemoved: preview.usersRemoved,
+      enrollmentsRemoved: preview.enrollmentsRemoved,
+      sectionsRemoved: preview.sectionsRemoved,
+      schoolsRemoved: preview.schoolsRemoved,
+    });
+    expect(preview).toMatchObject({ usersRemoved: 1, sectionsRemoved: 1 });
+    expect(preview.enrollmentsRemoved).toBeGreaterThan(before.enrollments.length / 5);
+    expect(perPhase(preview)).toEqual(applyAllPhases(state, snapshot));
   });
 
   it('when a delta deletes a user, then the preview counts the same as applying it', () => {
