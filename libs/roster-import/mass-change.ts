@@ -107,17 +107,19 @@ export function bulkRemovals(
     if (section.sourcedId !== null) managedSections.set(section.id, section.sourcedId);
   const managedUsers = new Map<string, string>();
   for (const user of current.users) if (isRosterManagedUser(user)) managedUsers.set(user.id, user.sourcedId!);
-  const kept = new Set(
-    snapshot.memberships.map(
-      (membership) => `${membership.sectionSourcedId}\u0000${membership.userSourcedId}`,
-    ),
-  );
+  // Users kept per section, by sourcedId: no pair strings to build for every enrollment.
+  const kept = new Map<string, Set<string>>();
+  for (const membership of snapshot.memberships) {
+    let users = kept.get(membership.sectionSourcedId);
+    if (!users) kept.set(membership.sectionSourcedId, (users = new Set()));
+    users.add(membership.userSourcedId);
+  }
   let enrollmentsRemoved = 0;
   for (const row of current.memberships) {
     const section = managedSections.get(row.sectionId);
+    if (section === undefined) continue;
     const user = managedUsers.get(row.userId);
-    if (section !== undefined && user !== undefined && !kept.has(`${section}\u0000${user}`))
-      enrollmentsRemoved++;
+    if (user !== undefined && kept.get(section)?.has(user) !== true) enrollmentsRemoved++;
   }
   return {
     usersRemoved: removals.users.length,
