@@ -388,6 +388,46 @@ describe('roster mass-change holds through the API', () => {
     expect(await membershipCount(pool, districtId)).toBe(before - 1);
   });
 
+  it('when the roster moved between the hold and the confirmation so that it would remove more, then it is held again; confirmed again, it applies', async () => {
+    const next = withoutShareOfEnrollments(model, 3, 7);
+    const started = await upload(api.baseUrl, adminToken, writeRosterZip(next));
+    const held = await settledImport(api.baseUrl, adminToken, started.importId);
+    expect(held.status).toBe('held');
+
+    // Enrollments the export lacks appear in the meantime (as if another import had added them).
+    const added = await pool.query(
+      `INSERT INTO section_memberships (district_id, section_id, user_id, role)
+       SELECT $1, s.id, u.id, 'student'
+       FROM users u,
+            (SELECT id FROM sections WHERE district_id = $1 AND sourced_id IS NOT NULL ORDER BY sourced_id LIMIT 1) s
+       WHERE u.district_id = $1 AND u.role = 'student' AND u.active AND u.sourced_id IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM section_memberships m WHERE m.section_id = s.id AND m.user_id = u.id)
+       ORDER BY u.sourced_id LIMIT 5`,
+      [districtId],
+    );
+    expect(added.rowCount).toBe(5);
+    const before = await membershipCount(pool, districtId);
+
+    const confirm = () =>
+      request(api.baseUrl, 'POST', `/v1/admin/roster/imports/${started.importId}/confirm`, {
+        token: adminToken,
+      });
+    expect((await confirm()).status).toBe(202);
+    const reheld = await settledImport(api.baseUrl, adminToken, started.importId);
+    expect(reheld.status).toBe('held');
+    expect(reheld.pending!.enrollmentsRemoved).toBe(held.pending!.enrollmentsRemoved! + 5);
+    expect(await membershipCount(pool, districtId)).toBe(before);
+    const holds = await actions(database, districtId, 'roster.import.held', started.importId);
+    expect(holds.map((event) => (event.details as { reheld: boolean }).reheld)).toEqual([false, true]);
+
+    expect((await confirm()).status).toBe(202);
+    const result = await settledImport(api.baseUrl, adminToken, started.importId);
+    expect(result.status).toBe('succeeded');
+    expect(result.counts.enrollmentsRemoved).toBe(reheld.pending!.enrollmentsRemoved);
+    expect(await membershipCount(pool, districtId)).toBe(before - reheld.pending!.enrollmentsRemoved!);
+    model = next;
+  });
+
   it('when the threshold is raised above the change, then the same kind of export applies at once', async () => {
     const put = await request(api.baseUrl, 'PUT', '/v1/admin/roster/settings', {
       token: adminToken,
