@@ -91,11 +91,10 @@ export class RosterImporter {
     let errors: RosterImportFileError[];
     if (parsed.ok) {
       const sync = this.tenant(ref).rosterSync;
-      const [schools, sections, users, memberships] = await Promise.all([
+      const [schools, sections, users] = await Promise.all([
         sync.loadSchools(),
         sync.loadSections(),
         sync.loadUsers(),
-        sync.loadMemberships(),
       ]);
       errors = checkAgainstDatabase(parsed.snapshot, { schools, sections, users });
       if (errors.length === 0) {
@@ -106,7 +105,7 @@ export class RosterImporter {
             parsed.warnings.length,
           );
         }
-        const current = { schools, sections, users, memberships };
+        const current = { schools, sections, users };
         const verdict = await this.decide(ref, parsed.snapshot, current, confirmed ? row : null);
         return { ok: true, kind: parsed.kind, ...verdict };
       }
@@ -130,7 +129,7 @@ export class RosterImporter {
   private async decide(
     ref: RosterImportInput,
     snapshot: RosterSnapshot,
-    current: Omit<RosterDbState, 'guardianLinks'>,
+    current: Pick<RosterDbState, 'schools' | 'sections' | 'users'>,
     confirmedRow: { pending: unknown } | null,
   ): Promise<{ decision: RosterDecision; heldAlertId?: string }> {
     const { massChangeThresholdPercent } = await this.tenant(ref).rosterSettings.get();
@@ -195,26 +194,31 @@ export class RosterImporter {
   private async massChange(
     ref: RosterImportInput,
     snapshot: RosterSnapshot,
-    current: Omit<RosterDbState, 'guardianLinks'>,
+    current: Pick<RosterDbState, 'schools' | 'sections' | 'users'>,
     thresholdPercent: number,
     confirmedRow: { pending: unknown } | null,
   ): Promise<{ counts: RosterImportCounts; reasons: MassChangeReason[] } | null> {
+    const sync = this.tenant(ref).rosterSync;
+    const membershipCount = await sync.countMemberships();
     // A first import removes nothing: it is not even counted, so it is as fast as before.
     const nothingToLose =
-      current.memberships.length === 0 &&
+      membershipCount === 0 &&
       current.users.every((user) => !user.active || user.sourcedId === null) &&
       current.schools.every((school) => !school.active || school.sourcedId === null);
     if (nothingToLose) return null;
-    const preview = async () =>
-      previewRosterChanges(snapshot, {
-        ...current,
-        guardianLinks: await this.tenant(ref).rosterSync.loadGuardianLinks(),
-      });
+    const preview = async () => {
+      const [memberships, guardianLinks] = await Promise.all([
+        sync.loadMemberships(),
+        sync.loadGuardianLinks(),
+      ]);
+      return previewRosterChanges(snapshot, { ...current, memberships, guardianLinks });
+    };
     let counts: RosterImportCounts | null = null;
     let removals: RemovalCounts;
-    if (snapshot.kind === 'bulk') removals = bulkRemovals(snapshot, current);
+    if (snapshot.kind === 'bulk')
+      removals = bulkRemovals(snapshot, current, await sync.loadManagedEnrollments());
     else removals = counts = await preview();
-    const reasons = massChangeReasons(removals, current, thresholdPercent);
+    const reasons = massChangeReasons(removals, { users: current.users, membershipCount }, thresholdPercent);
     if (reasons.length === 0) return null;
     counts ??= await preview();
     if (confirmedRow && !exceedsConfirmed(counts, readCounts(confirmedRow.pending))) return null;

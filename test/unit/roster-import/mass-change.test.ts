@@ -11,6 +11,7 @@ import { emptyCounts, type RosterImportCounts } from '../../../libs/roster-impor
 import {
   bulkRemovals,
   exceedsConfirmed,
+  type ManagedEnrollments,
   massChangeReasons,
   previewRosterChanges,
 } from '../../../libs/roster-import/mass-change';
@@ -36,6 +37,24 @@ function perPhase(counts: RosterImportCounts): Record<string, number> {
     guardianLinks: counts.guardianLinksAdded + counts.guardianLinksRemoved,
     removals: counts.usersRemoved + counts.sectionsRemoved + counts.schoolsRemoved,
   };
+}
+
+/** What RosterSyncRepository.loadManagedEnrollments answers, from the in-memory tables. */
+function managedEnrollments(state: InMemoryRoster): ManagedEnrollments[] {
+  const sections = new Map(state.sections.map((section) => [section.id, section.sourcedId]));
+  const users = new Map(
+    state.users
+      .filter((user) => user.sourcedId !== null && ['student', 'teacher', 'guardian'].includes(user.role))
+      .map((user) => [user.id, user.sourcedId!]),
+  );
+  const grouped = new Map<string, string[]>();
+  for (const row of state.memberships) {
+    const section = sections.get(row.sectionId);
+    const user = users.get(row.userId);
+    if (!section || !user) continue;
+    grouped.set(section, [...(grouped.get(section) ?? []), user]);
+  }
+  return [...grouped].map(([section, members]) => ({ section, users: members }));
 }
 
 function previewThenApply(state: InMemoryRoster, snapshot: RosterSnapshot) {
@@ -84,7 +103,7 @@ describe('mass-change preview and decision', () => {
     );
     const snapshot = parseBulk(writeRosterZip(next));
     const preview = previewRosterChanges(snapshot, state);
-    expect(bulkRemovals(snapshot, state)).toEqual({
+    expect(bulkRemovals(snapshot, state, managedEnrollments(state))).toEqual({
       usersRemoved: preview.usersRemoved,
       enrollmentsRemoved: preview.enrollmentsRemoved,
       sectionsRemoved: preview.sectionsRemoved,
@@ -117,15 +136,7 @@ describe('mass-change preview and decision', () => {
       active: true,
       schoolId: null,
     }));
-    const memberships = Array.from({ length: 100 }, (_, index) => ({
-      id: `m${index}`,
-      sectionId: 'x',
-      userId: `u${index % 20}`,
-      role: 'student' as const,
-      isPrimary: false,
-      sourcedId: null,
-    }));
-    const current = { users, memberships };
+    const current = { users, membershipCount: 100 };
     const pending = (changes: Partial<RosterImportCounts>) => ({ ...emptyCounts(), ...changes });
 
     expect(massChangeReasons(pending({ enrollmentsRemoved: 10 }), current, 10)).toEqual([]);
@@ -137,11 +148,14 @@ describe('mass-change preview and decision', () => {
     expect(massChangeReasons(pending({ usersRemoved: 3, enrollmentsRemoved: 15 }), current, 15)).toEqual([]);
     expect(massChangeReasons(pending({ schoolsRemoved: 1 }), current, 100)).toEqual(['schoolsRemoved']);
     // Inactive users and hand-made accounts are not part of the share.
-    const fewerActive = { users: users.map((user, index) => ({ ...user, active: index < 10 })), memberships };
+    const fewerActive = {
+      users: users.map((user, index) => ({ ...user, active: index < 10 })),
+      membershipCount: 100,
+    };
     expect(massChangeReasons(pending({ usersRemoved: 2 }), fewerActive, 10)).toEqual(['usersRemoved']);
-    expect(massChangeReasons(pending({ enrollmentsRemoved: 1 }), { users: [], memberships: [] }, 10)).toEqual(
-      ['enrollmentsRemoved'],
-    );
+    expect(
+      massChangeReasons(pending({ enrollmentsRemoved: 1 }), { users: [], membershipCount: 0 }, 10),
+    ).toEqual(['enrollmentsRemoved']);
   });
 
   it('when a confirmed import is diffed again, then only removing more than was confirmed holds it again', () => {
