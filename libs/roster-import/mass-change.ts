@@ -91,24 +91,24 @@ export type RemovalCounts = Pick<
   'usersRemoved' | 'enrollmentsRemoved' | 'sectionsRemoved' | 'schoolsRemoved'
 >;
 
-/** The users of a district's roster-managed memberships, per section, all by sourcedId. */
-export interface ManagedEnrollments {
-  section: string;
-  users: readonly string[];
-}
-
 /**
  * What a bulk export would remove, counted without the full preview, so the common case (a nightly
- * export with little change) pays for one grouped query and one pass rather than every phase's diff
+ * export with little change) pays for one pass over the memberships rather than every phase's diff
  * twice. Exact for a bulk export: the rows it lacks are what the removals and memberships phases end,
  * and rows the export would create have no memberships yet.
  */
 export function bulkRemovals(
   snapshot: RosterBulkSnapshot,
   current: Pick<RosterDbState, 'schools' | 'sections' | 'users'>,
-  enrollments: readonly ManagedEnrollments[],
+  memberships: readonly { sectionId: string; userId: string }[],
 ): RemovalCounts {
   const removals = planRemovals(snapshot, current);
+  const managedSections = new Map<string, string>();
+  for (const section of current.sections)
+    if (section.sourcedId !== null) managedSections.set(section.id, section.sourcedId);
+  const managedUsers = new Map<string, string>();
+  for (const user of current.users) if (isRosterManagedUser(user)) managedUsers.set(user.id, user.sourcedId!);
+  // Users kept per section, by sourcedId: no pair strings to build for every enrollment.
   const kept = new Map<string, Set<string>>();
   for (const membership of snapshot.memberships) {
     let users = kept.get(membership.sectionSourcedId);
@@ -116,9 +116,11 @@ export function bulkRemovals(
     users.add(membership.userSourcedId);
   }
   let enrollmentsRemoved = 0;
-  for (const { section, users } of enrollments) {
-    const keptUsers = kept.get(section);
-    for (const user of users) if (keptUsers?.has(user) !== true) enrollmentsRemoved++;
+  for (const row of memberships) {
+    const section = managedSections.get(row.sectionId);
+    if (section === undefined) continue;
+    const user = managedUsers.get(row.userId);
+    if (user !== undefined && kept.get(section)?.has(user) !== true) enrollmentsRemoved++;
   }
   return {
     usersRemoved: removals.users.length,

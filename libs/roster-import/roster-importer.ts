@@ -199,7 +199,8 @@ export class RosterImporter {
     confirmedRow: { pending: unknown } | null,
   ): Promise<{ counts: RosterImportCounts; reasons: MassChangeReason[] } | null> {
     const sync = this.tenant(ref).rosterSync;
-    const membershipCount = await sync.countMemberships();
+    const pairs = await sync.loadMembershipPairs();
+    const membershipCount = pairs.length;
     // A first import removes nothing: it is not even counted, so it is as fast as before.
     const nothingToLose =
       membershipCount === 0 &&
@@ -215,8 +216,7 @@ export class RosterImporter {
     };
     let counts: RosterImportCounts | null = null;
     let removals: RemovalCounts;
-    if (snapshot.kind === 'bulk')
-      removals = bulkRemovals(snapshot, current, await sync.loadManagedEnrollments());
+    if (snapshot.kind === 'bulk') removals = bulkRemovals(snapshot, current, pairs);
     else removals = counts = await preview();
     const reasons = massChangeReasons(removals, { users: current.users, membershipCount }, thresholdPercent);
     if (reasons.length === 0) return null;

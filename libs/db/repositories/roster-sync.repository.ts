@@ -130,24 +130,15 @@ export class RosterSyncRepository {
   }
 
   /**
-   * The users (by sourcedId) of every roster-managed membership, per section sourcedId: what a bulk
-   * export's kept enrollments are compared with to count the ones it ends, without loading the rows.
+   * Every membership as its section and user only: what a bulk export's kept enrollments are compared
+   * with to count the ones it ends. A plain scan: a join here is planned badly on freshly loaded
+   * tables whose statistics are not gathered yet.
    */
-  loadManagedEnrollments(): Promise<{ section: string; users: string[] }[]> {
-    return this.prisma.$queryRaw<{ section: string; users: string[] }[]>`
-      SELECT s.sourced_id AS section, array_agg(u.sourced_id) AS users
-      FROM section_memberships m
-      JOIN sections s ON s.id = m.section_id AND s.district_id = ${this.districtId}::uuid
-      JOIN users u ON u.id = m.user_id AND u.district_id = ${this.districtId}::uuid
-      WHERE m.district_id = ${this.districtId}::uuid
-        AND s.sourced_id IS NOT NULL
-        AND u.sourced_id IS NOT NULL
-        AND u.role IN ('student', 'teacher', 'guardian')
-      GROUP BY s.sourced_id`;
-  }
-
-  async countMemberships(): Promise<number> {
-    return this.prisma.sectionMembership.count({ where: { districtId: this.districtId } });
+  loadMembershipPairs(): Promise<{ sectionId: string; userId: string }[]> {
+    return this.prisma.sectionMembership.findMany({
+      where: { districtId: this.districtId },
+      select: { sectionId: true, userId: true },
+    });
   }
 
   loadGuardianLinks(): Promise<RosterGuardianLinkRow[]> {

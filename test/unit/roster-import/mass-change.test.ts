@@ -11,7 +11,6 @@ import { emptyCounts, type RosterImportCounts } from '../../../libs/roster-impor
 import {
   bulkRemovals,
   exceedsConfirmed,
-  type ManagedEnrollments,
   massChangeReasons,
   previewRosterChanges,
 } from '../../../libs/roster-import/mass-change';
@@ -37,24 +36,6 @@ function perPhase(counts: RosterImportCounts): Record<string, number> {
     guardianLinks: counts.guardianLinksAdded + counts.guardianLinksRemoved,
     removals: counts.usersRemoved + counts.sectionsRemoved + counts.schoolsRemoved,
   };
-}
-
-/** What RosterSyncRepository.loadManagedEnrollments answers, from the in-memory tables. */
-function managedEnrollments(state: InMemoryRoster): ManagedEnrollments[] {
-  const sections = new Map(state.sections.map((section) => [section.id, section.sourcedId]));
-  const users = new Map(
-    state.users
-      .filter((user) => user.sourcedId !== null && ['student', 'teacher', 'guardian'].includes(user.role))
-      .map((user) => [user.id, user.sourcedId!]),
-  );
-  const grouped = new Map<string, string[]>();
-  for (const row of state.memberships) {
-    const section = sections.get(row.sectionId);
-    const user = users.get(row.userId);
-    if (!section || !user) continue;
-    grouped.set(section, [...(grouped.get(section) ?? []), user]);
-  }
-  return [...grouped].map(([section, members]) => ({ section, users: members }));
 }
 
 function previewThenApply(state: InMemoryRoster, snapshot: RosterSnapshot) {
@@ -103,7 +84,7 @@ describe('mass-change preview and decision', () => {
     );
     const snapshot = parseBulk(writeRosterZip(next));
     const preview = previewRosterChanges(snapshot, state);
-    expect(bulkRemovals(snapshot, state, managedEnrollments(state))).toEqual({
+    expect(bulkRemovals(snapshot, state, state.memberships)).toEqual({
       usersRemoved: preview.usersRemoved,
       enrollmentsRemoved: preview.enrollmentsRemoved,
       sectionsRemoved: preview.sectionsRemoved,
