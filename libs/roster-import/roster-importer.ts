@@ -59,6 +59,11 @@ export interface RosterImporterOptions {
 
 type Heartbeat = () => void;
 
+/** What validation loads and the hold decision reads: the phases' rows, and every membership's pair. */
+type DecisionState = Pick<RosterDbState, 'schools' | 'sections' | 'users'> & {
+  membershipPairs: { sectionId: string; userId: string }[];
+};
+
 /**
  * Reconciles a district's roster with a parsed OneRoster export. Each phase recomputes its diff from
  * the export and the current database and applies it in batches, one transaction per batch, each
@@ -91,10 +96,11 @@ export class RosterImporter {
     let errors: RosterImportFileError[];
     if (parsed.ok) {
       const sync = this.tenant(ref).rosterSync;
-      const [schools, sections, users] = await Promise.all([
+      const [schools, sections, users, membershipPairs] = await Promise.all([
         sync.loadSchools(),
         sync.loadSections(),
         sync.loadUsers(),
+        sync.loadMembershipPairs(),
       ]);
       errors = checkAgainstDatabase(parsed.snapshot, { schools, sections, users });
       if (errors.length === 0) {
@@ -105,7 +111,7 @@ export class RosterImporter {
             parsed.warnings.length,
           );
         }
-        const current = { schools, sections, users };
+        const current = { schools, sections, users, membershipPairs };
         const verdict = await this.decide(ref, parsed.snapshot, current, confirmed ? row : null);
         return { ok: true, kind: parsed.kind, ...verdict };
       }
@@ -129,7 +135,7 @@ export class RosterImporter {
   private async decide(
     ref: RosterImportInput,
     snapshot: RosterSnapshot,
-    current: Pick<RosterDbState, 'schools' | 'sections' | 'users'>,
+    current: DecisionState,
     confirmedRow: { pending: unknown } | null,
   ): Promise<{ decision: RosterDecision; heldAlertId?: string }> {
     const { massChangeThresholdPercent } = await this.tenant(ref).rosterSettings.get();
@@ -194,13 +200,12 @@ export class RosterImporter {
   private async massChange(
     ref: RosterImportInput,
     snapshot: RosterSnapshot,
-    current: Pick<RosterDbState, 'schools' | 'sections' | 'users'>,
+    { membershipPairs, ...current }: DecisionState,
     thresholdPercent: number,
     confirmedRow: { pending: unknown } | null,
   ): Promise<{ counts: RosterImportCounts; reasons: MassChangeReason[] } | null> {
     const sync = this.tenant(ref).rosterSync;
-    const pairs = await sync.loadMembershipPairs();
-    const membershipCount = pairs.length;
+    const membershipCount = membershipPairs.length;
     // A first import removes nothing: it is not even counted, so it is as fast as before.
     const nothingToLose =
       membershipCount === 0 &&
@@ -216,7 +221,7 @@ export class RosterImporter {
     };
     let counts: RosterImportCounts | null = null;
     let removals: RemovalCounts;
-    if (snapshot.kind === 'bulk') removals = bulkRemovals(snapshot, current, pairs);
+    if (snapshot.kind === 'bulk') removals = bulkRemovals(snapshot, current, membershipPairs);
     else removals = counts = await preview();
     const reasons = massChangeReasons(removals, { users: current.users, membershipCount }, thresholdPercent);
     if (reasons.length === 0) return null;
