@@ -6,6 +6,7 @@ import { LocalKeyWrapper } from '../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../libs/crypto/master-key-ring';
 import { Database } from '../libs/db/database';
 import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { AlertSink } from '../libs/alerts/alert-sink';
 import { type Logger } from '../libs/logging/logger';
 import {
   type DropFolderStaging,
@@ -16,8 +17,10 @@ import {
   RosterImporter,
   type RosterApplyPhase,
   type RosterImportCounts,
+  type RosterDecision,
   type RosterImportInput,
   type RosterImportOutcome,
+  type RosterImportWorkflowInput,
   RosterImportUnavailableError,
   RosterSnapshotSource,
   stageDropFolderExport,
@@ -47,6 +50,7 @@ export function createRosterImportActivities(deps: RosterImportActivityDeps) {
   const importer = new RosterImporter({ db, store, snapshots });
   const folders = new Map(config.ROSTER_DROP_FOLDERS.map((entry) => [entry.districtId, entry.folder]));
   const heartbeat = () => Context.current().heartbeat();
+  const alerts = new AlertSink(db, config, logger);
 
   const apply =
     (phase: RosterApplyPhase) =>
@@ -64,9 +68,12 @@ export function createRosterImportActivities(deps: RosterImportActivityDeps) {
      * Parses the export and checks it against the database. A refused export is recorded on the
      * import (errors capped, with their total) and fails with a non-retryable ROSTER_EXPORT_INVALID.
      */
-    async validateRosterImport(input: RosterImportInput): Promise<{ kind: 'bulk' | 'delta' }> {
+    async validateRosterImport(
+      input: RosterImportWorkflowInput,
+    ): Promise<{ kind: 'bulk' | 'delta'; decision: RosterDecision }> {
       heartbeat();
-      const verdict = await unlessUnavailable(() => importer.validate(input));
+      const ref = { districtId: input.districtId, importId: input.importId };
+      const verdict = await unlessUnavailable(() => importer.validate(ref, input.confirmed === true));
       if (!verdict.ok) {
         throw ApplicationFailure.create({
           type: ROSTER_EXPORT_INVALID,
@@ -75,7 +82,19 @@ export function createRosterImportActivities(deps: RosterImportActivityDeps) {
           details: [{ errorCount: verdict.errorCount }],
         });
       }
-      return { kind: verdict.kind };
+      if (verdict.heldAlertId) {
+        logger.warn({ ...ref, alertId: verdict.heldAlertId }, 'roster import held as a mass change');
+        // The alert is stored with the hold; the webhook is only a notification and must not fail it.
+        await alerts
+          .deliver(input.districtId, verdict.heldAlertId)
+          .catch((error: unknown) =>
+            logger.error(
+              { alertId: verdict.heldAlertId, err: String(error) },
+              'alert webhook delivery failed',
+            ),
+          );
+      }
+      return { kind: verdict.kind, decision: verdict.decision };
     },
     applyRosterSchools: apply('schools'),
     applyRosterSections: apply('sections'),

@@ -16,6 +16,7 @@ import {
   type RosterImportInput,
   type RosterImportProgress,
   type RosterImportResult,
+  type RosterImportWorkflowInput,
 } from '../libs/roster-import/phases';
 
 type RosterActivities = ReturnType<typeof createRosterImportActivities>;
@@ -61,17 +62,20 @@ const APPLY: Record<RosterApplyPhase, (input: RosterImportInput) => Promise<Rost
 /**
  * Reconciles a district's roster with one uploaded OneRoster export (`roster-<districtId>-<importId>`).
  * The export is validated whole first: a refused export closes the import as failed with its errors
- * and changes nothing else. A valid one is applied phase by phase; every phase is idempotent, so a
+ * and changes nothing else. A valid one that is a mass change is held (the workflow ends; an admin's
+ * confirmation starts a `confirmed` run). Otherwise it is applied phase by phase; every phase is idempotent, so a
  * worker crash anywhere only repeats work that is then found done. The input, results and query carry
  * ids, phase names and counts only.
  */
-export async function rosterImportWorkflow(input: RosterImportInput): Promise<RosterImportResult> {
+export async function rosterImportWorkflow(input: RosterImportWorkflowInput): Promise<RosterImportResult> {
   const ref: RosterImportInput = { districtId: input.districtId, importId: input.importId };
   let progress: RosterImportProgress = { phase: 'validate', counts: emptyCounts() };
   setHandler(rosterImportProgressQuery, () => progress);
 
   try {
-    await phases.validateRosterImport(ref);
+    const { decision } = await phases.validateRosterImport({ ...ref, confirmed: input.confirmed === true });
+    // Held: nothing was written. Confirmation starts a new run of this workflow, which diffs again.
+    if (decision === 'held') return { status: 'held' };
   } catch (error) {
     const errorCount = refusedExportErrorCount(error);
     if (errorCount === null) return closeStopped(ref, progress, error);

@@ -15,6 +15,7 @@ import {
   RosterApiSourceRepository,
   RosterApiSourcesRepository,
 } from './repositories/roster-api-source.repository';
+import { RosterSettingsRepository } from './repositories/roster-settings.repository';
 import { AttachmentRepository } from './repositories/attachment.repository';
 import { AttachmentRetentionRepository } from './repositories/attachment-retention.repository';
 import { DownloadLinkRepository, DownloadLinkTokenRepository } from './repositories/download-link.repository';
@@ -52,6 +53,7 @@ export class TenantRepositories {
   readonly oidcProvider: OidcProviderRepository;
   readonly oidcSignIns: OidcSignInRepository;
   readonly rosterApiSource: RosterApiSourceRepository;
+  readonly rosterSettings: RosterSettingsRepository;
 
   constructor(
     readonly prisma: DbClient,
@@ -74,6 +76,7 @@ export class TenantRepositories {
     this.oidcProvider = new OidcProviderRepository(prisma, districtId);
     this.oidcSignIns = new OidcSignInRepository(prisma, districtId);
     this.rosterApiSource = new RosterApiSourceRepository(prisma, districtId);
+    this.rosterSettings = new RosterSettingsRepository(prisma, districtId);
   }
 }
 

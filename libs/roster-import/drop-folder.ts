@@ -23,7 +23,10 @@ export function rosterDropFolderWorkflowId(districtId: string): string {
 }
 
 export type DropFolderStaging =
-  | { status: 'skipped'; reason: 'no-drop-folder' | 'no-export' | 'unchanged' | 'import-running' }
+  | {
+      status: 'skipped';
+      reason: 'no-drop-folder' | 'no-export' | 'unchanged' | 'import-running' | 'held';
+    }
   | { status: 'staged'; importId: string; workflowId: string };
 
 /** The newest `*.zip` directly in the folder (by modification time, then name), or null. */
@@ -50,8 +53,10 @@ export async function sha256OfFile(path: string): Promise<string> {
 /**
  * Stages the newest export of a district's drop folder as import `importId` (chosen by the calling
  * workflow, so a retry stages the same import once), unless it is the export the last successful
- * import already applied (SIS exports arrive nightly whether or not anything changed) or another import
- * of the district is still running (the next scheduled run picks the export up).
+ * import already applied (SIS exports arrive nightly whether or not anything changed), the export of
+ * the import held for an admin, or another import of the district is still running (the next
+ * scheduled run picks the export up). A different export is staged even while one is held: it
+ * supersedes the held one when its own decision is made.
  */
 export async function stageDropFolderExport(
   deps: RosterIntakeDeps & { folders: ReadonlyMap<string, string>; workflowState: WorkflowStateLookup },
@@ -66,8 +71,13 @@ export async function stageDropFolderExport(
   if (!folder) return { status: 'skipped', reason: 'no-drop-folder' };
   const path = await newestZipIn(folder);
   if (!path) return { status: 'skipped', reason: 'no-export' };
-  if ((await sha256OfFile(path)) === (await imports.lastSucceededSha256())) {
+  const sha256 = await sha256OfFile(path);
+  if (sha256 === (await imports.lastSucceededSha256())) {
     return { status: 'skipped', reason: 'unchanged' };
+  }
+  // The same export again while it waits for an admin: one held import, one alert, not one a night.
+  if ((await imports.heldOthers(null)).some((held) => held.fileSha256 === sha256)) {
+    return { status: 'skipped', reason: 'held' };
   }
   try {
     await refuseWhileImportRunning(deps.db, target.districtId, deps.workflowState);

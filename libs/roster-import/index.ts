@@ -31,10 +31,13 @@ export {
   type WorkflowState,
   type WorkflowStateLookup,
 } from './one-import-at-a-time';
+export { exceedsConfirmed, massChangeReasons, previewRosterChanges } from './mass-change';
 export { rosterBlobAad, rosterBlobKey } from './roster-blob';
 export {
   IMPORT_FILE,
   MAX_STORED_ERRORS,
+  type RosterDecision,
+  ROSTER_IMPORT_HELD_ALERT,
   RosterImporter,
   type RosterImporterOptions,
   type RosterImportOutcome,
@@ -56,3 +59,4 @@ export {
   rosterApiWorkflowId,
   stageRosterApiExport,
 } from './api-source';
+export { confirmHeldImport, discardHeldImport, type RosterHoldDeps, RosterImportNotHeldError } from './holds';

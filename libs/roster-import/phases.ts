@@ -33,8 +33,15 @@ export interface RosterImportInput {
   importId: string;
 }
 
+/** The import workflow's input: a confirmed run applies a held import an admin confirmed. */
+export interface RosterImportWorkflowInput extends RosterImportInput {
+  confirmed?: boolean;
+}
+
 export type RosterImportResult =
-  { status: 'succeeded'; counts: RosterImportCounts } | { status: 'failed'; errorCount: number };
+  | { status: 'succeeded'; counts: RosterImportCounts }
+  | { status: 'failed'; errorCount: number }
+  | { status: 'held' };
 
 /** The ApplicationFailure type of a refused export: never retried, and the workflow closes the import. */
 export const ROSTER_EXPORT_INVALID = 'RosterExportInvalid';

@@ -11,7 +11,16 @@ import {
   diffSections,
   diffUsers,
   planRemovals,
+  type RosterDbState,
 } from './diff';
+import {
+  bulkRemovals,
+  exceedsConfirmed,
+  type MassChangeReason,
+  massChangeReasons,
+  previewRosterChanges,
+  type RemovalCounts,
+} from './mass-change';
 import { type RosterApplyPhase, type RosterImportInput, type RosterImportPhase } from './phases';
 import { RosterImportUnavailableError, type RosterSnapshotSource } from './snapshot-source';
 
@@ -26,7 +35,15 @@ export type RosterImportOutcome =
   | { status: 'failed'; reason: 'invalid-export' }
   | { status: 'failed'; reason: 'stopped'; phase: RosterImportPhase };
 
-export type RosterValidation = { ok: true; kind: RosterSnapshot['kind'] } | { ok: false; errorCount: number };
+/** `held`: the import waits for an admin; `apply`: the phases run now. */
+export type RosterDecision = 'apply' | 'held';
+
+export type RosterValidation =
+  | { ok: true; kind: RosterSnapshot['kind']; decision: RosterDecision; heldAlertId?: string }
+  | { ok: false; errorCount: number };
+
+/** The security alert raised when an import is held. */
+export const ROSTER_IMPORT_HELD_ALERT = 'roster_import_held';
 
 export interface RosterImporterDeps {
   db: Database;
@@ -41,6 +58,11 @@ export interface RosterImporterOptions {
 }
 
 type Heartbeat = () => void;
+
+/** What validation loads and the hold decision reads: the phases' rows, and every membership's pair. */
+type DecisionState = Pick<RosterDbState, 'schools' | 'sections' | 'users'> & {
+  membershipPairs: { sectionId: string; userId: string }[];
+};
 
 /**
  * Reconciles a district's roster with a parsed OneRoster export. Each phase recomputes its diff from
@@ -61,16 +83,24 @@ export class RosterImporter {
     this.transactionTimeoutMs = options.transactionTimeoutMs ?? 60_000;
   }
 
-  /** Parses the export and checks it against the database; a refused export is recorded, nothing else. */
-  async validate(ref: RosterImportInput): Promise<RosterValidation> {
+  /**
+   * Parses the export and checks it against the database; a refused export is recorded, nothing else.
+   * An accepted one is then previewed against the same rows and either held (a mass change) or left
+   * to apply; `confirmed` says an admin confirmed it after an earlier hold.
+   */
+  async validate(ref: RosterImportInput, confirmed = false): Promise<RosterValidation> {
+    const row = await this.tenant(ref).rosterImports.findById(ref.importId);
+    // A retry after the hold committed: the decision stands.
+    if (row?.status === 'held') return { ok: true, kind: 'bulk', decision: 'held' };
     const parsed = await this.deps.snapshots.load(ref);
     let errors: RosterImportFileError[];
     if (parsed.ok) {
       const sync = this.tenant(ref).rosterSync;
-      const [schools, sections, users] = await Promise.all([
+      const [schools, sections, users, membershipPairs] = await Promise.all([
         sync.loadSchools(),
         sync.loadSections(),
         sync.loadUsers(),
+        sync.loadMembershipPairs(),
       ]);
       errors = checkAgainstDatabase(parsed.snapshot, { schools, sections, users });
       if (errors.length === 0) {
@@ -81,7 +111,9 @@ export class RosterImporter {
             parsed.warnings.length,
           );
         }
-        return { ok: true, kind: parsed.kind };
+        const current = { schools, sections, users, membershipPairs };
+        const verdict = await this.decide(ref, parsed.snapshot, current, confirmed ? row : null);
+        return { ok: true, kind: parsed.kind, ...verdict };
       }
     } else {
       errors = parsed.errors;
@@ -93,6 +125,109 @@ export class RosterImporter {
     );
     this.deps.snapshots.forget(ref);
     return { ok: false, errorCount: errors.length };
+  }
+
+  /**
+   * Holds the import if it is a mass change (unless this is the confirmed run of what an admin saw),
+   * and in the same transaction, under the district's intake lock, discards any other held import:
+   * this newer export supersedes it, so a district never has more than one waiting.
+   */
+  private async decide(
+    ref: RosterImportInput,
+    snapshot: RosterSnapshot,
+    current: DecisionState,
+    confirmedRow: { pending: unknown } | null,
+  ): Promise<{ decision: RosterDecision; heldAlertId?: string }> {
+    const { massChangeThresholdPercent } = await this.tenant(ref).rosterSettings.get();
+    const pending = await this.massChange(ref, snapshot, current, massChangeThresholdPercent, confirmedRow);
+    const now = new Date();
+    const outcome = await this.inTransaction(ref, async (tenant) => {
+      await tenant.rosterImports.lockIntake();
+      const superseded = await tenant.rosterImports.heldOthers(ref.importId);
+      for (const other of superseded) {
+        if (!(await tenant.rosterImports.discard(other.id, now))) continue;
+        await tenant.audit.appendWithin(tenant.prisma, {
+          actorId: null,
+          action: 'roster.import.discarded',
+          targetType: 'roster_import',
+          targetId: other.id,
+          details: { importId: other.id, reason: 'superseded', supersededBy: ref.importId },
+        });
+      }
+      if (!pending) return { superseded, decision: 'apply' as const };
+      const { counts: pendingCounts, reasons } = pending;
+      if (!(await tenant.rosterImports.hold(ref.importId, pendingCounts, now)))
+        return { superseded, decision: 'held' as const };
+      const details = {
+        importId: ref.importId,
+        thresholdPercent: massChangeThresholdPercent,
+        reasons: reasons.join(','),
+        reheld: confirmedRow !== null,
+        usersRemoved: pendingCounts.usersRemoved,
+        enrollmentsRemoved: pendingCounts.enrollmentsRemoved,
+        schoolsRemoved: pendingCounts.schoolsRemoved,
+      };
+      const { alert } = await tenant.securityAlerts.raiseOnce({
+        kind: ROSTER_IMPORT_HELD_ALERT,
+        severity: 'high',
+        details,
+      });
+      await tenant.audit.appendWithin(tenant.prisma, {
+        actorId: null,
+        action: 'roster.import.held',
+        targetType: 'roster_import',
+        targetId: ref.importId,
+        details: { ...details, pending: pendingCounts, alertId: alert.id },
+      });
+      return { superseded, decision: 'held' as const, heldAlertId: alert.id };
+    });
+    for (const other of outcome.superseded) {
+      if (!other.blobPath) continue;
+      await this.deps.store.delete(other.blobPath);
+      await this.tenant(ref).rosterImports.clearBlobPath(other.id);
+    }
+    if (outcome.decision === 'held') this.deps.snapshots.forget(ref);
+    return outcome.heldAlertId
+      ? { decision: outcome.decision, heldAlertId: outcome.heldAlertId }
+      : { decision: outcome.decision };
+  }
+
+  /**
+   * The import's full preview and why it is a mass change, or null when it applies at once. A bulk
+   * export's removals are counted cheaply first; the full preview (and the guardian links it needs)
+   * is only computed for an import about to be held, or for a delta.
+   */
+  private async massChange(
+    ref: RosterImportInput,
+    snapshot: RosterSnapshot,
+    { membershipPairs, ...current }: DecisionState,
+    thresholdPercent: number,
+    confirmedRow: { pending: unknown } | null,
+  ): Promise<{ counts: RosterImportCounts; reasons: MassChangeReason[] } | null> {
+    const sync = this.tenant(ref).rosterSync;
+    const membershipCount = membershipPairs.length;
+    // A first import removes nothing: it is not even counted, so it is as fast as before.
+    const nothingToLose =
+      membershipCount === 0 &&
+      current.users.every((user) => !user.active || user.sourcedId === null) &&
+      current.schools.every((school) => !school.active || school.sourcedId === null);
+    if (nothingToLose) return null;
+    const preview = async () => {
+      const [memberships, guardianLinks] = await Promise.all([
+        sync.loadMemberships(),
+        sync.loadGuardianLinks(),
+      ]);
+      return previewRosterChanges(snapshot, { ...current, memberships, guardianLinks });
+    };
+    let counts: RosterImportCounts | null = null;
+    let removals: RemovalCounts;
+    if (snapshot.kind === 'bulk') removals = bulkRemovals(snapshot, current, membershipPairs);
+    else removals = counts = await preview();
+    const reasons = massChangeReasons(removals, { users: current.users, membershipCount }, thresholdPercent);
+    if (reasons.length === 0) return null;
+    counts ??= await preview();
+    if (confirmedRow && !exceedsConfirmed(counts, readCounts(confirmedRow.pending))) return null;
+    return { counts, reasons };
   }
 
   /** Applies one phase; returns the import's counters after it. */

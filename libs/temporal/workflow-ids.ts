@@ -3,6 +3,9 @@ export const workflowIds = {
   announcement: (announcementId: string) => `announcement-${announcementId}`,
   attachmentScan: (attachmentId: string) => `attachment-scan-${attachmentId}`,
   roster: (districtId: string, importId: string) => `roster-${districtId}-${importId}`,
+  /** The run that applies a held import once confirmed; each hold (by its time) is confirmed at most once. */
+  rosterConfirmed: (districtId: string, importId: string, heldAt: Date) =>
+    `roster-${districtId}-${importId}-confirmed-${heldAt.getTime()}`,
   diagnostics: (probeId: string) => `diagnostics-${probeId}`,
   alertDelivery: (alertId: string) => `alert-delivery-${alertId}`,
 } as const;

@@ -6,7 +6,7 @@ import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { ensureRosterSchedules } from '../../apps/worker/src/roster-schedules';
 import { ConfigError, type WorkerConfig } from '../../libs/config/config';
 import { readCounts, rosterScheduleId } from '../../libs/roster-import';
-import { generateRoster } from '../../libs/roster/generator';
+import { generateRoster, writeRosterZip } from '../../libs/roster/generator';
 import { testWorkerConfig } from '../support/config';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
 import { spawnWorker, waitFor } from '../support/processes';
@@ -127,6 +127,48 @@ describe('roster drop-folder schedules', () => {
       .result();
     expect(result).toEqual({ status: 'skipped', reason: 'unchanged' });
     expect(await database.db.prisma.rosterImport.count({ where: { districtId } })).toBe(1);
+  });
+
+  it('when a scheduled export is a mass change, then it is held once: the same export is skipped, a newer one supersedes it', async () => {
+    const handle = client.schedule.getHandle(rosterScheduleId(districtId));
+    const dropShare = (offset: number) =>
+      writeRosterZip({
+        ...roster.model,
+        enrollments: roster.model.enrollments.filter((_, index) => (index + offset) % 10 >= 3),
+      });
+    const runs = async () => (await handle.describe()).info.recentActions.length;
+    const triggerAndWait = async () => {
+      const before = await runs();
+      await handle.trigger();
+      const action = await waitFor(
+        'the scheduled run',
+        async () => (await handle.describe()).info.recentActions[before],
+        30_000,
+      );
+      return client.workflow
+        .getHandle(action.action.workflow.workflowId, action.action.workflow.firstExecutionRunId)
+        .result();
+    };
+    const imports = () =>
+      database.db.prisma.rosterImport.findMany({ where: { districtId }, orderBy: { startedAt: 'asc' } });
+
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    writeFileSync(join(folder, 'export-2026-11-24.zip'), dropShare(0));
+    const held = await triggerAndWait();
+    expect(held).toMatchObject({ status: 'held' });
+    const first = (await imports()).at(-1)!;
+    expect(first).toMatchObject({ status: 'held', source: 'schedule' });
+
+    expect(await triggerAndWait()).toEqual({ status: 'skipped', reason: 'held' });
+    expect(await imports()).toHaveLength(2);
+
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    writeFileSync(join(folder, 'export-2026-11-25.zip'), dropShare(5));
+    expect(await triggerAndWait()).toMatchObject({ status: 'held' });
+    const after = await imports();
+    expect(after).toHaveLength(3);
+    expect(after.map((row) => row.status)).toEqual(['succeeded', 'discarded', 'held']);
+    expect(after[1]!.id).toBe(first.id);
   });
 
   it('when a configured district or folder does not exist, then start-up fails naming ROSTER_DROP_FOLDERS', async () => {

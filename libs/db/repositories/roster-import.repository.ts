@@ -29,6 +29,8 @@ const RECORD = {
   errors: true,
   warnings: true,
   warningCount: true,
+  pending: true,
+  heldAt: true,
   createdById: true,
   startedAt: true,
   finishedAt: true,
@@ -163,6 +165,55 @@ export class RosterImportRepository {
         finishedAt: outcome.finishedAt,
         ...(outcome.errors ? { errors: outcome.errors as unknown as Prisma.InputJsonValue } : {}),
       },
+    });
+    return count === 1;
+  }
+
+  /**
+   * Holds a running import with what it would change; false when it was not running (a retried
+   * activity), so the caller raises its alert and audit event once.
+   */
+  async hold(id: string, pending: Readonly<Record<string, number>>, heldAt: Date): Promise<boolean> {
+    const { count } = await this.prisma.rosterImport.updateMany({
+      where: { id, districtId: this.districtId, status: 'running' },
+      data: { status: 'held', pending: pending as Prisma.InputJsonValue, heldAt },
+    });
+    return count === 1;
+  }
+
+  /** The district's held imports other than `exceptId`; at most one exists after every decision. */
+  heldOthers(exceptId: string | null) {
+    return this.prisma.rosterImport.findMany({
+      where: { districtId: this.districtId, status: 'held', ...(exceptId ? { id: { not: exceptId } } : {}) },
+      select: { id: true, blobPath: true, fileSha256: true },
+    });
+  }
+
+  /**
+   * Held → running under a new workflow: false when the import was not held (already confirmed,
+   * discarded or superseded), so of two concurrent confirmations exactly one starts an apply.
+   */
+  async confirm(id: string, workflowId: string): Promise<boolean> {
+    const { count } = await this.prisma.rosterImport.updateMany({
+      where: { id, districtId: this.districtId, status: 'held' },
+      data: { status: 'running', workflowId },
+    });
+    return count === 1;
+  }
+
+  /** A confirmation whose workflow could not start goes back to held, to be confirmed again. */
+  async unconfirm(id: string): Promise<void> {
+    await this.prisma.rosterImport.updateMany({
+      where: { id, districtId: this.districtId, status: 'running' },
+      data: { status: 'held' },
+    });
+  }
+
+  /** Held → discarded; false when it was not held. */
+  async discard(id: string, finishedAt: Date): Promise<boolean> {
+    const { count } = await this.prisma.rosterImport.updateMany({
+      where: { id, districtId: this.districtId, status: 'held' },
+      data: { status: 'discarded', finishedAt },
     });
     return count === 1;
   }

@@ -129,6 +129,18 @@ export class RosterSyncRepository {
     });
   }
 
+  /**
+   * Every membership as its section and user only: what a bulk export's kept enrollments are compared
+   * with to count the ones it ends. A plain scan: a join here is planned badly on freshly loaded
+   * tables whose statistics are not gathered yet.
+   */
+  loadMembershipPairs(): Promise<{ sectionId: string; userId: string }[]> {
+    return this.prisma.sectionMembership.findMany({
+      where: { districtId: this.districtId },
+      select: { sectionId: true, userId: true },
+    });
+  }
+
   loadGuardianLinks(): Promise<RosterGuardianLinkRow[]> {
     return this.prisma.guardianLink.findMany({
       where: { districtId: this.districtId },

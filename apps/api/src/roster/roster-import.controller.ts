@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { type Request } from 'express';
 import { ApiFileUpload } from '../common/api-file-upload.decorator';
 import { CurrentPrincipal } from '../auth/principal.decorator';
@@ -47,5 +47,35 @@ export class RosterImportController {
     @Param('importId', UuidParamPipe) importId: string,
   ): Promise<RosterImportDto> {
     return this.imports.describe(principal, importId);
+  }
+
+  @Post(':importId/confirm')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiAcceptedResponse({
+    type: RosterImportStartedDto,
+    description: 'The held import applies (audited), diffed against the roster as it is now.',
+  })
+  @ApiUuidParam('importId', 'No such import in the caller’s district.')
+  @ApiError(
+    409,
+    'IMPORT_NOT_HELD: not held (already confirmed, discarded or superseded); IMPORT_IN_PROGRESS: another import is running.',
+  )
+  confirm(
+    @CurrentPrincipal() principal: Principal,
+    @Param('importId', UuidParamPipe) importId: string,
+  ): Promise<RosterImportStartedDto> {
+    return this.imports.confirm(principal, importId);
+  }
+
+  @Post(':importId/discard')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'Discarded (audited); its stored export is deleted.' })
+  @ApiUuidParam('importId', 'No such import in the caller’s district.')
+  @ApiError(409, 'IMPORT_NOT_HELD: not held (already confirmed or discarded).')
+  discard(
+    @CurrentPrincipal() principal: Principal,
+    @Param('importId', UuidParamPipe) importId: string,
+  ): Promise<void> {
+    return this.imports.discard(principal, importId);
   }
 }

@@ -59,7 +59,12 @@ export class RosterImportProgressDto {
 
 export class RosterImportDto {
   @ApiProperty({ format: 'uuid' }) importId!: string;
-  @ApiProperty({ enum: ['running', 'succeeded', 'failed'] }) status!: RosterImportStatus;
+  @ApiProperty({
+    enum: ['running', 'held', 'succeeded', 'failed', 'discarded'],
+    description:
+      'held: a mass change waiting for confirm or discard; discarded: by an admin or a newer export.',
+  })
+  status!: RosterImportStatus;
   @ApiProperty({ enum: ['upload', 'schedule', 'cli'] }) source!: RosterImportSource;
   @ApiProperty({
     type: RosterImportCountsDto,
@@ -78,6 +83,11 @@ export class RosterImportDto {
   })
   warnings!: RosterFileErrorDto[];
   @ApiProperty({ description: 'All warnings, including those beyond the list.' }) warningCount!: number;
+  @ApiPropertyOptional({
+    type: RosterImportCountsDto,
+    description: 'While held: what the import would change if confirmed now.',
+  })
+  pending?: RosterImportCountsDto;
   @ApiProperty({ nullable: true, type: String }) workflowId!: string | null;
   @ApiProperty({ format: 'date-time' }) startedAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt!: string | null;

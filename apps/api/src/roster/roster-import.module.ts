@@ -8,11 +8,13 @@ import { createBlobStore } from '../../../../libs/storage/blob-store.factory';
 import { API_CONFIG } from '../common/tokens';
 import { RosterImportController } from './roster-import.controller';
 import { RosterImportService } from './roster-import.service';
+import { RosterSettingsController } from './roster-settings.controller';
+import { RosterSettingsService } from './roster-settings.service';
 import { ROSTER_BLOB_KEYS, ROSTER_BLOB_STORE } from './roster-import.tokens';
 
 /** Roster uploads and their status. Exports are sealed with the district data key into the blob store. */
 @Module({
-  controllers: [RosterImportController],
+  controllers: [RosterImportController, RosterSettingsController],
   providers: [
     {
       provide: ROSTER_BLOB_STORE,
@@ -26,6 +28,7 @@ import { ROSTER_BLOB_KEYS, ROSTER_BLOB_STORE } from './roster-import.tokens';
         new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config))),
     },
     RosterImportService,
+    RosterSettingsService,
   ],
 })
 export class RosterImportModule {}

@@ -5,6 +5,8 @@ import { Database } from '../../../../libs/db/database';
 import { type RosterImportFileError } from '../../../../libs/db/repositories/roster-import.repository';
 import { NotFoundError } from '../../../../libs/errors/domain-errors';
 import {
+  confirmHeldImport,
+  discardHeldImport,
   readCounts,
   readErrorsFound,
   ROSTER_PROGRESS_QUERY,
@@ -77,11 +79,32 @@ export class RosterImportService {
         message: warning.message,
       })),
       warningCount: row.warningCount,
+      ...(row.status === 'held' ? { pending: toCountsDto(readCounts(row.pending)) } : {}),
       workflowId: row.workflowId,
       startedAt: row.startedAt.toISOString(),
       finishedAt: row.finishedAt?.toISOString() ?? null,
       ...(progress ? { progress: { phase: progress.phase, counts: toCountsDto(progress.counts) } } : {}),
     };
+  }
+
+  confirm(principal: Principal, importId: string): Promise<RosterImportStartedDto> {
+    return confirmHeldImport(
+      {
+        db: this.db,
+        store: this.store,
+        temporal: { client: this.temporal.client, taskQueue: this.temporal.taskQueue },
+      },
+      { districtId: principal.districtId, importId },
+      principal.userId,
+    );
+  }
+
+  discard(principal: Principal, importId: string): Promise<void> {
+    return discardHeldImport(
+      { db: this.db, store: this.store },
+      { districtId: principal.districtId, importId },
+      principal.userId,
+    );
   }
 
   /** The workflow's own view; absent when no worker answers in time (the stored counts still are). */

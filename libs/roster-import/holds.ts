@@ -1,0 +1,99 @@
+import { type Database } from '../db/database';
+import { ConflictError, NotFoundError, UnavailableError } from '../errors/domain-errors';
+import { type BlobStore } from '../storage';
+import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../temporal/search-attributes';
+import { workflowIds } from '../temporal/workflow-ids';
+import type { rosterImportWorkflow } from '../../workflows/roster-import.workflow';
+import { type RosterWorkflowStarter } from './intake';
+import { claimDistrictForImport, temporalWorkflowState } from './one-import-at-a-time';
+import { type RosterImportInput } from './phases';
+
+/** The import is not (or no longer) held: already confirmed, discarded, superseded, or never held. */
+export class RosterImportNotHeldError extends ConflictError {
+  constructor(importId: string) {
+    super('IMPORT_NOT_HELD', `Roster import ${importId} is not held: it was already confirmed or discarded.`);
+  }
+}
+
+export interface RosterHoldDeps {
+  db: Database;
+  store: BlobStore;
+  temporal: RosterWorkflowStarter;
+}
+
+/**
+ * Confirms a held import: under the district's intake lock (refused with 409 IMPORT_IN_PROGRESS while
+ * another import runs), held → running with its audit event, then the confirmed run of the import
+ * workflow starts. Only one of two concurrent confirmations moves it out of held; the other gets 409
+ * IMPORT_NOT_HELD, so the import applies once. The run diffs against the roster as it is then.
+ */
+export async function confirmHeldImport(
+  deps: RosterHoldDeps,
+  target: RosterImportInput,
+  actorId: string,
+): Promise<{ importId: string; workflowId: string }> {
+  const workflowState = deps.temporal.workflowState ?? temporalWorkflowState(deps.temporal.client);
+  const workflowId = await deps.db.transaction(target.districtId, async (tenant) => {
+    const row = await tenant.rosterImports.findById(target.importId);
+    if (!row) throw new NotFoundError('The roster import');
+    if (row.status !== 'held' || !row.heldAt) throw new RosterImportNotHeldError(target.importId);
+    await claimDistrictForImport(tenant, target.importId, workflowState);
+    const id = workflowIds.rosterConfirmed(target.districtId, target.importId, row.heldAt);
+    if (!(await tenant.rosterImports.confirm(target.importId, id)))
+      throw new RosterImportNotHeldError(target.importId);
+    await tenant.audit.appendWithin(tenant.prisma, {
+      actorId,
+      action: 'roster.import.confirmed',
+      targetType: 'roster_import',
+      targetId: target.importId,
+      details: { importId: target.importId, pending: row.pending ?? {}, workflowId: id },
+    });
+    return id;
+  });
+  try {
+    await deps.temporal.client.workflow.start<typeof rosterImportWorkflow>('rosterImportWorkflow', {
+      taskQueue: deps.temporal.taskQueue,
+      workflowId,
+      args: [{ districtId: target.districtId, importId: target.importId, confirmed: true }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: DISTRICT_ID, value: target.districtId },
+        { key: ROSTER_IMPORT_ID, value: target.importId },
+      ],
+    });
+  } catch (error) {
+    // Back to held: the admin confirms again once the workflow service answers.
+    await deps.db.forDistrict(target.districtId).rosterImports.unconfirm(target.importId);
+    throw new UnavailableError(
+      `The roster import could not be started: the workflow service did not answer (${error instanceof Error ? error.name : 'error'}).`,
+    );
+  }
+  return { importId: target.importId, workflowId };
+}
+
+/** Discards a held import (audited) and deletes its stored export; the roster is left as it is. */
+export async function discardHeldImport(
+  deps: Pick<RosterHoldDeps, 'db' | 'store'>,
+  target: RosterImportInput,
+  actorId: string,
+): Promise<void> {
+  const blobPath = await deps.db.transaction(target.districtId, async (tenant) => {
+    await tenant.rosterImports.lockIntake();
+    const row = await tenant.rosterImports.findById(target.importId);
+    if (!row) throw new NotFoundError('The roster import');
+    if (!(await tenant.rosterImports.discard(target.importId, new Date())))
+      throw new RosterImportNotHeldError(target.importId);
+    await tenant.audit.appendWithin(tenant.prisma, {
+      actorId,
+      action: 'roster.import.discarded',
+      targetType: 'roster_import',
+      targetId: target.importId,
+      details: { importId: target.importId, reason: 'discarded', pending: row.pending ?? {} },
+    });
+    return row.blobPath;
+  });
+  if (!blobPath) return;
+  await deps.store.delete(blobPath);
+  await deps.db.forDistrict(target.districtId).rosterImports.clearBlobPath(target.importId);
+}
