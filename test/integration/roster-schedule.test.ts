@@ -113,6 +113,11 @@ describe('roster drop-folder schedules', () => {
     );
     expect(counts.guardianLinksAdded).toBe(roster.expected.guardianLinks);
 
+    // The import row says succeeded a moment before its workflow closes; a trigger in between would be
+    // skipped by the schedule's overlap policy (SKIP), which is not what this test is about.
+    await waitFor('the first scheduled run to close', async () =>
+      (await handle.describe()).info.runningActions.length === 0 ? true : undefined,
+    );
     await handle.trigger();
     const secondRun = await waitFor(
       'the second scheduled run',
