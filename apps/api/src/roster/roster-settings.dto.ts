@@ -1,12 +1,75 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Equals, IsDefined, IsInt, IsObject, Max, Min, ValidateNested } from 'class-validator';
+import {
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { SingleLine } from '../common/single-line.validator';
 
-/** Where the roster comes from. CSV exports (upload, command line, drop folder) are the only kind yet. */
+const SOURCE_KINDS = ['csv', 'oneroster-api'] as const;
+const isApi = (source: RosterSourceDto) => source.kind === 'oneroster-api';
+
+/**
+ * Where the roster comes from: CSV exports (upload, command line, drop folder), or a OneRoster 1.1
+ * REST API the worker pages through on a schedule. For the API only the *name* of the client secret is
+ * given (`env:ROSTER_API_SECRET_<NAME>` or `file:<name>`), never the secret; the URL and schedule rules
+ * are libs/oneroster-api/settings.ts's.
+ */
 export class RosterSourceDto {
-  @ApiProperty({ enum: ['csv'] })
-  @Equals('csv')
-  kind!: 'csv';
+  @ApiProperty({ enum: SOURCE_KINDS })
+  @IsIn(SOURCE_KINDS)
+  kind!: (typeof SOURCE_KINDS)[number];
+
+  @ApiPropertyOptional({
+    description: 'oneroster-api: the base URL (https), e.g. https://sis.example.org/ims/oneroster/v1p1',
+  })
+  @ValidateIf(isApi)
+  @IsString()
+  @SingleLine()
+  @Length(1, 2048)
+  baseUrl?: string;
+
+  @ApiPropertyOptional({ description: 'oneroster-api: the OAuth 2.0 token URL (client credentials, https).' })
+  @ValidateIf(isApi)
+  @IsString()
+  @SingleLine()
+  @Length(1, 2048)
+  tokenUrl?: string;
+
+  @ApiPropertyOptional({ description: 'oneroster-api: the OAuth 2.0 client id.' })
+  @ValidateIf(isApi)
+  @IsString()
+  @SingleLine()
+  @Length(1, 256)
+  clientId?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'oneroster-api: where the worker finds the secret: env:ROSTER_API_SECRET_<NAME> or file:<name>.',
+  })
+  @ValidateIf(isApi)
+  @IsString()
+  @SingleLine()
+  @Length(1, 256)
+  secretRef?: string;
+
+  @ApiPropertyOptional({
+    description: 'oneroster-api: cron schedule of the imports (5 fields); 0 2 * * * by default.',
+  })
+  @IsOptional()
+  @IsString()
+  @SingleLine()
+  @Length(1, 128)
+  schedule?: string;
 }
 
 export class RosterSettingsDto {
