@@ -1,6 +1,6 @@
+import { upsertSchedule } from '../temporal/schedules';
 import {
   type Client,
-  ScheduleAlreadyRunning,
   type ScheduleOptions,
   type ScheduleOptionsStartWorkflowAction,
   ScheduleOverlapPolicy,
@@ -39,13 +39,6 @@ export async function ensureAttachmentRetentionSchedule(
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
   };
-  try {
-    await client.schedule.create({ scheduleId, ...definition });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule
-      .getHandle(scheduleId)
-      .update((previous) => ({ ...definition, state: previous.state }));
-  }
+  await upsertSchedule(client, scheduleId, definition);
   return scheduleId;
 }

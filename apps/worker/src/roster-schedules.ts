@@ -2,7 +2,6 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import {
   Client,
-  ScheduleAlreadyRunning,
   type ScheduleOptions,
   type ScheduleOptionsStartWorkflowAction,
   ScheduleOverlapPolicy,
@@ -12,6 +11,7 @@ import { ConfigError, type WorkerConfig } from '../../../libs/config/config';
 import { Database } from '../../../libs/db/database';
 import { type HomeroomPrismaClient } from '../../../libs/db/prisma';
 import { type Logger } from '../../../libs/logging/logger';
+import { upsertSchedule } from '../../../libs/temporal/schedules';
 import {
   rosterApiScheduleId,
   rosterApiWorkflowId,
@@ -98,14 +98,7 @@ export async function ensureRosterSchedules(
   for (const { districtId } of settings.ROSTER_DROP_FOLDERS) {
     const scheduleId = rosterScheduleId(districtId);
     const definition = rosterScheduleDefinition(settings, districtId);
-    try {
-      await client.schedule.create({ scheduleId, ...definition });
-    } catch (error) {
-      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-      await client.schedule
-        .getHandle(scheduleId)
-        .update((previous) => ({ ...definition, state: previous.state }));
-    }
+    await upsertSchedule(client, scheduleId, definition);
     ids.push(scheduleId);
   }
   return ids;
@@ -150,14 +143,7 @@ export async function ensureRosterApiSchedules(
   for (const source of await db.rosterApiSources.all()) {
     const scheduleId = rosterApiScheduleId(source.districtId);
     const definition = rosterApiScheduleDefinition(settings, source.districtId, source.schedule);
-    try {
-      await client.schedule.create({ scheduleId, ...definition });
-    } catch (error) {
-      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-      await client.schedule
-        .getHandle(scheduleId)
-        .update((previous) => ({ ...definition, state: previous.state }));
-    }
+    await upsertSchedule(client, scheduleId, definition);
     ids.push(scheduleId);
   }
   // A district whose source was removed keeps no Schedule.
