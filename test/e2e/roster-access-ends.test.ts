@@ -53,7 +53,11 @@ describe('access ends when a roster import says so', () => {
     guardiansPerStudent: 1,
   });
 
-  async function importModel(bytes: Uint8Array): Promise<ImportView> {
+  /**
+   * Uploads an export and waits for it to apply. With `held`, the import must first be held as a mass
+   * change (deactivating a school always is) and is then confirmed, as an admin would.
+   */
+  async function importModel(bytes: Uint8Array, options: { held?: boolean } = {}): Promise<ImportView> {
     const form = new FormData();
     form.append('file', new Blob([Buffer.from(bytes)], { type: 'application/zip' }), 'roster.zip');
     const res = await fetch(`${api.baseUrl}/v1/admin/roster/imports`, {
@@ -63,16 +67,25 @@ describe('access ends when a roster import says so', () => {
     });
     expect(res.status).toBe(202);
     const { importId } = (await res.json()) as { importId: string };
-    const done = await waitFor(
-      `roster import ${importId}`,
-      async () => {
-        const view = await request<ImportView>(api.baseUrl, 'GET', `/v1/admin/roster/imports/${importId}`, {
-          token: adminToken,
-        });
-        return view.body.status === 'running' ? undefined : view.body;
-      },
-      120_000,
-    );
+    const settled = () =>
+      waitFor(
+        `roster import ${importId}`,
+        async () => {
+          const view = await request<ImportView>(api.baseUrl, 'GET', `/v1/admin/roster/imports/${importId}`, {
+            token: adminToken,
+          });
+          return view.body.status === 'running' ? undefined : view.body;
+        },
+        120_000,
+      );
+    if (options.held) {
+      expect((await settled()).status).toBe('held');
+      const confirmed = await request(api.baseUrl, 'POST', `/v1/admin/roster/imports/${importId}/confirm`, {
+        token: adminToken,
+      });
+      expect(confirmed.status).toBe(202);
+    }
+    const done = await settled();
     expect(done.status).toBe('succeeded');
     return done;
   }
@@ -300,7 +313,8 @@ describe('access ends when a roster import says so', () => {
     expect((await request(api.baseUrl, 'GET', path, { token: studentToken })).status).toBe(200);
 
     const after = { ...model, orgs: model.orgs.filter((org) => org.sourcedId !== school.sourcedId) };
-    const removal = await importModel(writeDeltaZip(model, after));
+    // Deactivating a school is a mass change: held until an admin confirms it.
+    const removal = await importModel(writeDeltaZip(model, after), { held: true });
     model = after;
     const schoolSections = model.sections.filter((s) => s.schoolSourcedId === school.sourcedId).length;
     expect(removal.counts).toMatchObject({ sectionsRemoved: schoolSections });
