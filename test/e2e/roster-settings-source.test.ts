@@ -70,12 +70,19 @@ describe('roster settings: the OneRoster REST source', () => {
     expect(rows[0].n).toBe(2);
   });
 
+  it('when the CSV source comes with null REST fields, then 400', async () => {
+    const res = await put({ massChangeThresholdPercent: 15, source: { kind: 'csv', schedule: null } });
+    expect([res.status, res.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
   it.each([
     ['a plain-http URL off loopback', { baseUrl: 'http://sis.example.org/ims/oneroster/v1p1' }],
     ['credentials in the token URL', { tokenUrl: 'https://user:pw@sis.example.org/token' }],
     ['a secret reference to another variable', { secretRef: 'env:DATABASE_URL' }],
     ['a schedule that is not cron', { schedule: 'every night' }],
     ['no client id', { clientId: undefined }],
+    ['a null schedule', { schedule: null }],
+    ['a null base URL', { baseUrl: null }],
   ])('when the REST source has %s, then 400 and nothing is stored', async (_what, change) => {
     const res = await put({ massChangeThresholdPercent: 15, source: { ...source, ...change } });
     expect([res.status, res.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);

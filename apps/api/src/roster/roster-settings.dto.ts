@@ -5,7 +5,6 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Max,
@@ -16,7 +15,12 @@ import {
 import { SingleLine } from '../common/single-line.validator';
 
 const SOURCE_KINDS = ['csv', 'oneroster-api'] as const;
-const isApi = (source: RosterSourceDto) => source.kind === 'oneroster-api';
+/**
+ * The REST fields are required for `oneroster-api` and checked whenever present (so `null` is refused);
+ * with `csv` they are not read.
+ */
+const apiField = (source: RosterSourceDto, value: unknown) =>
+  source.kind === 'oneroster-api' || value !== undefined;
 
 /**
  * Where the roster comes from: CSV exports (upload, command line, drop folder), or a OneRoster 1.1
@@ -32,21 +36,21 @@ export class RosterSourceDto {
   @ApiPropertyOptional({
     description: 'oneroster-api: the base URL (https), e.g. https://sis.example.org/ims/oneroster/v1p1',
   })
-  @ValidateIf(isApi)
+  @ValidateIf(apiField)
   @IsString()
   @SingleLine()
   @Length(1, 2048)
   baseUrl?: string;
 
   @ApiPropertyOptional({ description: 'oneroster-api: the OAuth 2.0 token URL (client credentials, https).' })
-  @ValidateIf(isApi)
+  @ValidateIf(apiField)
   @IsString()
   @SingleLine()
   @Length(1, 2048)
   tokenUrl?: string;
 
   @ApiPropertyOptional({ description: 'oneroster-api: the OAuth 2.0 client id.' })
-  @ValidateIf(isApi)
+  @ValidateIf(apiField)
   @IsString()
   @SingleLine()
   @Length(1, 256)
@@ -56,7 +60,7 @@ export class RosterSourceDto {
     description:
       'oneroster-api: where the worker finds the secret: env:ROSTER_API_SECRET_<NAME> or file:<name>.',
   })
-  @ValidateIf(isApi)
+  @ValidateIf(apiField)
   @IsString()
   @SingleLine()
   @Length(1, 256)
@@ -65,7 +69,7 @@ export class RosterSourceDto {
   @ApiPropertyOptional({
     description: 'oneroster-api: cron schedule of the imports (5 fields); 0 2 * * * by default.',
   })
-  @IsOptional()
+  @ValidateIf((_source: RosterSourceDto, value: unknown) => value !== undefined)
   @IsString()
   @SingleLine()
   @Length(1, 128)
