@@ -1,17 +1,9 @@
-import {
-  ApplicationFailure,
-  CancellationScope,
-  executeChild,
-  ParentClosePolicy,
-  proxyActivities,
-  uuid4,
-} from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { createRosterApiActivities } from '../activities/roster-api.activities';
 import { ONEROSTER_COLLECTIONS } from '../libs/oneroster-api/collections';
 import type { RosterApiPageCounts, RosterApiSkipped } from '../libs/roster-import/api-source';
 import { ROSTER_API_REFUSED, type RosterImportResult } from '../libs/roster-import/phases';
-import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../libs/temporal/search-attributes';
-import { rosterImportWorkflow } from './roster-import.workflow';
+import { runStagedRosterImport } from './staged-roster-import';
 
 type RosterApiActivities = ReturnType<typeof createRosterApiActivities>;
 
@@ -97,15 +89,5 @@ export async function rosterApiWorkflow(input: RosterApiInput): Promise<RosterAp
     throw error;
   }
   if (staged.status === 'skipped') return staged;
-  const result = await executeChild(rosterImportWorkflow, {
-    workflowId: staged.workflowId,
-    args: [ref],
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-    typedSearchAttributes: [
-      { key: DISTRICT_ID, value: ref.districtId },
-      { key: ROSTER_IMPORT_ID, value: ref.importId },
-    ],
-  });
-  return { importId: ref.importId, ...result };
+  return runStagedRosterImport(ref, staged.workflowId);
 }

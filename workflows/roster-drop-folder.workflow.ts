@@ -1,9 +1,8 @@
-import { executeChild, ParentClosePolicy, proxyActivities, uuid4 } from '@temporalio/workflow';
+import { proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { createRosterImportActivities } from '../activities/roster-import.activities';
 import type { DropFolderStaging } from '../libs/roster-import/drop-folder';
 import type { RosterImportResult } from '../libs/roster-import/phases';
-import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../libs/temporal/search-attributes';
-import { rosterImportWorkflow } from './roster-import.workflow';
+import { runStagedRosterImport } from './staged-roster-import';
 
 type RosterActivities = ReturnType<typeof createRosterImportActivities>;
 
@@ -37,16 +36,5 @@ export async function rosterDropFolderWorkflow(
   const ref = { districtId: input.districtId, importId: uuid4() };
   const staged = await stageRosterDropFolderExport(ref);
   if (staged.status === 'skipped') return staged;
-  const result = await executeChild(rosterImportWorkflow, {
-    workflowId: staged.workflowId,
-    args: [ref],
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    // The import finishes even if this run is terminated: it owns its own clean-up.
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-    typedSearchAttributes: [
-      { key: DISTRICT_ID, value: ref.districtId },
-      { key: ROSTER_IMPORT_ID, value: ref.importId },
-    ],
-  });
-  return { importId: ref.importId, ...result };
+  return runStagedRosterImport(ref, staged.workflowId);
 }
