@@ -113,19 +113,26 @@ describe('roster drop-folder schedules', () => {
     );
     expect(counts.guardianLinksAdded).toBe(roster.expected.guardianLinks);
 
-    // The import row says succeeded a moment before its workflow closes; a trigger in between would be
-    // skipped by the schedule's overlap policy (SKIP), which is not what this test is about.
-    await waitFor('the first scheduled run to close', async () =>
-      (await handle.describe()).info.runningActions.length === 0 ? true : undefined,
-    );
+    // The import row says succeeded a moment before its workflow closes. Wait for the run itself to
+    // close (its result, not the schedule's bookkeeping of running actions, which can lag under load),
+    // so the second trigger is a fresh run that sees the first import.
+    const firstRun = (await waitFor(
+      'the first scheduled run',
+      async () => (await handle.describe()).info.recentActions[0],
+    ))!;
+    await client.workflow
+      .getHandle(firstRun.action.workflow.workflowId, firstRun.action.workflow.firstExecutionRunId)
+      .result();
     await handle.trigger();
     const secondRun = await waitFor(
       'the second scheduled run',
       async () => {
         const { info } = await handle.describe();
-        return info.recentActions.length === 2 ? info.recentActions[1] : undefined;
+        return info.recentActions.find(
+          (action) => action.action.workflow.workflowId !== firstRun.action.workflow.workflowId,
+        );
       },
-      30_000,
+      90_000,
     );
     const result = await client.workflow
       .getHandle(secondRun!.action.workflow.workflowId, secondRun!.action.workflow.firstExecutionRunId)
