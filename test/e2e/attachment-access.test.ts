@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
+import { MAX_ATTACHMENTS } from '../../apps/api/src/messages/message.dto';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
@@ -11,6 +13,7 @@ import {
   type SectionFixture,
   signInAs,
 } from '../support/roster-factory';
+import { EICAR } from '../support/samples';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import {
   attachmentTestEnv,
@@ -210,18 +213,62 @@ describe('attachment access through messages and announcements', () => {
     expect(rows).toEqual([{ action: 'admin.attachment_link_issued' }]);
   });
 
-  it("when someone else's upload is attached to a message, then the message is refused", async () => {
-    const docx = await upload(api.baseUrl, tokens.otherTeacher!, minimalDocx(), 'plan.docx');
+  const sendWith = async (attachmentIds: readonly string[]) => {
     const conversation = await request<{ id: string }>(api.baseUrl, 'POST', '/v1/conversations', {
       token: tokens.teacher,
       json: { participantId: section.students[1]!.id },
     });
-    const sent = await request(api.baseUrl, 'POST', `/v1/conversations/${conversation.body.id}/messages`, {
-      token: tokens.teacher,
-      json: { body: 'Borrowed file', attachmentIds: [docx.body.id] },
+    const stored = async () =>
+      Number(
+        (
+          await pool.query<{ count: string }>('SELECT count(*) FROM messages WHERE conversation_id = $1', [
+            conversation.body.id,
+          ])
+        ).rows[0]!.count,
+      );
+    const before = await stored();
+    const sent = await request<{ error?: { code: string } }>(
+      api.baseUrl,
+      'POST',
+      `/v1/conversations/${conversation.body.id}/messages`,
+      { token: tokens.teacher, json: { body: 'Borrowed file', attachmentIds } },
+    );
+    return { status: sent.status, code: sent.body.error?.code, messagesAdded: (await stored()) - before };
+  };
+
+  it("when someone else's upload is attached to a message, then 400 VALIDATION_FAILED, nothing is sent, and the file stays hidden", async () => {
+    const docx = await upload(api.baseUrl, tokens.otherTeacher!, minimalDocx(), 'plan.docx');
+    expect(await sendWith([docx.body.id!])).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      messagesAdded: 0,
     });
-    expect(sent.status).toBeGreaterThanOrEqual(400);
-    expect(sent.status).toBeLessThan(500);
     expect((await issueLink(api.baseUrl, tokens.classmate!, docx.body.id!)).status).toBe(404);
+  });
+
+  it("when another district's upload, an unknown id or one's own quarantined upload is attached, then 400 VALIDATION_FAILED and nothing is sent", async () => {
+    const foreign = await upload(
+      api.baseUrl,
+      tokens.otherDistrictTeacher!,
+      minimalPdf('Elsewhere'),
+      'other.pdf',
+    );
+    const infected = await upload(api.baseUrl, tokens.teacher!, EICAR, 'eicar.txt');
+    expect((await waitForStatus(api.baseUrl, tokens.teacher!, infected.body.id!, 'quarantined')).status).toBe(
+      'quarantined',
+    );
+    for (const refused of [foreign.body.id!, randomUUID(), infected.body.id!]) {
+      expect({ refused, ...(await sendWith([worksheetId, refused])) }).toEqual({
+        refused,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        messagesAdded: 0,
+      });
+    }
+  });
+
+  it('when more files than a message may carry are attached, then 400 VALIDATION_FAILED and nothing is sent', async () => {
+    const ids = [worksheetId, ...Array.from({ length: MAX_ATTACHMENTS }, () => randomUUID())];
+    expect(await sendWith(ids)).toEqual({ status: 400, code: 'VALIDATION_FAILED', messagesAdded: 0 });
   });
 });

@@ -165,30 +165,4 @@ export class AttachmentRepository {
     });
     return new Set(rows.map((row) => row.announcementId));
   }
-
-  /** Of the given attachments, the uploader's own in this district with their status. */
-  ownedBy(uploaderId: string, ids: readonly string[]): Promise<{ id: string; status: AttachmentStatus }[]> {
-    return this.prisma.attachment.findMany({
-      where: { districtId: this.districtId, uploaderId, id: { in: [...ids] } },
-      select: { id: true, status: true },
-    });
-  }
-
-  async attachToMessage(messageId: string, attachmentIds: readonly string[]): Promise<void> {
-    await this.prisma.messageAttachment.createMany({
-      data: attachmentIds.map((attachmentId) => ({ messageId, attachmentId, districtId: this.districtId })),
-      skipDuplicates: true,
-    });
-  }
-
-  async attachToAnnouncement(announcementId: string, attachmentIds: readonly string[]): Promise<void> {
-    await this.prisma.announcementAttachment.createMany({
-      data: attachmentIds.map((attachmentId) => ({
-        announcementId,
-        attachmentId,
-        districtId: this.districtId,
-      })),
-      skipDuplicates: true,
-    });
-  }
 }
