@@ -23,7 +23,7 @@ export function createAttachmentRetentionActivities(deps: {
   blobStore?: BlobStore;
 }) {
   const db = new Database(deps.prisma);
-  const store = deps.blobStore ?? createBlobStore(deps.config);
+  const store = deps.blobStore ?? createBlobStore(deps.config, 'temporal');
 
   return {
     /**

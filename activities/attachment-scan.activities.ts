@@ -46,7 +46,7 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
   const { config, logger } = deps;
   const db = new Database(deps.prisma);
   const keys = new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)));
-  const store = deps.blobStore ?? createBlobStore(config);
+  const store = deps.blobStore ?? createBlobStore(config, 'temporal');
   const scanner = new ClamdScanner({
     host: config.CLAMD_HOST,
     port: config.CLAMD_PORT,

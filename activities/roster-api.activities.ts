@@ -56,7 +56,7 @@ export function createRosterApiActivities(deps: RosterApiActivityDeps) {
   const { config, logger } = deps;
   const db = new Database(deps.prisma);
   const keys = new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)));
-  const store = deps.blobStore ?? createBlobStore(config);
+  const store = deps.blobStore ?? createBlobStore(config, 'temporal');
   // Shared by every page of every district on this worker: a token is fetched once per lifetime.
   const tokens = new OneRosterTokenCache();
   const apiDeps = (): RosterApiDeps => ({

@@ -45,7 +45,7 @@ export function createRosterImportActivities(deps: RosterImportActivityDeps) {
   const { config, logger } = deps;
   const db = new Database(deps.prisma);
   const keys = new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)));
-  const store = deps.blobStore ?? createBlobStore(config);
+  const store = deps.blobStore ?? createBlobStore(config, 'temporal');
   const snapshots = new RosterSnapshotSource({ db, store, keys });
   const importer = new RosterImporter({ db, store, snapshots });
   const folders = new Map(config.ROSTER_DROP_FOLDERS.map((entry) => [entry.districtId, entry.folder]));

@@ -40,6 +40,8 @@ export async function translationWorkflow(
     startToCloseTimeout: '1 minute',
     retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 10 },
   });
+  // The one retry policy for the translation provider: the adapter sends each request once (its SDK's
+  // retries are off), so throttling and outages are retried here, with backoff, in the history.
   const translations = proxyActivities<TranslationActivities>({
     startToCloseTimeout: '5 minutes',
     heartbeatTimeout: input.heartbeatTimeoutMs ?? 10_000,

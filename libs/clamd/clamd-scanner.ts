@@ -20,7 +20,8 @@ export interface ClamdScannerOptions {
 /**
  * Streams content to clamd (INSTREAM through the `clamscan` client). Fail closed: only an explicit
  * "not infected" answer is clean; an empty answer, a timeout or a cut connection is an error the caller
- * retries, never a pass.
+ * retries, never a pass. There is no retry here (and `clamscan` has none): the scan activity's Temporal
+ * policy is the one retry policy for clamd.
  */
 export class ClamdScanner {
   private client: Promise<NodeClam> | undefined;

@@ -4,11 +4,25 @@ import { LocalDirectoryBlobStore } from './local-directory-blob-store';
 import { S3BlobStore, createS3Client } from './s3-blob-store';
 
 /**
+ * Who retries a failed S3 request, so that each call has one retry policy:
+ * - `temporal` (activities): the SDK sends each request once and the activity's retry policy is the
+ *   only one, with its backoff in the workflow's history; SDK attempts under it would multiply the
+ *   requests to a failing S3 (3 × the activity's attempts).
+ * - `sdk` (an API request, a CLI command: nothing retries them): the SDK's standard three attempts.
+ */
+export type BlobStoreRetries = 'temporal' | 'sdk';
+
+const S3_ATTEMPTS: Record<BlobStoreRetries, number> = { temporal: 1, sdk: 3 };
+
+/**
  * The blob store the configuration names: STORAGE_DIR for `local`, the S3 bucket with SSE-KMS for
  * `s3`. The configuration was validated at start-up; the checks here only keep a hand-made config
  * (a test, a script) from reaching a backend half-configured or an endpoint elsewhere.
  */
-export function createBlobStore(config: StorageConfig & EnvironmentConfig): BlobStore {
+export function createBlobStore(
+  config: StorageConfig & EnvironmentConfig,
+  retries: BlobStoreRetries = 'sdk',
+): BlobStore {
   if (config.STORAGE_BACKEND === 'local') {
     if (!config.STORAGE_DIR) throw new ConfigError(['STORAGE_DIR: is required']);
     return new LocalDirectoryBlobStore(config.STORAGE_DIR);
@@ -24,6 +38,7 @@ export function createBlobStore(config: StorageConfig & EnvironmentConfig): Blob
       region: S3_REGION,
       ...(S3_ENDPOINT ? { endpoint: S3_ENDPOINT } : {}),
       forcePathStyle: config.S3_FORCE_PATH_STYLE,
+      maxAttempts: S3_ATTEMPTS[retries],
     }),
     { bucket: S3_BUCKET, kmsKeyId: S3_KMS_KEY_ID },
   );

@@ -14,6 +14,8 @@ export interface S3ClientSettings {
   /** A loopback stand-in (local and test environments only, checked by the configuration). */
   endpoint?: string;
   forcePathStyle: boolean;
+  /** Attempts per request, the first included (blob-store.factory.ts decides who retries). */
+  maxAttempts: number;
 }
 
 /**
@@ -26,6 +28,7 @@ export function createS3Client(settings: S3ClientSettings): S3Client {
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     forcePathStyle: settings.forcePathStyle,
+    maxAttempts: settings.maxAttempts,
     ignoreConfiguredEndpointUrls: true,
     // No request timeout: it is an idle timeout on the socket, and a slow reader of a download (clamd
     // busy with another file) pauses the socket legitimately.

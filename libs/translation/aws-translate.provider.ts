@@ -33,12 +33,6 @@ export interface AwsTranslateOptions {
   environment: 'local' | 'test' | 'production';
   /** Static credentials; by default the SDK's chain (environment, web identity, instance role). */
   credentials?: TranslateClientConfig['credentials'];
-  /** Attempts per chunk for throttling and outages, the first included; default 4. */
-  maxAttempts?: number;
-  /** Backoff before the second attempt, doubled for each further one (with jitter); default 200 ms. */
-  baseDelayMs?: number;
-  /** Longest backoff; default 5 s. */
-  maxDelayMs?: number;
   /** Per request; default 15 s. */
   requestTimeoutMs?: number;
   /** A text longer than this is refused before any call, however it could be split; default 200,000. */
@@ -63,9 +57,14 @@ const UNSUPPORTED_LANGUAGE = new Set([
  * explicitly, so neither the SDK's defaults nor AWS_ENDPOINT_URL_* can route text elsewhere.
  *
  * Texts over 10,000 bytes are split (text-chunks.ts) and the chunks translated one after another, in
- * order. Retries for throttling and outages happen here, per chunk and bounded, with the SDK's own
- * retries switched off so the number of requests is predictable; a caller (the Temporal activity) may
- * retry the whole translation later on top of that.
+ * order.
+ *
+ * One retry policy: the Temporal activity's (translation.workflow.ts). Each chunk is one request: the
+ * SDK's own retries are off (`maxAttempts: 1`) and this adapter has no loop of its own, so throttling
+ * or an outage surfaces at once as a typed, retryable error and Temporal backs off and retries the
+ * activity, visibly in the workflow's history and within its bounds. Stacking the SDK's three attempts,
+ * or a loop here, under Temporal's twelve would multiply the requests a throttled account receives.
+ * A retried activity translates the earlier chunks again; a long text is at most 20 chunks.
  */
 export class AwsTranslateProvider implements TranslationProvider {
   readonly name = 'aws-translate';
@@ -73,9 +72,6 @@ export class AwsTranslateProvider implements TranslationProvider {
   /** Where every request goes; shown in the worker's start-up log. */
   readonly endpoint: string;
   private readonly client: TranslateClient;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
   private readonly maxTextBytes: number;
 
   constructor(options: AwsTranslateOptions) {
@@ -84,9 +80,6 @@ export class AwsTranslateProvider implements TranslationProvider {
     if (problem) throw new RangeError(`AWS Translate endpoint ${endpoint} ${problem}`);
     this.endpoint = endpoint;
     this.supportsAutoDetect = regionSupportsAutoDetect(options.region);
-    this.maxAttempts = options.maxAttempts ?? 4;
-    this.baseDelayMs = options.baseDelayMs ?? 200;
-    this.maxDelayMs = options.maxDelayMs ?? 5_000;
     this.maxTextBytes = options.maxTextBytes ?? 200_000;
     this.client = new TranslateClient({
       region: options.region,
@@ -136,23 +129,14 @@ export class AwsTranslateProvider implements TranslationProvider {
   }
 
   private async translateChunk(text: string, source: string, target: string): Promise<TranslateResult> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const output = await this.client.send(
-          new TranslateTextCommand({ Text: text, SourceLanguageCode: source, TargetLanguageCode: target }),
-        );
-        return { text: output.TranslatedText ?? '', sourceLanguage: output.SourceLanguageCode ?? source };
-      } catch (error) {
-        const mapped = mapAwsError(error, { source, target, bytes: utf8Bytes(text) });
-        if (!mapped.retryable || attempt >= this.maxAttempts) throw mapped;
-        await sleep(this.backoffMs(attempt));
-      }
+    try {
+      const output = await this.client.send(
+        new TranslateTextCommand({ Text: text, SourceLanguageCode: source, TargetLanguageCode: target }),
+      );
+      return { text: output.TranslatedText ?? '', sourceLanguage: output.SourceLanguageCode ?? source };
+    } catch (error) {
+      throw mapAwsError(error, { source, target, bytes: utf8Bytes(text) });
     }
-  }
-
-  private backoffMs(attempt: number): number {
-    const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-    return ceiling / 2 + Math.random() * (ceiling / 2);
   }
 }
 
@@ -203,8 +187,4 @@ function isNetworkError(shape: AwsErrorShape): boolean {
   return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(
     shape.code ?? '',
   );
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
@@ -30,7 +32,8 @@ import { testWorkerConfig } from '../support/config';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
 import { freePort, REPO_ROOT, waitFor } from '../support/processes';
 
-const MOTO_SERVER = join(REPO_ROOT, '.tools/moto/bin/moto_server');
+// scripts/env.sh exports where bootstrap.sh installed the tools (a worktree shares its checkout's).
+const MOTO_SERVER = join(process.env.HOMEROOM_TOOLS_DIR ?? join(REPO_ROOT, '.tools'), 'moto/bin/moto_server');
 const REGION = 'us-east-1';
 const KMS_KEY_ID = 'arn:aws:kms:us-east-1:123456789012:key/8f2c7c2e-9d6a-4b1e-a3f0-5c1d2e3f4a5b';
 const MiB = 1024 * 1024;
@@ -137,7 +140,7 @@ describe('S3 blob store (moto S3 stand-in)', () => {
       }),
     );
 
-    const client = createS3Client({ region: REGION, endpoint, forcePathStyle: true });
+    const client = createS3Client({ region: REGION, endpoint, forcePathStyle: true, maxAttempts: 1 });
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const { headers } = args.request as { headers: Record<string, string> };
@@ -343,6 +346,35 @@ describe('S3 blob store (moto S3 stand-in)', () => {
       }
     });
 
+    it.each([
+      ['an activity, which Temporal retries', 'temporal', 1],
+      ['an API request, which nothing else retries', 'sdk', 3],
+    ] as const)(
+      'when S3 keeps failing for %s, then each call is attempted by one retry policy only (%s: %i requests)',
+      async (_who, retries, attempts) => {
+        let received = 0;
+        const failing = createServer((_request, response) => {
+          received += 1;
+          response
+            .writeHead(503, { 'content-type': 'application/xml' })
+            .end('<Error><Code>SlowDown</Code></Error>');
+        });
+        await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+        const failingEndpoint = `http://127.0.0.1:${(failing.address() as AddressInfo).port}`;
+        const configured = createBlobStore(
+          testWorkerConfig(s3Env({ S3_ENDPOINT: failingEndpoint })),
+          retries,
+        );
+        try {
+          await expect(configured.exists(key('unreachable.hrb'))).rejects.toThrow();
+          expect(received).toBe(attempts);
+        } finally {
+          (configured as S3BlobStore).destroy();
+          await new Promise((resolve) => failing.close(resolve));
+        }
+      },
+    );
+
     it('when STORAGE_BACKEND is s3, then STORAGE_DIR is not needed', () => {
       const env: Record<string, string | undefined> = { ...process.env, ...s3Env() };
       delete env.STORAGE_DIR;
@@ -410,7 +442,7 @@ describe('S3 blob store (moto S3 stand-in)', () => {
     it('when no endpoint is configured, then requests go to the region’s S3 even if AWS_ENDPOINT_URL_S3 says otherwise', async () => {
       process.env.AWS_ENDPOINT_URL_S3 = 'https://s3.eu-west-1.amazonaws.com';
       process.env.AWS_ENDPOINT_URL = 'https://storage.example.com';
-      const client = createS3Client({ region: REGION, forcePathStyle: false });
+      const client = createS3Client({ region: REGION, forcePathStyle: false, maxAttempts: 1 });
       const hosts: string[] = [];
       const stopped = new Error('stopped before sending');
       client.middlewareStack.add(

@@ -35,8 +35,6 @@ describe('AWS Translate stand-in (local TranslateText server)', () => {
       fips: false,
       environment: 'test',
       endpoint: standIn.endpoint,
-      baseDelayMs: 5,
-      maxDelayMs: 20,
     });
   });
   afterEach(() => standIn.reset());
@@ -108,43 +106,56 @@ describe('AWS Translate stand-in (local TranslateText server)', () => {
     expect(standIn.requests).toHaveLength(1);
   });
 
-  it('when AWS throttles twice, then the adapter backs off, retries and succeeds', async () => {
-    standIn.respondWith((_request, index) => (index < 2 ? awsError(400, 'ThrottlingException') : undefined));
-
-    const result = await provider.translate('Hello', { source: 'en', target: 'es' });
-
-    expect(result.text).toBe(standInTranslation('Hello', 'es'));
-    expect(standIn.requests).toHaveLength(3);
-  });
-
-  it('when AWS keeps throttling, then the adapter gives up after its bounded attempts with a retryable error', async () => {
-    standIn.respondWith(() => awsError(400, 'ThrottlingException'));
+  // Temporal's activity policy is the one retry policy (translation.workflow.ts): neither the SDK nor
+  // the adapter may send a second request, or a throttled account would get attempts multiplied.
+  it('when AWS throttles, then the adapter sends one request and fails with a retryable throttling error', async () => {
+    standIn.respondWith((_request, index) =>
+      index === 0 ? awsError(400, 'ThrottlingException') : undefined,
+    );
 
     const failure = provider.translate('Hello', { source: 'en', target: 'es' });
 
     await expect(failure).rejects.toBeInstanceOf(TranslationThrottledError);
     await expect(failure).rejects.toMatchObject({ retryable: true });
-    expect(standIn.requests).toHaveLength(4);
+    expect(standIn.requests).toHaveLength(1);
   });
 
-  it('when AWS answers 500, then the request is retried and the next answer is used', async () => {
+  it('when AWS throttles a request and it is tried again (as Temporal does), then the next answer is used', async () => {
     standIn.respondWith((_request, index) =>
-      index === 0 ? awsError(500, 'InternalServerException') : undefined,
+      index === 0 ? awsError(400, 'ThrottlingException') : undefined,
     );
 
+    await expect(provider.translate('Hello', { source: 'en', target: 'es' })).rejects.toBeInstanceOf(
+      TranslationThrottledError,
+    );
     const result = await provider.translate('Hello', { source: 'en', target: 'es' });
 
     expect(result.text).toBe(standInTranslation('Hello', 'es'));
     expect(standIn.requests).toHaveLength(2);
   });
 
-  it('when AWS is unavailable on every attempt, then a retryable unavailable error ends the bounded retries', async () => {
-    standIn.respondWith(() => awsError(503, 'ServiceUnavailableException'));
+  it('when AWS answers 500, then the adapter sends one request and fails with a retryable unavailable error', async () => {
+    standIn.respondWith((_request, index) =>
+      index === 0 ? awsError(500, 'InternalServerException') : undefined,
+    );
 
     const failure = provider.translate('Hello', { source: 'en', target: 'es' });
 
     await expect(failure).rejects.toBeInstanceOf(TranslationProviderUnavailableError);
-    expect(standIn.requests).toHaveLength(4);
+    await expect(failure).rejects.toMatchObject({ retryable: true });
+    expect(standIn.requests).toHaveLength(1);
+  });
+
+  it('when the second of three chunks is throttled, then the adapter stops there: no retry, no later chunk', async () => {
+    standIn.respondWith((_request, index) =>
+      index === 1 ? awsError(400, 'ThrottlingException') : undefined,
+    );
+    const text = Array.from({ length: 3 }, (_, n) => `Part ${n}. `.repeat(1_200).trim()).join('\n\n');
+
+    await expect(provider.translate(text, { source: 'en', target: 'es' })).rejects.toBeInstanceOf(
+      TranslationThrottledError,
+    );
+    expect(standIn.requests).toHaveLength(2);
   });
 
   it('when detection is not confident, then the error is typed and not retried', async () => {
