@@ -11,7 +11,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { hashToken, randomToken } from '../libs/crypto/hashing';
 import { Database } from '../libs/db/database';
 import { createPrismaClient } from '../libs/db/prisma';
-import { expectedBulkSnapshot, generateRoster } from '../libs/roster/generator';
+import { expectedBulkSnapshot, generateRoster } from '../test/support/roster-generator/generator';
 import { type RosterUser } from '../libs/roster';
 import { createMigratedScratchDatabase, type ScratchDatabase } from '../test/support/database';
 import { freePort, waitFor } from '../test/support/processes';

@@ -6,10 +6,9 @@ import {
   ValidationFailedError,
 } from '../errors/domain-errors';
 import { type FileKind, SCRIPT_EXTENSIONS } from './allowed-types';
-import { archiveMemberProblem } from './archive-members';
+import { judgeZipUpload } from './archive-members';
 import { declaredExtension } from './filename';
 import { type HeadVerdict, SNIFF_BYTES, sniffHead, TextValidator } from './sniff';
-import { officeKindOf, readZipDirectory, ZIP_TAIL_BYTES } from './zip-directory';
 
 export interface InspectedFile {
   kind: FileKind;
@@ -37,7 +36,7 @@ export interface ContentInspectorOptions {
  * {@link SNIFF_BYTES} until the type is known: it refuses a disallowed type before anything is
  * written, counts bytes against the limit, hashes with SHA-256, validates text as UTF-8 throughout and
  * keeps a ZIP whole (at most `maxBytes`) to read its directory and judge every member by the same
- * type rules as a top-level file ({@link archiveMemberProblem}). Refusals surface as the stream's error
+ * type rules as a top-level file ({@link judgeZipUpload}). Refusals surface as the stream's error
  * (413, 415 or 400), so the caller only has to delete whatever reached storage.
  */
 export class ContentInspector extends Transform {
@@ -135,15 +134,9 @@ export class ContentInspector extends Transform {
     }
     const all = Buffer.concat(this.zipParts);
     this.zipParts = [];
-    const tail = all.subarray(Math.max(0, all.length - ZIP_TAIL_BYTES));
-    const directory = readZipDirectory(tail, this.size);
-    if (!directory.readable) throw new UnsupportedMediaTypeError('The archive is damaged or incomplete.');
-    if (verdict.openDocumentKind) return verdict.openDocumentKind;
-    const office = directory.names && officeKindOf(directory.names);
-    if (office) return office;
-    const problem = archiveMemberProblem(all);
-    if (problem) throw new UnsupportedMediaTypeError(problem);
-    return 'zip';
+    const judged = judgeZipUpload(all, verdict.openDocumentKind);
+    if ('refused' in judged) throw new UnsupportedMediaTypeError(judged.refused);
+    return judged.kind;
   }
 }
 

@@ -23,7 +23,7 @@ import {
   type RowBase,
   type RowBuilder,
 } from './row-readers';
-import { openZipArchive, ZipEntryError, type ZipArchive } from './safe-zip-reader';
+import { openZipArchive, ZipEntryError, type ZipArchive } from '../zip/safe-zip-reader';
 import { buildBulkSnapshot, buildDeltaSnapshot, type RosterRows } from './snapshot-builder';
 import { ARCHIVE_FILE, type RosterFileError, type RosterParseOptions, type RosterParseResult } from './types';
 
@@ -51,7 +51,15 @@ export function parseOneRosterZip(zip: Uint8Array, options: RosterParseOptions =
     maxUncompressedBytes: options.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES,
     maxEntries: options.maxEntries ?? DEFAULT_MAX_ENTRIES,
   });
-  if (!opened.ok) return failure(opened.errors);
+  if (!opened.ok) {
+    return failure(
+      opened.problems.map((problem) => ({
+        file: problem.entry ?? ARCHIVE_FILE,
+        line: 0,
+        message: problem.message,
+      })),
+    );
+  }
   const { archive } = opened;
   const problems: RosterProblems = { errors: [], warnings: [] };
   const { errors, warnings } = problems;

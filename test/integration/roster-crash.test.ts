@@ -11,7 +11,7 @@ import {
   type RosterImportResult,
   startRosterImport,
 } from '../../libs/roster-import';
-import { generateRoster } from '../../libs/roster/generator';
+import { generateRoster } from '../support/roster-generator/generator';
 import { createBlobStore } from '../../libs/storage/blob-store.factory';
 import { testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';

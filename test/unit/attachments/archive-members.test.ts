@@ -84,4 +84,30 @@ describe('judging the members of an uploaded archive', () => {
     expect(archiveMemberProblem(encrypted)).toMatch(/encrypted/);
     expect(archiveMemberProblem(zip({ 'a.txt': utf8('a') }).subarray(0, 30))).toMatch(/damaged/);
   });
+
+  it.each([
+    ['a parent-folder segment', '../evil.txt'],
+    ['an absolute path', '/etc/cron.d/job.txt'],
+    ['a backslash', 'a\\..\\evil.txt'],
+  ])(
+    'when a member name holds %s, then the archive is refused, as a roster export would be',
+    (_case, name) => {
+      expect(archiveMemberProblem(zip({ [name]: utf8('hello') }))).toMatch(/outside its folder/);
+    },
+  );
+
+  it('when a local header names another file than the directory, then the archive is refused as damaged', () => {
+    const forged = zip({ 'notes.txt': utf8('hello') }, 0);
+    const local = forged.indexOf(Buffer.from('notes.txt'));
+    forged.write('notes.exe', local, 'latin1');
+    expect(archiveMemberProblem(forged)).toMatch(/damaged/);
+  });
+
+  it('when a nested archive declares more than the budget, then the archive is refused', () => {
+    const inner = zip({ 'a.txt': utf8('a') }, 0);
+    const declared = zip({ 'inner.zip': inner }, 0);
+    const central = declared.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    declared.writeUInt32LE(MAX_UNPACKED_BYTES + 1, central + 24);
+    expect(archiveMemberProblem(declared)).toMatch(/too much data/);
+  });
 });

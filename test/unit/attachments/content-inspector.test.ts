@@ -7,7 +7,6 @@ import {
   ContentInspector,
   type InspectedFile,
 } from '../../../libs/attachments/content-inspector';
-import { ZIP_TAIL_BYTES } from '../../../libs/attachments/zip-directory';
 import { minimalDocx, minimalOdt, minimalPdf, minimalPng } from './sample-files';
 
 interface Outcome {
@@ -63,10 +62,10 @@ describe('inspecting an upload while it streams', () => {
     expect((await inspect(content)).result?.kind).toBe(kind);
   });
 
-  it('when a large DOCX streams through, then its directory is read from the kept tail', async () => {
+  it('when a large DOCX streams through in chunks, then its directory is read from the kept archive', async () => {
     const big = zipSync({
       '[Content_Types].xml': new TextEncoder().encode('<Types/>'),
-      'word/media/noise.bin': [randomBytes(3 * ZIP_TAIL_BYTES), { level: 0 }],
+      'word/media/noise.bin': [randomBytes(3 * 1024 * 1024), { level: 0 }],
       'word/document.xml': new TextEncoder().encode('<w:document/>'),
     });
     expect((await inspect(Buffer.from(big), { chunkBytes: 65_536 })).result?.kind).toBe('docx');

@@ -10,7 +10,7 @@ import {
   writeDeltaZip,
   writeRosterZip,
   type RosterModel,
-} from '../../../libs/roster/generator';
+} from '../../support/roster-generator/generator';
 import {
   checkAgainstDatabase,
   diffGuardianLinks,

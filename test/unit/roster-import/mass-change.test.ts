@@ -6,7 +6,7 @@ import {
   writeDeltaZip,
   writeRosterZip,
   type RosterModel,
-} from '../../../libs/roster/generator';
+} from '../../support/roster-generator/generator';
 import { emptyCounts, type RosterImportCounts } from '../../../libs/roster-import/counts';
 import {
   bulkRemovals,

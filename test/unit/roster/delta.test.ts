@@ -6,7 +6,7 @@ import {
   withoutUser,
   withUserChanges,
   writeDeltaZip,
-} from '../../../libs/roster/generator';
+} from '../../support/roster-generator/generator';
 import {
   csvText,
   editCell,

@@ -7,7 +7,7 @@ import {
   type RosterFileError,
   type RosterParseOptions,
 } from '../../../libs/roster';
-import { rewriteZip } from '../../../libs/roster/generator';
+import { rewriteZip } from '../../support/roster-generator/generator';
 
 export function parseBulk(zip: Uint8Array): RosterBulkSnapshot {
   const result = parseOneRosterZip(zip);

@@ -5,7 +5,7 @@ import {
   expectedBulkSnapshot,
   generateRoster,
   type GenerateRosterOptions,
-} from '../../../libs/roster/generator';
+} from '../../support/roster-generator/generator';
 import { canonical, csvText, parseBulk } from './roster-test-helpers';
 
 describe('parseOneRosterZip on generated bulk exports', () => {

@@ -1,30 +1,70 @@
-import { crc32, inflateRawSync } from 'node:zlib';
-import { ARCHIVE_FILE, type RosterFileError } from './types';
+import { constants, crc32, inflateRawSync } from 'node:zlib';
 
 /**
- * Reads a zip from memory without trusting it: entry names that could escape a directory are refused,
- * the declared sizes are summed and checked against a limit before anything is inflated, and each
+ * The one ZIP reader, for roster exports and uploaded attachments alike. It reads a zip from memory
+ * without trusting it: entry names that could escape a directory are refused (as are duplicates,
+ * encrypted entries and compression methods other than stored and deflate), the entries are counted
+ * and their declared sizes summed and checked against limits before anything is inflated, and each
  * inflation is cut off by zlib the moment it exceeds the size its entry declared, so a lying header
  * cannot make us allocate or burn more than the limit. Only the entries the caller reads are
- * inflated at all. Sizes and CRCs are checked against the central directory.
+ * inflated at all. Sizes and CRCs are checked against the central directory, and the local header
+ * must name the same file as the directory.
  */
 
 export interface ZipReadLimits {
+  /**
+   * The most the entries may declare in total. `Infinity` only for a caller that never reads whole
+   * entries unchecked (attachments read heads, and nested archives within a budget of their own).
+   */
   maxUncompressedBytes: number;
   maxEntries: number;
+}
+
+export interface ZipEntryInfo {
+  readonly name: string;
+  /** What the central directory declares; {@link ZipArchive.read} yields exactly this or throws. */
+  readonly uncompressedSize: number;
+  readonly isDirectory: boolean;
 }
 
 /** An archive whose directory passed every check; entries are inflated only when asked for. */
 export interface ZipArchive {
   readonly entryNames: readonly string[];
+  readonly entries: readonly ZipEntryInfo[];
   has(name: string): boolean;
   /** The entry's bytes; throws {@link ZipEntryError} when the entry is corrupt or forged. */
   read(name: string): Uint8Array;
+  /**
+   * At most the first `bytes` bytes of the entry, inflating only a bounded prefix of its compressed
+   * data (no CRC: the rest is never read); throws {@link ZipEntryError} when that prefix is corrupt.
+   */
+  readHead(name: string, bytes: number): Uint8Array;
 }
 
-export type ZipOpenResult = { ok: true; archive: ZipArchive } | { ok: false; errors: RosterFileError[] };
+/** Why an archive was refused: `entry` names the entry at fault, or is null for the whole archive. */
+export interface ZipProblem {
+  readonly entry: string | null;
+  readonly kind:
+    | 'damaged'
+    | 'too-many-entries'
+    | 'too-large'
+    | 'unsafe-name'
+    | 'duplicate-name'
+    | 'encrypted'
+    | 'unsupported-method';
+  readonly message: string;
+}
 
-export class ZipEntryError extends Error {}
+export type ZipOpenResult = { ok: true; archive: ZipArchive } | { ok: false; problems: ZipProblem[] };
+
+export class ZipEntryError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'damaged' | 'too-many-entries' | 'too-large' = 'damaged',
+  ) {
+    super(message);
+  }
+}
 
 interface CentralEntry {
   name: string;
@@ -47,6 +87,8 @@ const ZIP64_EXTRA_ID = 0x0001;
 const FLAG_ENCRYPTED = 0x1;
 const METHOD_STORED = 0;
 const METHOD_DEFLATE = 8;
+/** Compressed bytes read for a head beyond the literals themselves: block headers and Huffman tables. */
+const HEAD_INPUT_MARGIN = 1024;
 
 export function openZipArchive(zip: Uint8Array, limits: ZipReadLimits): ZipOpenResult {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
@@ -55,10 +97,10 @@ export function openZipArchive(zip: Uint8Array, limits: ZipReadLimits): ZipOpenR
     entries = readCentralDirectory(view, limits.maxEntries);
   } catch (error) {
     if (!(error instanceof ZipEntryError)) throw error;
-    return { ok: false, errors: [{ file: ARCHIVE_FILE, line: 0, message: error.message }] };
+    return { ok: false, problems: [{ entry: null, kind: error.kind, message: error.message }] };
   }
-  const errors = checkEntries(entries, limits.maxUncompressedBytes);
-  if (errors.length > 0) return { ok: false, errors };
+  const problems = checkEntries(entries, limits.maxUncompressedBytes);
+  if (problems.length > 0) return { ok: false, problems };
 
   const files = new Map(
     entries.filter((entry) => !isDirectory(entry.name)).map((entry) => [entry.name, entry]),
@@ -67,47 +109,50 @@ export function openZipArchive(zip: Uint8Array, limits: ZipReadLimits): ZipOpenR
     ok: true,
     archive: {
       entryNames: entries.map((entry) => entry.name),
+      entries: entries.map((entry) => ({
+        name: entry.name,
+        uncompressedSize: entry.uncompressedSize,
+        isDirectory: isDirectory(entry.name),
+      })),
       has: (name) => files.has(name),
-      read: (name) => {
-        const entry = files.get(name);
-        if (!entry) throw new ZipEntryError('the archive does not contain this file');
-        return extract(zip, view, entry);
-      },
+      read: (name) => extract(zip, view, fileEntry(files, name)),
+      readHead: (name, bytes) => extractHead(zip, view, fileEntry(files, name), bytes),
     },
   };
 }
 
-function checkEntries(entries: CentralEntry[], maxUncompressedBytes: number): RosterFileError[] {
-  const errors: RosterFileError[] = [];
+function fileEntry(files: Map<string, CentralEntry>, name: string): CentralEntry {
+  const entry = files.get(name);
+  if (!entry) throw new ZipEntryError('the archive does not contain this file');
+  return entry;
+}
+
+function checkEntries(entries: CentralEntry[], maxUncompressedBytes: number): ZipProblem[] {
+  const problems: ZipProblem[] = [];
   const seen = new Set<string>();
   let declaredTotal = 0;
   for (const entry of entries) {
     declaredTotal += entry.uncompressedSize;
     const unsafe = unsafePathReason(entry.name);
-    if (unsafe) errors.push({ file: entry.name, line: 0, message: `refused: the entry name ${unsafe}` });
-    if (seen.has(entry.name)) {
-      errors.push({
-        file: entry.name,
-        line: 0,
-        message: 'refused: the archive holds two entries with this name',
-      });
-    }
+    const problem = (kind: ZipProblem['kind'], message: string) =>
+      problems.push({ entry: entry.name, kind, message });
+    if (unsafe) problem('unsafe-name', `refused: the entry name ${unsafe}`);
+    if (seen.has(entry.name))
+      problem('duplicate-name', 'refused: the archive holds two entries with this name');
     seen.add(entry.name);
-    if (entry.flags & FLAG_ENCRYPTED) {
-      errors.push({ file: entry.name, line: 0, message: 'encrypted entries are not supported' });
-    }
+    if (entry.flags & FLAG_ENCRYPTED) problem('encrypted', 'encrypted entries are not supported');
     if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATE) {
-      errors.push({ file: entry.name, line: 0, message: `unsupported compression method ${entry.method}` });
+      problem('unsupported-method', `unsupported compression method ${entry.method}`);
     }
   }
   if (declaredTotal > maxUncompressedBytes) {
-    errors.push({
-      file: ARCHIVE_FILE,
-      line: 0,
+    problems.push({
+      entry: null,
+      kind: 'too-large',
       message: `refused: the archive declares ${declaredTotal} uncompressed bytes, more than the limit of ${maxUncompressedBytes}`,
     });
   }
-  return errors;
+  return problems;
 }
 
 /** Why a name could write or read outside the directory it is extracted to, or null when it cannot. */
@@ -138,6 +183,7 @@ function readCentralDirectory(view: DataView, maxEntries: number): CentralEntry[
   if (count > maxEntries) {
     throw new ZipEntryError(
       `refused: the archive has ${count} entries, more than the limit of ${maxEntries}`,
+      'too-many-entries',
     );
   }
 
@@ -231,7 +277,8 @@ function ensureWithin(view: DataView, position: number, length: number): void {
   }
 }
 
-function extract(zip: Uint8Array, view: DataView, entry: CentralEntry): Uint8Array {
+/** The entry's compressed bytes, after checking its local header names the same file. */
+function compressedData(zip: Uint8Array, view: DataView, entry: CentralEntry): Uint8Array {
   const local = entry.localHeaderOffset;
   ensureWithin(view, local, 30);
   if (view.getUint32(local, true) !== LOCAL_SIGNATURE) throw new ZipEntryError('the local header is corrupt');
@@ -244,8 +291,11 @@ function extract(zip: Uint8Array, view: DataView, entry: CentralEntry): Uint8Arr
   }
   const dataStart = local + 30 + nameLength + extraLength;
   ensureWithin(view, dataStart, entry.compressedSize);
-  const compressed = zip.subarray(dataStart, dataStart + entry.compressedSize);
+  return zip.subarray(dataStart, dataStart + entry.compressedSize);
+}
 
+function extract(zip: Uint8Array, view: DataView, entry: CentralEntry): Uint8Array {
+  const compressed = compressedData(zip, view, entry);
   const content =
     entry.method === METHOD_STORED ? compressed : inflateBounded(compressed, entry.uncompressedSize);
   if (content.length !== entry.uncompressedSize) {
@@ -258,12 +308,28 @@ function extract(zip: Uint8Array, view: DataView, entry: CentralEntry): Uint8Arr
   return content;
 }
 
+function extractHead(zip: Uint8Array, view: DataView, entry: CentralEntry, bytes: number): Uint8Array {
+  const compressed = compressedData(zip, view, entry);
+  if (entry.method === METHOD_STORED) return compressed.subarray(0, bytes);
+  // Deflate spends at most 9 bits on a literal, so this much input yields `bytes` when the entry has
+  // them, and bounds what a prefix of a bomb can inflate to (deflate's ratio is at most 1032:1).
+  const input = compressed.subarray(0, Math.ceil((bytes * 9) / 8) + HEAD_INPUT_MARGIN);
+  try {
+    return inflateRawSync(input, { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, bytes);
+  } catch {
+    throw new ZipEntryError('the compressed data is corrupt');
+  }
+}
+
 function inflateBounded(compressed: Uint8Array, declaredSize: number): Uint8Array {
   try {
     return inflateRawSync(compressed, { maxOutputLength: Math.max(declaredSize, 1) });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new ZipEntryError(`refused: the entry inflates beyond the ${declaredSize} bytes it declares`);
+      throw new ZipEntryError(
+        `refused: the entry inflates beyond the ${declaredSize} bytes it declares`,
+        'too-large',
+      );
     }
     throw new ZipEntryError('the compressed data is corrupt');
   }

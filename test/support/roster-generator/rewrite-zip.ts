@@ -1,6 +1,9 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
-import { DEFAULT_MAX_ENTRIES, DEFAULT_MAX_UNCOMPRESSED_BYTES } from './parse-oneroster-zip';
-import { openZipArchive } from './safe-zip-reader';
+import {
+  DEFAULT_MAX_ENTRIES,
+  DEFAULT_MAX_UNCOMPRESSED_BYTES,
+} from '../../../libs/roster/parse-oneroster-zip';
+import { openZipArchive } from '../../../libs/zip/safe-zip-reader';
 
 /**
  * Test helpers that edit an export: rewrite one CSV's text (a byte order mark stays in the text as
@@ -37,7 +40,7 @@ function readAllEntries(zip: Uint8Array): Map<string, Uint8Array> {
     maxEntries: DEFAULT_MAX_ENTRIES,
   });
   if (!opened.ok)
-    throw new Error(`unreadable archive: ${opened.errors.map((error) => error.message).join('; ')}`);
+    throw new Error(`unreadable archive: ${opened.problems.map((problem) => problem.message).join('; ')}`);
   const { archive } = opened;
   return new Map(archive.entryNames.map((name) => [name, archive.read(name)]));
 }

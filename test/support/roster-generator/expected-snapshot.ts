@@ -1,6 +1,6 @@
-import type { OneRosterUserRole } from './oneroster-spec';
+import type { OneRosterUserRole } from '../../../libs/roster/oneroster-spec';
 import type { RosterModel } from './roster-model';
-import type { RosterBulkSnapshot, RosterRole, RosterSectionRole } from './types';
+import type { RosterBulkSnapshot, RosterRole, RosterSectionRole } from '../../../libs/roster/types';
 
 const ACCOUNT_ROLES: Partial<Record<OneRosterUserRole, RosterRole>> = {
   teacher: 'teacher',

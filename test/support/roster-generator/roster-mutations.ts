@@ -1,4 +1,4 @@
-import type { OneRosterEnrollmentRole } from './oneroster-spec';
+import type { OneRosterEnrollmentRole } from '../../../libs/roster/oneroster-spec';
 import type { LinkDeclaration, ModelUser, RosterModel } from './roster-model';
 
 /**

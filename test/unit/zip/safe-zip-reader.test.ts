@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { zipSync } from 'fflate';
-import { openZipArchive, unsafePathReason } from '../../../libs/roster/safe-zip-reader';
+import { openZipArchive, unsafePathReason } from '../../../libs/zip/safe-zip-reader';
 
 const LIMITS = { maxUncompressedBytes: 1024 * 1024, maxEntries: 10 };
 
@@ -100,7 +100,7 @@ describe('openZipArchive', () => {
 
       const opened = openZipArchive(zip64Archive('manifest.csv', content, endRecord), LIMITS);
 
-      if (!opened.ok) throw new Error(JSON.stringify(opened.errors));
+      if (!opened.ok) throw new Error(JSON.stringify(opened.problems));
       expect(opened.archive.entryNames).toEqual(['manifest.csv']);
       expect(new TextDecoder().decode(opened.archive.read('manifest.csv'))).toBe('propertyName,value\r\n');
     },
@@ -114,7 +114,13 @@ describe('openZipArchive', () => {
     const opened = openZipArchive(zipSync(files), LIMITS);
 
     expect(opened.ok).toBe(false);
-    if (!opened.ok) expect(opened.errors[0].message).toMatch(/11 entries, more than the limit of 10/);
+    expect(opened.ok ? [] : opened.problems).toEqual([
+      {
+        entry: null,
+        kind: 'too-many-entries',
+        message: expect.stringMatching(/11 entries, more than the limit of 10/),
+      },
+    ]);
   });
 
   it('when the archive holds folders, then they are listed but not readable as files', () => {
@@ -123,7 +129,7 @@ describe('openZipArchive', () => {
       LIMITS,
     );
 
-    if (!opened.ok) throw new Error(JSON.stringify(opened.errors));
+    if (!opened.ok) throw new Error(JSON.stringify(opened.problems));
     expect(opened.archive.has('docs/')).toBe(false);
     expect(opened.archive.has('a.csv')).toBe(true);
   });
