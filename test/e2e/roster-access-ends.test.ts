@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import {
   generateRoster,
@@ -9,23 +8,17 @@ import {
   writeDeltaZip,
   writeRosterZip,
 } from '../support/roster-generator/generator';
-import { testApiConfig, testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
-import {
-  createAdminWithTotp,
-  createDistrict,
-  openTestDatabase,
-  type TestDatabase,
-} from '../support/factories';
-import { request, type RunningApi, startApi } from '../support/http';
+import { request, type RunningApi } from '../support/http';
 import { waitFor } from '../support/processes';
 import { signInAs } from '../support/roster-factory';
-import { startTestWorkers, type TestWorkers } from '../support/workers';
-
-interface ImportView {
-  status: 'running' | 'succeeded' | 'failed';
-  counts: Record<string, number>;
-}
+import {
+  idBySourcedId,
+  type RosterImportStack,
+  type RosterImportView,
+  settledRosterImport,
+  startRosterImport,
+  startRosterImportStack,
+} from '../support/roster-imports';
 
 /**
  * DESIGN.md invariant 10 through HTTP, with the real roster import running in the worker: a thread
@@ -33,10 +26,8 @@ interface ImportView {
  * that ends the pair's relationship, and stays readable to the district admin for review.
  */
 describe('access ends when a roster import says so', () => {
-  const taskQueue = `access-${randomUUID()}`;
+  let stack: RosterImportStack;
   let api: RunningApi;
-  let workers: TestWorkers;
-  let database: TestDatabase;
   let pool: Pool;
   let districtId: string;
   let adminToken: string;
@@ -57,56 +48,22 @@ describe('access ends when a roster import says so', () => {
    * Uploads an export and waits for it to apply. With `held`, the import must first be held as a mass
    * change (deactivating a school always is) and is then confirmed, as an admin would.
    */
-  async function importModel(bytes: Uint8Array, options: { held?: boolean } = {}): Promise<ImportView> {
-    const form = new FormData();
-    form.append('file', new Blob([Buffer.from(bytes)], { type: 'application/zip' }), 'roster.zip');
-    const res = await fetch(`${api.baseUrl}/v1/admin/roster/imports`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}` },
-      body: form,
-    });
-    expect(res.status).toBe(202);
-    const { importId } = (await res.json()) as { importId: string };
-    const settled = () =>
-      waitFor(
-        `roster import ${importId}`,
-        async () => {
-          const view = await request<ImportView>(api.baseUrl, 'GET', `/v1/admin/roster/imports/${importId}`, {
-            token: adminToken,
-          });
-          return view.body.status === 'running' ? undefined : view.body;
-        },
-        120_000,
-      );
+  async function importModel(bytes: Uint8Array, options: { held?: boolean } = {}): Promise<RosterImportView> {
+    const { importId } = await startRosterImport(api.baseUrl, adminToken, bytes);
     if (options.held) {
-      expect((await settled()).status).toBe('held');
+      expect((await settledRosterImport(api.baseUrl, adminToken, importId)).status).toBe('held');
       const confirmed = await request(api.baseUrl, 'POST', `/v1/admin/roster/imports/${importId}/confirm`, {
         token: adminToken,
       });
       expect(confirmed.status).toBe(202);
     }
-    const done = await settled();
+    const done = await settledRosterImport(api.baseUrl, adminToken, importId);
     expect(done.status).toBe('succeeded');
     return done;
   }
 
-  async function idOf(sourcedId: string): Promise<string> {
-    const { rows } = await pool.query<{ id: string }>(
-      'SELECT id FROM users WHERE district_id = $1 AND sourced_id = $2',
-      [districtId, sourcedId],
-    );
-    if (!rows[0]) throw new Error(`no user ${sourcedId}`);
-    return rows[0].id;
-  }
-
-  async function sectionIdOf(sourcedId: string): Promise<string> {
-    const { rows } = await pool.query<{ id: string }>(
-      'SELECT id FROM sections WHERE district_id = $1 AND sourced_id = $2',
-      [districtId, sourcedId],
-    );
-    if (!rows[0]) throw new Error(`no section ${sourcedId}`);
-    return rows[0].id;
-  }
+  const idOf = (sourcedId: string) => idBySourcedId(pool, 'users', districtId, sourcedId);
+  const sectionIdOf = (sourcedId: string) => idBySourcedId(pool, 'sections', districtId, sourcedId);
 
   const teachersOf = (m: RosterModel, section: string) =>
     m.enrollments
@@ -150,21 +107,12 @@ describe('access ends when a roster import says so', () => {
   }
 
   beforeAll(async () => {
-    const overrides = { TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_SCAN_TASK_QUEUE: `${taskQueue}-scan` };
-    api = await startApi(testApiConfig(overrides));
-    workers = await startTestWorkers(testWorkerConfig(overrides));
-    database = openTestDatabase();
-    pool = createTestPool();
-    districtId = await createDistrict(database.db);
-    adminToken = await (await createAdminWithTotp(database.db, districtId)).signIn(api.baseUrl);
+    stack = await startRosterImportStack('access');
+    ({ api, pool } = stack);
+    ({ districtId, token: adminToken } = await stack.newDistrict());
   }, 60_000);
 
-  afterAll(async () => {
-    await workers?.stop();
-    await api?.close();
-    await pool?.end();
-    await database?.close();
-  });
+  afterAll(() => stack?.stop());
 
   it('when an import removes the teacher from the section, then the reply threads of the student and the guardian answer 403 to both sides right after it, the co-teacher stays reachable and the admin can still review', async () => {
     const cast = pickCast(roster.model);

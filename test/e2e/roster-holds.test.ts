@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import {
   generateRoster,
@@ -6,77 +5,20 @@ import {
   withoutEnrollment,
   writeRosterZip,
 } from '../support/roster-generator/generator';
-import { testApiConfig, testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
-import {
-  auditEvents,
-  createAdminWithTotp,
-  createDistrict,
-  createUser,
-  openTestDatabase,
-  type TestDatabase,
-} from '../support/factories';
-import { request, type RunningApi, startApi } from '../support/http';
-import { waitFor } from '../support/processes';
+import { auditEvents, createUser, type TestDatabase } from '../support/factories';
+import { request, type RunningApi } from '../support/http';
 import { signInAs } from '../support/roster-factory';
-import { startTestWorkers, type TestWorkers } from '../support/workers';
-
-interface ImportView {
-  importId: string;
-  status: 'running' | 'held' | 'succeeded' | 'failed' | 'discarded';
-  counts: Record<string, number>;
-  pending?: Record<string, number>;
-  warnings: unknown[];
-  workflowId: string;
-  finishedAt: string | null;
-}
+import {
+  dumpRoster,
+  readRosterImport,
+  type RosterImportStack,
+  settledRosterImport,
+  startRosterImport,
+  startRosterImportStack,
+} from '../support/roster-imports';
 
 interface ErrorBody {
   error?: { code: string; message: string };
-}
-
-async function upload(baseUrl: string, token: string, bytes: Uint8Array) {
-  const form = new FormData();
-  form.append('file', new Blob([Buffer.from(bytes)], { type: 'application/zip' }), 'roster.zip');
-  const res = await fetch(`${baseUrl}/v1/admin/roster/imports`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-  const body = (await res.json()) as { importId: string; workflowId: string } & ErrorBody;
-  if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${JSON.stringify(body)}`);
-  return body;
-}
-
-async function readImport(baseUrl: string, token: string, importId: string): Promise<ImportView> {
-  const res = await request<ImportView>(baseUrl, 'GET', `/v1/admin/roster/imports/${importId}`, { token });
-  if (res.status !== 200) throw new Error(`GET import answered ${res.status}`);
-  return res.body;
-}
-
-/** Waits until the import is no longer running: held, or finished. */
-async function settledImport(baseUrl: string, token: string, importId: string): Promise<ImportView> {
-  return waitFor(
-    `roster import ${importId}`,
-    async () => {
-      const view = await readImport(baseUrl, token, importId);
-      return view.status === 'running' ? undefined : view;
-    },
-    120_000,
-  );
-}
-
-/** Every roster row of the district, whole and in a fixed order: equal dumps mean nothing changed. */
-async function dumpRoster(pool: Pool, districtId: string): Promise<string> {
-  const dump: Record<string, unknown[]> = {};
-  for (const table of ['schools', 'sections', 'users', 'section_memberships', 'guardian_links']) {
-    const { rows } = await pool.query(
-      `SELECT row_to_json(t)::text AS row FROM ${table} AS t WHERE district_id = $1 ORDER BY id`,
-      [districtId],
-    );
-    dump[table] = rows.map((row: { row: string }) => row.row);
-  }
-  return JSON.stringify(dump);
 }
 
 async function membershipCount(pool: Pool, districtId: string): Promise<number> {
@@ -102,9 +44,8 @@ async function actions(database: TestDatabase, districtId: string, action: strin
 }
 
 describe('roster mass-change holds through the API', () => {
-  const taskQueue = `roster-holds-${randomUUID()}`;
+  let stack: RosterImportStack;
   let api: RunningApi;
-  let workers: TestWorkers;
   let database: TestDatabase;
   let pool: Pool;
   let districtId: string;
@@ -115,19 +56,15 @@ describe('roster mass-change holds through the API', () => {
   let model = roster.model;
 
   beforeAll(async () => {
-    const overrides = { TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_SCAN_TASK_QUEUE: `${taskQueue}-scan` };
-    api = await startApi(testApiConfig(overrides));
-    workers = await startTestWorkers(testWorkerConfig(overrides));
-    database = openTestDatabase();
-    pool = createTestPool();
-    districtId = await createDistrict(database.db);
-    adminToken = await (await createAdminWithTotp(database.db, districtId)).signIn(api.baseUrl);
+    stack = await startRosterImportStack('roster-holds');
+    ({ api, database, pool } = stack);
+    ({ districtId, token: adminToken } = await stack.newDistrict());
     // Made by hand (no sourcedId), so the imports below leave these accounts alone.
     const teacher = await createUser(database.db, districtId, { role: 'teacher', sourcedId: null });
     teacherToken = await signInAs(pool, districtId, teacher.id);
 
-    const first = await upload(api.baseUrl, adminToken, roster.zip);
-    expect((await settledImport(api.baseUrl, adminToken, first.importId)).status).toBe('succeeded');
+    const first = await startRosterImport(api.baseUrl, adminToken, roster.zip);
+    expect((await settledRosterImport(api.baseUrl, adminToken, first.importId)).status).toBe('succeeded');
     // An admin of one of the imported schools (a school the export lacks would be deactivated: a hold).
     const { rows } = await pool.query<{ id: string }>(
       'SELECT id FROM schools WHERE district_id = $1 ORDER BY sourced_id LIMIT 1',
@@ -141,12 +78,7 @@ describe('roster mass-change holds through the API', () => {
     schoolAdminToken = await signInAs(pool, districtId, schoolAdmin.id);
   }, 180_000);
 
-  afterAll(async () => {
-    await workers?.stop();
-    await api?.close();
-    await pool?.end();
-    await database?.close();
-  });
+  afterAll(() => stack?.stop());
 
   it('when settings are read or written, then only district admins may, values are validated, and changes are audited', async () => {
     const defaults = await request(api.baseUrl, 'GET', '/v1/admin/roster/settings', { token: adminToken });
@@ -217,8 +149,8 @@ describe('roster mass-change holds through the API', () => {
     const [enrollment] = model.enrollments;
     model = withoutEnrollment(model, enrollment!.userSourcedId, enrollment!.sectionSourcedId);
     const before = await membershipCount(pool, districtId);
-    const started = await upload(api.baseUrl, adminToken, writeRosterZip(model));
-    const result = await settledImport(api.baseUrl, adminToken, started.importId);
+    const started = await startRosterImport(api.baseUrl, adminToken, writeRosterZip(model));
+    const result = await settledRosterImport(api.baseUrl, adminToken, started.importId);
     expect(result.status).toBe('succeeded');
     expect(result.counts.enrollmentsRemoved).toBe(1);
     expect(result.pending).toBeUndefined();
@@ -229,12 +161,12 @@ describe('roster mass-change holds through the API', () => {
   it('when an import would drop 30% of enrollments, then it is held and changes nothing; discard leaves everything unchanged', async () => {
     const before = await dumpRoster(pool, districtId);
     const enrollments = await membershipCount(pool, districtId);
-    const started = await upload(
+    const started = await startRosterImport(
       api.baseUrl,
       adminToken,
       writeRosterZip(withoutShareOfEnrollments(model, 3)),
     );
-    const held = await settledImport(api.baseUrl, adminToken, started.importId);
+    const held = await settledRosterImport(api.baseUrl, adminToken, started.importId);
 
     expect(held.status).toBe('held');
     expect(held.finishedAt).toBeNull();
@@ -277,15 +209,14 @@ describe('roster mass-change holds through the API', () => {
         expect(res.status).toBe(403);
       }
     }
-    const otherDistrict = await createDistrict(database.db);
-    const otherToken = await (await createAdminWithTotp(database.db, otherDistrict)).signIn(api.baseUrl);
+    const { token: otherToken } = await stack.newDistrict();
     for (const verb of ['confirm', 'discard']) {
       const res = await request(api.baseUrl, 'POST', `/v1/admin/roster/imports/${started.importId}/${verb}`, {
         token: otherToken,
       });
       expect(res.status).toBe(404);
     }
-    expect((await readImport(api.baseUrl, adminToken, started.importId)).status).toBe('held');
+    expect((await readRosterImport(api.baseUrl, adminToken, started.importId)).status).toBe('held');
 
     const discarded = await request(
       api.baseUrl,
@@ -296,7 +227,7 @@ describe('roster mass-change holds through the API', () => {
       },
     );
     expect(discarded.status).toBe(204);
-    const view = await readImport(api.baseUrl, adminToken, started.importId);
+    const view = await readRosterImport(api.baseUrl, adminToken, started.importId);
     expect(view.status).toBe('discarded');
     expect(view.finishedAt).not.toBeNull();
     expect(await dumpRoster(pool, districtId)).toBe(before);
@@ -320,8 +251,8 @@ describe('roster mass-change holds through the API', () => {
   it('when a held import is confirmed twice at once, then one confirmation is accepted and it applies exactly once', async () => {
     const before = await membershipCount(pool, districtId);
     const next = withoutShareOfEnrollments(model, 3);
-    const started = await upload(api.baseUrl, adminToken, writeRosterZip(next));
-    const held = await settledImport(api.baseUrl, adminToken, started.importId);
+    const started = await startRosterImport(api.baseUrl, adminToken, writeRosterZip(next));
+    const held = await settledRosterImport(api.baseUrl, adminToken, started.importId);
     expect(held.status).toBe('held');
     const pending = held.pending!;
     expect(await membershipCount(pool, districtId)).toBe(before);
@@ -339,7 +270,7 @@ describe('roster mass-change holds through the API', () => {
     expect(accepted.body.importId).toBe(started.importId);
     expect(answers.find((answer) => answer.status === 409)!.body.error?.code).toBe('IMPORT_NOT_HELD');
 
-    const result = await settledImport(api.baseUrl, adminToken, started.importId);
+    const result = await settledRosterImport(api.baseUrl, adminToken, started.importId);
     expect(result.status).toBe('succeeded');
     expect(result.workflowId).toBe(accepted.body.workflowId);
     expect(result.counts.enrollmentsRemoved).toBe(pending.enrollmentsRemoved);
@@ -354,17 +285,21 @@ describe('roster mass-change holds through the API', () => {
   });
 
   it('when a newer export arrives while one is held, then it is accepted and supersedes the held one; a small change then applies and discards the held one', async () => {
-    const first = await upload(api.baseUrl, adminToken, writeRosterZip(withoutShareOfEnrollments(model, 4)));
-    expect((await settledImport(api.baseUrl, adminToken, first.importId)).status).toBe('held');
+    const first = await startRosterImport(
+      api.baseUrl,
+      adminToken,
+      writeRosterZip(withoutShareOfEnrollments(model, 4)),
+    );
+    expect((await settledRosterImport(api.baseUrl, adminToken, first.importId)).status).toBe('held');
 
     // A held import does not count as running: the next export is taken.
-    const second = await upload(
+    const second = await startRosterImport(
       api.baseUrl,
       adminToken,
       writeRosterZip(withoutShareOfEnrollments(model, 4, 5)),
     );
-    expect((await settledImport(api.baseUrl, adminToken, second.importId)).status).toBe('held');
-    expect((await readImport(api.baseUrl, adminToken, first.importId)).status).toBe('discarded');
+    expect((await settledRosterImport(api.baseUrl, adminToken, second.importId)).status).toBe('held');
+    expect((await readRosterImport(api.baseUrl, adminToken, first.importId)).status).toBe('discarded');
     const superseded = await actions(database, districtId, 'roster.import.discarded', first.importId);
     expect(superseded).toHaveLength(1);
     expect(superseded[0]!.details).toMatchObject({ reason: 'superseded', supersededBy: second.importId });
@@ -377,10 +312,10 @@ describe('roster mass-change holds through the API', () => {
     const before = await membershipCount(pool, districtId);
     const [enrollment] = model.enrollments;
     model = withoutEnrollment(model, enrollment!.userSourcedId, enrollment!.sectionSourcedId);
-    const small = await upload(api.baseUrl, adminToken, writeRosterZip(model));
-    expect((await settledImport(api.baseUrl, adminToken, small.importId)).status).toBe('succeeded');
+    const small = await startRosterImport(api.baseUrl, adminToken, writeRosterZip(model));
+    expect((await settledRosterImport(api.baseUrl, adminToken, small.importId)).status).toBe('succeeded');
     expect(await membershipCount(pool, districtId)).toBe(before - 1);
-    expect((await readImport(api.baseUrl, adminToken, second.importId)).status).toBe('discarded');
+    expect((await readRosterImport(api.baseUrl, adminToken, second.importId)).status).toBe('discarded');
     const late = await request(api.baseUrl, 'POST', `/v1/admin/roster/imports/${second.importId}/confirm`, {
       token: adminToken,
     });
@@ -390,8 +325,8 @@ describe('roster mass-change holds through the API', () => {
 
   it('when the roster moved between the hold and the confirmation so that it would remove more, then it is held again; confirmed again, it applies', async () => {
     const next = withoutShareOfEnrollments(model, 3, 7);
-    const started = await upload(api.baseUrl, adminToken, writeRosterZip(next));
-    const held = await settledImport(api.baseUrl, adminToken, started.importId);
+    const started = await startRosterImport(api.baseUrl, adminToken, writeRosterZip(next));
+    const held = await settledRosterImport(api.baseUrl, adminToken, started.importId);
     expect(held.status).toBe('held');
 
     // Enrollments the export lacks appear in the meantime (as if another import had added them).
@@ -413,7 +348,7 @@ describe('roster mass-change holds through the API', () => {
         token: adminToken,
       });
     expect((await confirm()).status).toBe(202);
-    const reheld = await settledImport(api.baseUrl, adminToken, started.importId);
+    const reheld = await settledRosterImport(api.baseUrl, adminToken, started.importId);
     expect(reheld.status).toBe('held');
     expect(reheld.pending!.enrollmentsRemoved).toBe(held.pending!.enrollmentsRemoved! + 5);
     expect(await membershipCount(pool, districtId)).toBe(before);
@@ -421,7 +356,7 @@ describe('roster mass-change holds through the API', () => {
     expect(holds.map((event) => (event.details as { reheld: boolean }).reheld)).toEqual([false, true]);
 
     expect((await confirm()).status).toBe(202);
-    const result = await settledImport(api.baseUrl, adminToken, started.importId);
+    const result = await settledRosterImport(api.baseUrl, adminToken, started.importId);
     expect(result.status).toBe('succeeded');
     expect(result.counts.enrollmentsRemoved).toBe(reheld.pending!.enrollmentsRemoved);
     expect(await membershipCount(pool, districtId)).toBe(before - reheld.pending!.enrollmentsRemoved!);
@@ -436,8 +371,8 @@ describe('roster mass-change holds through the API', () => {
     expect(put.status).toBe(200);
     const before = await membershipCount(pool, districtId);
     const next = withoutShareOfEnrollments(model, 3);
-    const started = await upload(api.baseUrl, adminToken, writeRosterZip(next));
-    const result = await settledImport(api.baseUrl, adminToken, started.importId);
+    const started = await startRosterImport(api.baseUrl, adminToken, writeRosterZip(next));
+    const result = await settledRosterImport(api.baseUrl, adminToken, started.importId);
     expect(result.status).toBe('succeeded');
     expect(result.counts.enrollmentsRemoved).toBeGreaterThan(0);
     expect(await membershipCount(pool, districtId)).toBe(before - result.counts.enrollmentsRemoved!);

@@ -1,37 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
-import { testApiConfig, testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
-import {
-  auditEvents,
-  createAdminWithTotp,
-  createDistrict,
-  openTestDatabase,
-  type TestDatabase,
-} from '../support/factories';
-import { request, type RunningApi, startApi } from '../support/http';
+import { auditEvents, type TestDatabase } from '../support/factories';
+import { request, type RunningApi } from '../support/http';
 import { fixtureZip, withoutRows, type FixtureSet } from '../support/oneroster-fixtures';
-import { waitFor } from '../support/processes';
 import { signInAs } from '../support/roster-factory';
-import { startTestWorkers, type TestWorkers } from '../support/workers';
+import {
+  type RosterFileProblem,
+  type RosterImportStack,
+  type RosterImportView,
+  settledRosterImport,
+  startRosterImport,
+  startRosterImportStack,
+} from '../support/roster-imports';
 
-interface FileProblem {
-  file: string;
-  line: number;
-  message: string;
-}
-
-interface ImportView {
-  importId: string;
-  status: 'running' | 'succeeded' | 'failed';
-  counts: Record<string, number>;
-  errors: FileProblem[];
-  errorCount: number;
-  warnings: FileProblem[];
-  warningCount: number;
-}
-
-const CONTRADICTING_ENROLLMENTS: FileProblem[] = [
+const CONTRADICTING_ENROLLMENTS: RosterFileProblem[] = [
   {
     file: 'enrollments.csv',
     line: 7,
@@ -52,58 +33,25 @@ const CONTRADICTING_ENROLLMENTS: FileProblem[] = [
  * row does not hold back the rest, removals included.
  */
 describe('roster imports of real-world OneRoster sets', () => {
-  const taskQueue = `roster-corpus-${randomUUID()}`;
+  let stack: RosterImportStack;
   let api: RunningApi;
-  let workers: TestWorkers;
   let database: TestDatabase;
   let pool: Pool;
 
   beforeAll(async () => {
-    const overrides = { TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_SCAN_TASK_QUEUE: `${taskQueue}-scan` };
-    api = await startApi(testApiConfig(overrides));
-    workers = await startTestWorkers(testWorkerConfig(overrides));
-    database = openTestDatabase();
-    pool = createTestPool();
+    stack = await startRosterImportStack('roster-corpus');
+    ({ api, database, pool } = stack);
   }, 60_000);
 
-  afterAll(async () => {
-    await workers?.stop();
-    await api?.close();
-    await pool?.end();
-    await database?.close();
-  });
+  afterAll(() => stack?.stop());
 
-  async function newDistrict(): Promise<{ districtId: string; token: string }> {
-    const districtId = await createDistrict(database.db);
-    const token = await (await createAdminWithTotp(database.db, districtId)).signIn(api.baseUrl);
-    return { districtId, token };
-  }
-
-  async function importZip(token: string, zip: Uint8Array): Promise<ImportView> {
-    const form = new FormData();
-    form.append('file', new Blob([Buffer.from(zip)], { type: 'application/zip' }), 'roster.zip');
-    const res = await fetch(`${api.baseUrl}/v1/admin/roster/imports`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}` },
-      body: form,
-    });
-    expect(res.status).toBe(202);
-    const { importId } = (await res.json()) as { importId: string };
-    return waitFor(
-      `roster import ${importId}`,
-      async () => {
-        const view = await request<ImportView>(api.baseUrl, 'GET', `/v1/admin/roster/imports/${importId}`, {
-          token,
-        });
-        if (view.status !== 200) throw new Error(`GET import answered ${view.status}`);
-        return view.body.status === 'running' ? undefined : view.body;
-      },
-      120_000,
-    );
+  async function importZip(token: string, zip: Uint8Array): Promise<RosterImportView> {
+    const { importId } = await startRosterImport(api.baseUrl, token, zip);
+    return settledRosterImport(api.baseUrl, token, importId);
   }
 
   async function importSet(set: FixtureSet) {
-    const district = await newDistrict();
+    const district = await stack.newDistrict();
     return { ...district, result: await importZip(district.token, fixtureZip(set)) };
   }
 
@@ -178,7 +126,7 @@ describe('roster imports of real-world OneRoster sets', () => {
     const studentToken = await signInAs(pool, districtId, await idOf(districtId, 'q-s3'));
     const sections = await request<unknown[]>(api.baseUrl, 'GET', '/v1/sections', { token: studentToken });
     expect(sections).toMatchObject({ status: 200, body: [] });
-    const stored = await request<ImportView>(
+    const stored = await request<RosterImportView>(
       api.baseUrl,
       'GET',
       `/v1/admin/roster/imports/${result.importId}`,

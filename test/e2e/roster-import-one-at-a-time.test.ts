@@ -17,22 +17,15 @@ import {
   openTestDatabase,
   type TestDatabase,
 } from '../support/factories';
-import { request, type RunningApi, startApi } from '../support/http';
-import { waitFor } from '../support/processes';
+import { type RunningApi, startApi } from '../support/http';
+import {
+  ownTaskQueues,
+  readRosterImport,
+  settledRosterImport,
+  uploadRoster,
+} from '../support/roster-imports';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import { connectTestClient } from '../support/temporal-client';
-
-interface ImportView {
-  importId: string;
-  status: 'running' | 'succeeded' | 'failed';
-  errors: { file: string; line: number; message: string }[];
-}
-
-interface Started {
-  importId: string;
-  workflowId: string;
-  error?: { code: string; message: string };
-}
 
 /**
  * A district's imports run one at a time: two exports applied phase by phase at once would leave a mix
@@ -40,8 +33,7 @@ interface Started {
  * stays running for exactly as long as the test needs.
  */
 describe('roster imports of one district run one at a time', () => {
-  const taskQueue = `roster-serial-${randomUUID()}`;
-  const overrides = { TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_SCAN_TASK_QUEUE: `${taskQueue}-scan` };
+  const overrides = ownTaskQueues('roster-serial');
   const roster = generateRoster({ seed: 11, schools: 1, sections: 3, students: 20 });
   let api: RunningApi;
   let database: TestDatabase;
@@ -50,27 +42,9 @@ describe('roster imports of one district run one at a time', () => {
   let token: string;
   let workers: TestWorkers | undefined;
 
-  const upload = async (): Promise<{ status: number; body: Started }> => {
-    const form = new FormData();
-    form.append('file', new Blob([Buffer.from(roster.zip)], { type: 'application/zip' }), 'roster.zip');
-    const res = await fetch(`${api.baseUrl}/v1/admin/roster/imports`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}` },
-      body: form,
-    });
-    return { status: res.status, body: (await res.json()) as Started };
-  };
-  const view = async (importId: string) =>
-    (await request<ImportView>(api.baseUrl, 'GET', `/v1/admin/roster/imports/${importId}`, { token })).body;
-  const finished = (importId: string) =>
-    waitFor(
-      `roster import ${importId}`,
-      async () => {
-        const current = await view(importId);
-        return current.status === 'running' ? undefined : current;
-      },
-      60_000,
-    );
+  const upload = () => uploadRoster(api.baseUrl, token, roster.zip);
+  const view = (importId: string) => readRosterImport(api.baseUrl, token, importId);
+  const finished = (importId: string) => settledRosterImport(api.baseUrl, token, importId, 60_000);
   const importRows = () =>
     database.db.prisma.rosterImport.findMany({
       where: { districtId },

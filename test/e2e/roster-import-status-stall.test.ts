@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type Client } from '@temporalio/client';
 import { strToU8, zipSync } from 'fflate';
 import { testApiConfig } from '../support/config';
@@ -9,6 +8,7 @@ import {
   type TestDatabase,
 } from '../support/factories';
 import { request, type RunningApi, startApi } from '../support/http';
+import { ownTaskQueues, startRosterImport } from '../support/roster-imports';
 import { connectTestClient } from '../support/temporal-client';
 
 /**
@@ -17,16 +17,13 @@ import { connectTestClient } from '../support/temporal-client';
  * stall. The API runs against a task queue no worker polls, so the import stays running unanswered.
  */
 describe('roster import status while no worker answers', () => {
-  const taskQueue = `roster-stall-${randomUUID()}`;
   let api: RunningApi;
   let database: TestDatabase;
   let client: Client;
   let workflowId: string | undefined;
 
   beforeAll(async () => {
-    api = await startApi(
-      testApiConfig({ TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_SCAN_TASK_QUEUE: `${taskQueue}-scan` }),
-    );
+    api = await startApi(testApiConfig(ownTaskQueues('roster-stall')));
     database = openTestDatabase();
     client = await connectTestClient();
   });
@@ -41,16 +38,8 @@ describe('roster import status while no worker answers', () => {
   it('when the status of a running import is read and no worker answers, then it answers within a second without progress', async () => {
     const districtId = await createDistrict(database.db);
     const token = await (await createAdminWithTotp(database.db, districtId)).signIn(api.baseUrl);
-    const form = new FormData();
     const zip = zipSync({ 'manifest.csv': strToU8('propertyName,value\n') });
-    form.append('file', new Blob([Buffer.from(zip)], { type: 'application/zip' }), 'roster.zip');
-    const started = await fetch(`${api.baseUrl}/v1/admin/roster/imports`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}` },
-      body: form,
-    });
-    expect(started.status).toBe(202);
-    const { importId, workflowId: id } = (await started.json()) as { importId: string; workflowId: string };
+    const { importId, workflowId: id } = await startRosterImport(api.baseUrl, token, zip);
     workflowId = id;
 
     for (let read = 0; read < 3; read += 1) {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type Pool } from 'pg';
 import {
   generateRoster,
@@ -11,67 +11,19 @@ import {
   writeDeltaZip,
   writeRosterZip,
 } from '../support/roster-generator/generator';
-import { type Database } from '../../libs/db/database';
-import { testApiConfig, testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
-import {
-  auditEvents,
-  createActiveUserWithPassword,
-  createAdminWithTotp,
-  createDistrict,
-  openTestDatabase,
-  signIn,
-  type TestDatabase,
-} from '../support/factories';
-import { request, type RunningApi, startApi } from '../support/http';
-import { waitFor } from '../support/processes';
+import { auditEvents, createActiveUserWithPassword, signIn, type TestDatabase } from '../support/factories';
+import { request, type RunningApi } from '../support/http';
 import { signInAs } from '../support/roster-factory';
-import { startTestWorkers, type TestWorkers } from '../support/workers';
-
-interface ImportView {
-  importId: string;
-  status: 'running' | 'succeeded' | 'failed';
-  source: string;
-  counts: Record<string, number>;
-  errors: { file: string; line: number; message: string }[];
-  errorCount: number;
-  workflowId: string;
-  finishedAt: string | null;
-}
+import {
+  dumpRoster,
+  idBySourcedId,
+  type RosterImportStack,
+  settledRosterImport,
+  startRosterImportStack,
+  uploadRoster,
+} from '../support/roster-imports';
 
 const UPLOAD_LIMIT = 512 * 1024;
-
-async function upload(baseUrl: string, token: string, bytes: Uint8Array, field = 'file') {
-  const form = new FormData();
-  form.append(field, new Blob([Buffer.from(bytes)], { type: 'application/zip' }), 'roster.zip');
-  const res = await fetch(`${baseUrl}/v1/admin/roster/imports`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-  return {
-    status: res.status,
-    body: (await res.json()) as { importId: string; workflowId: string } & ErrorBody,
-  };
-}
-
-interface ErrorBody {
-  error?: { code: string; message: string };
-}
-
-async function finishedImport(baseUrl: string, token: string, importId: string): Promise<ImportView> {
-  return waitFor(
-    `roster import ${importId}`,
-    async () => {
-      const res = await request<ImportView>(baseUrl, 'GET', `/v1/admin/roster/imports/${importId}`, {
-        token,
-      });
-      if (res.status !== 200) throw new Error(`GET import answered ${res.status}`);
-      return res.body.status === 'running' ? undefined : res.body;
-    },
-    120_000,
-  );
-}
 
 /** What a bulk import of a fresh district must report, from the generator's own counts. */
 function firstImportCounts(expected: RosterCounts) {
@@ -98,26 +50,6 @@ const ZERO_COUNTS = {
   guardianLinksRemoved: 0,
 };
 
-/** Every roster row of the district, whole and in a fixed order: equal dumps mean nothing changed. */
-async function dumpRoster(pool: Pool, districtId: string): Promise<string> {
-  const tables = ['schools', 'sections', 'users', 'section_memberships', 'guardian_links'];
-  const dump: Record<string, unknown[]> = {};
-  for (const table of tables) {
-    const { rows } = await pool.query(
-      `SELECT row_to_json(t)::text AS row FROM ${table} AS t WHERE district_id = $1 ORDER BY id`,
-      [districtId],
-    );
-    dump[table] = rows.map((row: { row: string }) => row.row);
-  }
-  return JSON.stringify(dump);
-}
-
-async function userId(db: Database, districtId: string, sourcedId: string): Promise<string> {
-  const [user] = await db.forDistrict(districtId).users.list({ sourcedId, limit: 1 });
-  if (!user) throw new Error(`no user ${sourcedId}`);
-  return user.id;
-}
-
 /** A student, one of their sections, and that section's lead teacher, who teaches the student nowhere else. */
 function studentWithSoleSharedSection(model: RosterModel) {
   const teachersOf = (section: string) =>
@@ -139,9 +71,8 @@ function studentWithSoleSharedSection(model: RosterModel) {
 }
 
 describe('roster import through the API', () => {
-  const taskQueue = `roster-${randomUUID()}`;
+  let stack: RosterImportStack;
   let api: RunningApi;
-  let workers: TestWorkers;
   let database: TestDatabase;
   let pool: Pool;
   let districtId: string;
@@ -157,33 +88,22 @@ describe('roster import through the API', () => {
   let model = roster.model;
 
   beforeAll(async () => {
-    const overrides = {
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      TEMPORAL_SCAN_TASK_QUEUE: `${taskQueue}-scan`,
-      ROSTER_UPLOAD_MAX_BYTES: String(UPLOAD_LIMIT),
-    };
-    api = await startApi(testApiConfig(overrides));
-    workers = await startTestWorkers(testWorkerConfig(overrides));
-    database = openTestDatabase();
-    pool = createTestPool();
-    districtId = await createDistrict(database.db);
-    adminToken = await (await createAdminWithTotp(database.db, districtId)).signIn(api.baseUrl);
+    stack = await startRosterImportStack('roster', {
+      overrides: { ROSTER_UPLOAD_MAX_BYTES: String(UPLOAD_LIMIT) },
+    });
+    ({ api, database, pool } = stack);
+    ({ districtId, token: adminToken } = await stack.newDistrict());
   }, 60_000);
 
-  afterAll(async () => {
-    await workers?.stop();
-    await api?.close();
-    await pool?.end();
-    await database?.close();
-  });
+  afterAll(() => stack?.stop());
 
   it('when a district admin uploads a generated roster, then the import succeeds with exactly the generated counts', async () => {
     expect(roster.zip.length).toBeLessThan(UPLOAD_LIMIT);
-    const started = await upload(api.baseUrl, adminToken, roster.zip);
+    const started = await uploadRoster(api.baseUrl, adminToken, roster.zip);
     expect(started.status).toBe(202);
     expect(started.body.workflowId).toBe(`roster-${districtId}-${started.body.importId}`);
 
-    const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
+    const result = await settledRosterImport(api.baseUrl, adminToken, started.body.importId);
     expect(result).toMatchObject({
       status: 'succeeded',
       source: 'upload',
@@ -214,8 +134,8 @@ describe('roster import through the API', () => {
 
   it('when the same export is uploaded again, then the import succeeds and every count is zero', async () => {
     const before = await dumpRoster(pool, districtId);
-    const started = await upload(api.baseUrl, adminToken, roster.zip);
-    const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
+    const started = await uploadRoster(api.baseUrl, adminToken, roster.zip);
+    const result = await settledRosterImport(api.baseUrl, adminToken, started.body.importId);
     expect(result.status).toBe('succeeded');
     expect(result.counts).toMatchObject(ZERO_COUNTS);
     expect(Object.values(result.counts).every((count) => count === 0)).toBe(true);
@@ -251,9 +171,9 @@ describe('roster import through the API', () => {
     'when %s, then the import fails naming that file and line and the database is unchanged',
     async (_case, corrupt, expected) => {
       const before = await dumpRoster(pool, districtId);
-      const started = await upload(api.baseUrl, adminToken, corrupt(roster.zip));
+      const started = await uploadRoster(api.baseUrl, adminToken, corrupt(roster.zip));
       expect(started.status).toBe(202);
-      const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
+      const result = await settledRosterImport(api.baseUrl, adminToken, started.body.importId);
       expect(result.status).toBe('failed');
       expect(result.errorCount).toBe(1);
       expect(result.errors).toEqual([
@@ -277,8 +197,8 @@ describe('roster import through the API', () => {
     );
     const total = big.expected.users.teacher + big.expected.users.student + big.expected.users.guardian;
     expect(total).toBeGreaterThan(1_000);
-    const started = await upload(api.baseUrl, adminToken, everyRoleUnknown);
-    const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
+    const started = await uploadRoster(api.baseUrl, adminToken, everyRoleUnknown);
+    const result = await settledRosterImport(api.baseUrl, adminToken, started.body.importId);
     expect(result.status).toBe('failed');
     // One error says why the file is refused, then every row it could not use.
     expect(result.errorCount).toBe(total + 1);
@@ -291,8 +211,8 @@ describe('roster import through the API', () => {
 
   it('when a re-import removes a student from a section, then the student loses access through it at once', async () => {
     const { student, section, teacher } = studentWithSoleSharedSection(model);
-    const studentId = await userId(database.db, districtId, student);
-    const teacherId = await userId(database.db, districtId, teacher);
+    const studentId = await idBySourcedId(pool, 'users', districtId, student);
+    const teacherId = await idBySourcedId(pool, 'users', districtId, teacher);
     const studentToken = await signInAs(pool, districtId, studentId);
     const sectionTitle = model.sections.find((s) => s.sourcedId === section)!.title;
 
@@ -307,8 +227,8 @@ describe('roster import through the API', () => {
     expect(opened.status).toBe(201);
 
     model = withoutEnrollment(model, student, section);
-    const started = await upload(api.baseUrl, adminToken, writeRosterZip(model));
-    const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
+    const started = await uploadRoster(api.baseUrl, adminToken, writeRosterZip(model));
+    const result = await settledRosterImport(api.baseUrl, adminToken, started.body.importId);
     expect(result.status).toBe('succeeded');
     expect(result.counts).toMatchObject({ ...ZERO_COUNTS, enrollmentsRemoved: 1 });
 
@@ -326,15 +246,15 @@ describe('roster import through the API', () => {
 
   it('when a re-import lacks a user, then the user is deactivated, keeps their data and their token stops working', async () => {
     const leaving = model.users.find((user) => user.role === 'student' && user.sourcedId.endsWith('-42'))!;
-    const leavingId = await userId(database.db, districtId, leaving.sourcedId);
+    const leavingId = await idBySourcedId(pool, 'users', districtId, leaving.sourcedId);
     const token = await signInAs(pool, districtId, leavingId);
     expect((await request(api.baseUrl, 'GET', '/v1/me', { token })).status).toBe(200);
     const links = model.guardianLinks.filter((link) => link.studentSourcedId === leaving.sourcedId).length;
     const enrollments = model.enrollments.filter((e) => e.userSourcedId === leaving.sourcedId).length;
 
     model = withoutUser(model, leaving.sourcedId);
-    const started = await upload(api.baseUrl, adminToken, writeRosterZip(model));
-    const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
+    const started = await uploadRoster(api.baseUrl, adminToken, writeRosterZip(model));
+    const result = await settledRosterImport(api.baseUrl, adminToken, started.body.importId);
     expect(result.counts).toMatchObject({
       ...ZERO_COUNTS,
       usersRemoved: 1,
@@ -359,8 +279,8 @@ describe('roster import through the API', () => {
     const after = withUserChanges(withoutEnrollment(model, student, section), teacher.sourcedId, {
       givenName: 'Renamed',
     });
-    const started = await upload(api.baseUrl, adminToken, writeDeltaZip(model, after));
-    const result = await finishedImport(api.baseUrl, adminToken, started.body.importId);
+    const started = await uploadRoster(api.baseUrl, adminToken, writeDeltaZip(model, after));
+    const result = await settledRosterImport(api.baseUrl, adminToken, started.body.importId);
     expect(result.status).toBe('succeeded');
     expect(result.counts).toMatchObject({ ...ZERO_COUNTS, usersUpdated: 1, enrollmentsRemoved: 1 });
     model = after;
@@ -370,18 +290,18 @@ describe('roster import through the API', () => {
     );
     expect(rows).toEqual([{ given_name: 'Renamed' }]);
 
-    const again = await upload(api.baseUrl, adminToken, writeRosterZip(model));
-    const settled = await finishedImport(api.baseUrl, adminToken, again.body.importId);
+    const again = await uploadRoster(api.baseUrl, adminToken, writeRosterZip(model));
+    const settled = await settledRosterImport(api.baseUrl, adminToken, again.body.importId);
     expect(Object.values(settled.counts).every((count) => count === 0)).toBe(true);
   });
 
   it('when the upload has no file, is not a zip or is too large, then it is refused with 400, 415 and 413', async () => {
-    expect((await upload(api.baseUrl, adminToken, roster.zip, 'document')).status).toBe(400);
-    const notZip = await upload(api.baseUrl, adminToken, Buffer.from('sourcedId,status\n1,active\n'));
+    expect((await uploadRoster(api.baseUrl, adminToken, roster.zip, 'document')).status).toBe(400);
+    const notZip = await uploadRoster(api.baseUrl, adminToken, Buffer.from('sourcedId,status\n1,active\n'));
     expect(notZip.status).toBe(415);
     expect(notZip.body.error?.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const huge = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), randomBytes(UPLOAD_LIMIT + 1024)]);
-    const tooLarge = await upload(api.baseUrl, adminToken, huge);
+    const tooLarge = await uploadRoster(api.baseUrl, adminToken, huge);
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body.error?.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -393,12 +313,11 @@ describe('roster import through the API', () => {
       sourcedId: null,
     });
     const teacherToken = await signIn(api.baseUrl, teacher);
-    expect((await upload(api.baseUrl, teacherToken, roster.zip)).status).toBe(403);
+    expect((await uploadRoster(api.baseUrl, teacherToken, roster.zip)).status).toBe(403);
 
-    const started = await upload(api.baseUrl, adminToken, writeRosterZip(model));
-    await finishedImport(api.baseUrl, adminToken, started.body.importId);
-    const otherDistrict = await createDistrict(database.db);
-    const otherToken = await (await createAdminWithTotp(database.db, otherDistrict)).signIn(api.baseUrl);
+    const started = await uploadRoster(api.baseUrl, adminToken, writeRosterZip(model));
+    await settledRosterImport(api.baseUrl, adminToken, started.body.importId);
+    const { token: otherToken } = await stack.newDistrict();
     const foreign = await request(api.baseUrl, 'GET', `/v1/admin/roster/imports/${started.body.importId}`, {
       token: otherToken,
     });
