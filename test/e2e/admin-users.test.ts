@@ -1,4 +1,5 @@
 import { type Database } from '../../libs/db/database';
+import { type ApiStack, startApiStack } from '../support/api-stack';
 import { testApiConfig } from '../support/config';
 import {
   auditEvents,
@@ -7,7 +8,6 @@ import {
   createDistrict,
   createSchool,
   createUser,
-  openTestDatabase,
   randomClientAddress,
   signIn,
   strongPassword,
@@ -33,6 +33,7 @@ interface Page {
 }
 
 describe('user administration (GET /v1/admin/users, POST /v1/admin/users/{id}/invitations and /password-reset)', () => {
+  let stack: ApiStack;
   let api: RunningApi;
   let database: TestDatabase;
   let db: Database;
@@ -41,14 +42,11 @@ describe('user administration (GET /v1/admin/users, POST /v1/admin/users/{id}/in
   let adminToken: string;
 
   beforeAll(async () => {
-    database = openTestDatabase();
+    stack = await startApiStack();
+    ({ api, database } = stack);
     db = database.db;
-    api = await startApi(testApiConfig());
   });
-  afterAll(async () => {
-    await api?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.stop());
   beforeEach(async () => {
     districtId = await createDistrict(db);
     admin = await createAdminWithTotp(db, districtId);

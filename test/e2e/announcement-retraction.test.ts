@@ -14,8 +14,8 @@ import {
   removeTestStorage,
   upload,
   waitForStatus,
-} from '../unit/attachments/attachment-test-kit';
-import { minimalPdf } from '../unit/attachments/sample-files';
+} from '../support/attachments';
+import { minimalPdf } from '../support/sample-files';
 
 const STUDENTS = 10_000;
 const RECIPIENTS = 2 * STUDENTS;

@@ -3,6 +3,7 @@ import { type Pool } from 'pg';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
 import { ANNOUNCEMENT_ID, DISTRICT_ID } from '../../libs/temporal/search-attributes';
 import { announcementProgressQuery } from '../../workflows/announcement-fan-out.workflow';
+import { waitForDelivery } from '../support/announcements';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
@@ -59,17 +60,7 @@ describe('announcements end to end', () => {
     });
   const received = async (token: string) =>
     (await request<Page<AnnouncementBody>>(api.baseUrl, 'GET', '/v1/announcements', { token })).body.items;
-  const delivered = (id: string) =>
-    waitFor(
-      'the fan-out to finish',
-      async () => {
-        const res = await request<AnnouncementBody>(api.baseUrl, 'GET', `/v1/announcements/${id}`, {
-          token: teacherToken,
-        });
-        return res.body.status === 'delivered' ? res.body : undefined;
-      },
-      10_000,
-    );
+  const delivered = (id: string) => waitForDelivery<AnnouncementBody>(api.baseUrl, teacherToken, id, 10_000);
 
   beforeAll(async () => {
     pool = createTestPool();

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import { MAX_ATTACHMENTS } from '../../apps/api/src/messages/message.dto';
+import { waitForDelivery } from '../support/announcements';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
-import { waitFor } from '../support/processes';
 import {
   createSection,
   createSectionFixture,
@@ -23,8 +23,8 @@ import {
   issueLink,
   upload,
   waitForStatus,
-} from '../unit/attachments/attachment-test-kit';
-import { minimalDocx, minimalPdf, minimalPng } from '../unit/attachments/sample-files';
+} from '../support/attachments';
+import { minimalDocx, minimalPdf, minimalPng } from '../support/sample-files';
 
 /**
  * Who may obtain a download link, decided against the current roster through the messages and
@@ -84,17 +84,7 @@ describe('attachment access through messages and announcements', () => {
       { token: tokens.teacher, json: { body: 'Worksheet for Monday', attachmentIds: [worksheetId] } },
     );
     expect(posted.status).toBe(202);
-    await waitFor('the announcement to be delivered', async () => {
-      const res = await request<{ status?: string }>(
-        api.baseUrl,
-        'GET',
-        `/v1/announcements/${posted.body.id}`,
-        {
-          token: tokens.teacher,
-        },
-      );
-      return res.body.status === 'delivered' ? true : undefined;
-    });
+    await waitForDelivery(api.baseUrl, tokens.teacher!, posted.body.id);
 
     const conversation = await request<{ id: string }>(api.baseUrl, 'POST', '/v1/conversations', {
       token: tokens.teacher,

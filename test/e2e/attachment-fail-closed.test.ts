@@ -17,8 +17,8 @@ import {
   issueLink,
   upload,
   waitForStatus,
-} from '../unit/attachments/attachment-test-kit';
-import { minimalPdf } from '../unit/attachments/sample-files';
+} from '../support/attachments';
+import { minimalPdf } from '../support/sample-files';
 
 interface Stack {
   env: AttachmentTestEnv;

@@ -25,8 +25,8 @@ import {
   issueLink,
   upload,
   waitForStatus,
-} from '../unit/attachments/attachment-test-kit';
-import { minimalPdf } from '../unit/attachments/sample-files';
+} from '../support/attachments';
+import { minimalPdf } from '../support/sample-files';
 
 /** Rows this suite makes "old" are dated two years back, beyond the one-year age it configures. */
 const MAX_AGE_HOURS = 24 * 365;

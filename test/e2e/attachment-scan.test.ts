@@ -23,8 +23,8 @@ import {
   storedFiles,
   upload,
   waitForStatus,
-} from '../unit/attachments/attachment-test-kit';
-import { minimalDocx, minimalPdf, minimalPng } from '../unit/attachments/sample-files';
+} from '../support/attachments';
+import { minimalDocx, minimalPdf, minimalPng } from '../support/sample-files';
 
 const TESTFILES_DIR = '/usr/share/clamav-testfiles';
 

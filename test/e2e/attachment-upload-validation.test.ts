@@ -15,9 +15,9 @@ import {
   upload,
   uploadRaw,
   waitForStatus,
-} from '../unit/attachments/attachment-test-kit';
+} from '../support/attachments';
 import { zipSync } from 'fflate';
-import { minimalPdf, minimalPng } from '../unit/attachments/sample-files';
+import { minimalPdf, minimalPng } from '../support/sample-files';
 
 const LIMIT = 256 * 1024;
 const TEXT = Buffer.from('Reading list for week 3\n');

@@ -1,6 +1,7 @@
 import { type Database } from '../../libs/db/database';
 import { issueInvitation } from '../../libs/identity/invitations';
 import { base32Decode, totpAt } from '../../libs/identity/totp';
+import { type ApiStack, startApiStack } from '../support/api-stack';
 import { testApiConfig } from '../support/config';
 import {
   auditEvents,
@@ -8,14 +9,13 @@ import {
   createDistrict,
   createInvitation,
   createUser,
-  openTestDatabase,
   randomClientAddress,
   signIn,
   strongPassword,
   type TestDatabase,
   type TestUser,
 } from '../support/factories';
-import { request, type RunningApi, startApi } from '../support/http';
+import { request, type RunningApi } from '../support/http';
 
 interface AcceptBody {
   otpauthUrl?: string;
@@ -23,20 +23,18 @@ interface AcceptBody {
 }
 
 describe('invitation acceptance (POST /v1/auth/invitations/accept)', () => {
+  let stack: ApiStack;
   let api: RunningApi;
   let database: TestDatabase;
   let db: Database;
   let districtId: string;
 
   beforeAll(async () => {
-    database = openTestDatabase();
+    stack = await startApiStack();
+    ({ api, database } = stack);
     db = database.db;
-    api = await startApi(testApiConfig());
   });
-  afterAll(async () => {
-    await api?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.stop());
   beforeEach(async () => {
     districtId = await createDistrict(db);
   });

@@ -3,19 +3,19 @@ import { join } from 'node:path';
 import { type Database } from '../../libs/db/database';
 import { hashPassword } from '../../libs/identity/passwords';
 import { addressThrottleKey } from '../../libs/identity/login-throttle';
+import { type ApiStack, startApiStack } from '../support/api-stack';
 import { testApiConfig } from '../support/config';
 import {
   auditEvents,
   createActiveUserWithPassword,
   createAdminWithTotp,
   createDistrict,
-  openTestDatabase,
   randomClientAddress,
   strongPassword,
   type TestDatabase,
   uniqueSuffix,
 } from '../support/factories';
-import { type JsonResponse, request, type RunningApi, startApi } from '../support/http';
+import { type JsonResponse, request, type RunningApi } from '../support/http';
 
 interface Answer {
   accessToken?: string;
@@ -29,19 +29,18 @@ describe('sign-in input: control characters refused, identifiers canonical befor
   let db: Database;
   let districtId: string;
   /** Three failures per account and window; addresses practically unlimited. */
+  let stack: ApiStack;
   let api: RunningApi;
 
   beforeAll(async () => {
-    database = openTestDatabase();
+    stack = await startApiStack({
+      LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '3',
+      LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '10000',
+    });
+    ({ api, database } = stack);
     db = database.db;
-    api = await startApi(
-      testApiConfig({ LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '3', LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '10000' }),
-    );
   });
-  afterAll(async () => {
-    await api?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.stop());
   beforeEach(async () => {
     districtId = await createDistrict(db);
   });

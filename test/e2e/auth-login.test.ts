@@ -1,42 +1,38 @@
 import { parseOptions } from '@node-rs/argon2';
 import { type Database } from '../../libs/db/database';
 import * as passwords from '../../libs/identity/passwords';
+import { type ApiStack, LENIENT_LOGIN_LIMITS, startApiStack } from '../support/api-stack';
 import { testApiConfig } from '../support/config';
 import {
   auditEvents,
   createActiveUserWithPassword,
   createDistrict,
   createUser,
-  openTestDatabase,
   randomClientAddress,
   signIn,
   type TestDatabase,
   unknownId,
 } from '../support/factories';
-import { request, type RunningApi, startApi } from '../support/http';
+import { request, type RunningApi } from '../support/http';
 
 interface ErrorBody {
   error: { code: string; message: string; correlationId?: string };
 }
 
 describe('sign-in with a password (POST /v1/auth/login, /v1/auth/logout)', () => {
+  let stack: ApiStack;
   let api: RunningApi;
   let database: TestDatabase;
   let db: Database;
   let districtId: string;
 
   beforeAll(async () => {
-    database = openTestDatabase();
-    db = database.db;
     // This suite fails many sign-ins on purpose; the rate limits have their own suite.
-    api = await startApi(
-      testApiConfig({ LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '1000', LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '1000' }),
-    );
+    stack = await startApiStack(LENIENT_LOGIN_LIMITS);
+    ({ api, database } = stack);
+    db = database.db;
   });
-  afterAll(async () => {
-    await api?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.stop());
   beforeEach(async () => {
     districtId = await createDistrict(db);
   });

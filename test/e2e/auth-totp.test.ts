@@ -4,19 +4,19 @@ import { parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
 import { type Database } from '../../libs/db/database';
 import { base32Decode, totpAt, totpStep } from '../../libs/identity/totp';
 import { TotpSecretBox } from '../../libs/identity/totp-secrets';
+import { type ApiStack, LENIENT_LOGIN_LIMITS, startApiStack } from '../support/api-stack';
 import { testApiConfig } from '../support/config';
 import {
   auditEvents,
   createActiveUserWithPassword,
   createAdminWithTotp,
   createDistrict,
-  openTestDatabase,
   randomClientAddress,
   signIn,
   type TestDatabase,
   type TestUserWithPassword,
 } from '../support/factories';
-import { request, type RunningApi, startApi } from '../support/http';
+import { request, type RunningApi } from '../support/http';
 
 interface Answer {
   accessToken?: string;
@@ -34,22 +34,18 @@ function wrongCode(secret: Buffer, timeMs: number): string {
 }
 
 describe('second factor (TOTP at sign-in, POST /v1/auth/totp/enroll and /verify)', () => {
+  let stack: ApiStack;
   let api: RunningApi;
   let database: TestDatabase;
   let db: Database;
   let districtId: string;
 
   beforeAll(async () => {
-    database = openTestDatabase();
+    stack = await startApiStack(LENIENT_LOGIN_LIMITS);
+    ({ api, database } = stack);
     db = database.db;
-    api = await startApi(
-      testApiConfig({ LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '1000', LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '1000' }),
-    );
   });
-  afterAll(async () => {
-    await api?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.stop());
   beforeEach(async () => {
     districtId = await createDistrict(db);
   });

@@ -1,14 +1,13 @@
 import { type Database } from '../../libs/db/database';
-import { testApiConfig } from '../support/config';
+import { type ApiStack, startApiStack } from '../support/api-stack';
 import {
   createActiveUserWithPassword,
   createDistrict,
-  openTestDatabase,
   signIn,
   type TestDatabase,
   type TestUserWithPassword,
 } from '../support/factories';
-import { request, type RunningApi, startApi } from '../support/http';
+import { request, type RunningApi } from '../support/http';
 
 interface Profile {
   id: string;
@@ -20,6 +19,7 @@ interface Profile {
 }
 
 describe('the caller’s profile (GET/PATCH /v1/me)', () => {
+  let stack: ApiStack;
   let api: RunningApi;
   let database: TestDatabase;
   let db: Database;
@@ -27,14 +27,11 @@ describe('the caller’s profile (GET/PATCH /v1/me)', () => {
   let token: string;
 
   beforeAll(async () => {
-    database = openTestDatabase();
+    stack = await startApiStack();
+    ({ api, database } = stack);
     db = database.db;
-    api = await startApi(testApiConfig());
   });
-  afterAll(async () => {
-    await api?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.stop());
   beforeEach(async () => {
     const districtId = await createDistrict(db);
     guardian = await createActiveUserWithPassword(db, districtId, { role: 'guardian', givenName: 'Ana' });

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
+import { waitForDelivery } from '../support/announcements';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
-import { freePort, waitFor } from '../support/processes';
+import { freePort } from '../support/processes';
 import { createSectionFixture, type SectionFixture, signInAs } from '../support/roster-factory';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
-import { attachmentTestEnv, removeTestStorage, upload } from '../unit/attachments/attachment-test-kit';
+import { attachmentTestEnv, removeTestStorage, upload } from '../support/attachments';
 
 /**
  * Issue 11: a message send (and an announcement reply) retried with the same Idempotency-Key is
@@ -191,16 +192,7 @@ describe('Idempotency-Key on message sends', () => {
       { token: teacherToken, json: { body: 'Questions about the trip?' } },
     );
     expect(posted.status).toBe(202);
-    await waitFor(
-      'the announcement to be delivered',
-      async () =>
-        (
-          await request<{ status?: string }>(api.baseUrl, 'GET', `/v1/announcements/${posted.body.id}`, {
-            token: teacherToken,
-          })
-        ).body.status === 'delivered' || undefined,
-      20_000,
-    );
+    await waitForDelivery(api.baseUrl, teacherToken, posted.body.id, 20_000);
     const reply = (json: unknown, key: string) =>
       request<{ conversationId: string; messageId: string } & Partial<ErrorBody>>(
         api.baseUrl,

@@ -1,4 +1,5 @@
 import { type Pool } from 'pg';
+import { waitForDelivery } from '../support/announcements';
 import {
   generateRoster,
   type RosterModel,
@@ -9,7 +10,6 @@ import {
   writeRosterZip,
 } from '../support/roster-generator/generator';
 import { request, type RunningApi } from '../support/http';
-import { waitFor } from '../support/processes';
 import { signInAs } from '../support/roster-factory';
 import {
   idBySourcedId,
@@ -144,21 +144,7 @@ describe('access ends when a roster import says so', () => {
       },
     );
     expect(posted.status).toBe(202);
-    await waitFor(
-      'the fan-out to finish',
-      async () => {
-        const res = await request<{ status: string }>(
-          api.baseUrl,
-          'GET',
-          `/v1/announcements/${posted.body.id}`,
-          {
-            token: teacher,
-          },
-        );
-        return res.body.status === 'delivered' ? true : undefined;
-      },
-      30_000,
-    );
+    await waitForDelivery(api.baseUrl, teacher, posted.body.id);
     const threads: { who: string; token: string; conversationId: string }[] = [];
     for (const [who, token] of [
       ['student', student],

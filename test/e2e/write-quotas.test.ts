@@ -11,7 +11,7 @@ import {
   type SectionFixture,
   signInAs,
 } from '../support/roster-factory';
-import { attachmentTestEnv, removeTestStorage } from '../unit/attachments/attachment-test-kit';
+import { attachmentTestEnv, removeTestStorage } from '../support/attachments';
 
 /**
  * Every write a stolen account could abuse has a per-user quota and a per-district ceiling per hour.

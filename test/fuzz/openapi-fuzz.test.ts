@@ -20,8 +20,8 @@ import { request, startApi, type RunningApi } from '../support/http';
 import { createSectionFixture, createUsers } from '../support/roster-factory';
 import { connectTestClient } from '../support/temporal-client';
 import { hostileRequests, type OpenApiDocument } from './hostile-requests';
-import { minimalPdf } from '../unit/attachments/sample-files';
-import { upload as uploadAttachment } from '../unit/attachments/attachment-test-kit';
+import { minimalPdf } from '../support/sample-files';
+import { upload as uploadAttachment } from '../support/attachments';
 
 /**
  * Issue 11: every operation of the OpenAPI document, as every role, fuzzed by schemathesis (valid and

@@ -17,11 +17,7 @@ import {
 } from '../support/processes';
 import { createDistrict, createSection, createUsers, signInMany } from '../support/roster-factory';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
-import {
-  attachmentTestEnv,
-  describeAttachment,
-  removeTestStorage,
-} from '../unit/attachments/attachment-test-kit';
+import { attachmentTestEnv, describeAttachment, removeTestStorage } from '../support/attachments';
 
 /**
  * Issue 11: a dependency's hiccup is a 503, never a 500, and never a duplicate. Sixteen clients send

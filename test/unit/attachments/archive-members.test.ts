@@ -4,7 +4,7 @@ import {
   MAX_ARCHIVE_MEMBERS,
   MAX_UNPACKED_BYTES,
 } from '../../../libs/attachments/archive-members';
-import { minimalDocx, minimalPdf, minimalPng } from './sample-files';
+import { minimalDocx, minimalPdf, minimalPng } from '../../support/sample-files';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const zip = (files: Record<string, Uint8Array>, level: 0 | 6 = 6) => Buffer.from(zipSync(files, { level }));

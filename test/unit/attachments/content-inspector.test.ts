@@ -7,7 +7,7 @@ import {
   ContentInspector,
   type InspectedFile,
 } from '../../../libs/attachments/content-inspector';
-import { minimalDocx, minimalOdt, minimalPdf, minimalPng } from './sample-files';
+import { minimalDocx, minimalOdt, minimalPdf, minimalPng } from '../../support/sample-files';
 
 interface Outcome {
   result?: InspectedFile;

@@ -1,5 +1,5 @@
 import { sniffHead, TextValidator } from '../../../libs/attachments/sniff';
-import { minimalDocx, minimalOdt, minimalPdf, minimalPng } from './sample-files';
+import { minimalDocx, minimalOdt, minimalPdf, minimalPng } from '../../support/sample-files';
 
 const bytes = (...values: number[]) => Buffer.from(values);
 const latin1 = (s: string) => Buffer.from(s, 'latin1');

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { request } from '../../support/http';
-import { waitFor } from '../../support/processes';
+import { request } from './http';
+import { waitFor } from './processes';
 
 /**
  * Shared by the attachment suites (unit, integration, e2e): an isolated environment per test file
