@@ -9,7 +9,13 @@ import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
 import { waitFor } from '../support/processes';
-import { createDistrict, createSection, createUsers, signInAs } from '../support/roster-factory';
+import {
+  createDistrict,
+  createSchool,
+  createSection,
+  createUsers,
+  signInAs,
+} from '../support/roster-factory';
 import { EICAR } from '../support/samples';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import {
@@ -201,12 +207,7 @@ describe('attachment scan and release', () => {
   );
 
   it("when a file is quarantined, then school admins of the uploader's school see its alert, and admins of another school or of none do not", async () => {
-    const otherSchoolId = randomUUID();
-    await pool.query('INSERT INTO schools (id, district_id, name) VALUES ($1, $2, $3)', [
-      otherSchoolId,
-      districtId,
-      'Other School',
-    ]);
+    const otherSchoolId = await createSchool(pool, districtId, 'Other School');
     // No school on the account: the uploader belongs to the school through an active section only.
     const [sectionTeacher] = await createUsers(pool, districtId, 'teacher', 1, null);
     await createSection(pool, districtId, schoolId, { teachers: [sectionTeacher!] });

@@ -7,7 +7,7 @@ import { canAccessConversation, type ConversationRef, type Role, type RosterFact
 import { testApiConfig } from '../support/config';
 import { createTestPool, testDatabaseUrl } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
-import { createDistrict, signInAs } from '../support/roster-factory';
+import { createDistrict, createSchool, signInAs } from '../support/roster-factory';
 
 /**
  * Sending and reading in a conversation is decided on a roster slice that one SQL statement loads
@@ -104,12 +104,7 @@ describe('conversation access on random rosters', () => {
 
   async function store(c: RandomCase) {
     const { districtId, schoolId } = await createDistrict(pool);
-    const otherSchoolId = randomUUID();
-    await pool.query('INSERT INTO schools (id, district_id, name) VALUES ($1, $2, $3)', [
-      otherSchoolId,
-      districtId,
-      'B',
-    ]);
+    const otherSchoolId = await createSchool(pool, districtId, 'B');
     const userIds = c.users.map(() => randomUUID());
     for (const [i, u] of c.users.entries()) {
       await pool.query(

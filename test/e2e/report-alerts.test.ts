@@ -6,7 +6,13 @@ import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
 import { waitFor } from '../support/processes';
-import { createDistrict, createSection, createUsers, signInAs } from '../support/roster-factory';
+import {
+  createDistrict,
+  createSchool,
+  createSection,
+  createUsers,
+  signInAs,
+} from '../support/roster-factory';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 jest.setTimeout(120_000);
@@ -104,11 +110,7 @@ describe('message reports', () => {
     const district = await createDistrict(pool);
     districtId = district.districtId;
     const north = district.schoolId;
-    const south = randomUUID();
-    await pool.query(`INSERT INTO schools (id, district_id, name) VALUES ($1, $2, 'South')`, [
-      south,
-      districtId,
-    ]);
+    const south = await createSchool(pool, districtId, 'South');
     // The teacher belongs to the north school and also teaches a section of the south school.
     const [teacher] = await createUsers(pool, districtId, 'teacher', 1, north);
     const [northPupil] = await createUsers(pool, districtId, 'student', 1, north);

@@ -30,14 +30,20 @@ export interface SectionFixture {
 
 export async function createDistrict(pool: Pool, name = `District ${randomUUID().slice(0, 8)}`) {
   const districtId = randomUUID();
-  const schoolId = randomUUID();
   await pool.query('INSERT INTO districts (id, name) VALUES ($1, $2)', [districtId, name]);
+  const schoolId = await createSchool(pool, districtId, 'School');
+  return { districtId, schoolId };
+}
+
+/** Another school of the district; returns its id. */
+export async function createSchool(pool: Pool, districtId: string, name: string): Promise<string> {
+  const schoolId = randomUUID();
   await pool.query('INSERT INTO schools (id, district_id, name) VALUES ($1, $2, $3)', [
     schoolId,
     districtId,
-    'School',
+    name,
   ]);
-  return { districtId, schoolId };
+  return schoolId;
 }
 
 export async function createUsers(

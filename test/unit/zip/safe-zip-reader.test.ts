@@ -123,6 +123,21 @@ describe('openZipArchive', () => {
     ]);
   });
 
+  it('when the head of a deflated entry is read, then exactly its first bytes come back, and read gives the whole', () => {
+    const text = new TextEncoder().encode('Homework: read pages 4 to 9. '.repeat(200_000));
+    const opened = openZipArchive(zipSync({ 'notes.txt': text }, { level: 6 }), {
+      ...LIMITS,
+      maxUncompressedBytes: text.length,
+    });
+
+    if (!opened.ok) throw new Error(JSON.stringify(opened.problems));
+    expect(opened.archive.entries).toEqual([
+      { name: 'notes.txt', uncompressedSize: text.length, isDirectory: false },
+    ]);
+    expect(opened.archive.readHead('notes.txt', 512)).toEqual(text.subarray(0, 512));
+    expect(opened.archive.read('notes.txt')).toEqual(text);
+  });
+
   it('when the archive holds folders, then they are listed but not readable as files', () => {
     const opened = openZipArchive(
       zipSync({ 'docs/': new Uint8Array(0), 'a.csv': new Uint8Array([65]) }),
