@@ -23,7 +23,7 @@ import {
   createGuardians,
   createMessage,
   testFieldCipher,
-} from '../unit/translation/support/translation-fixtures';
+} from '../support/translation-fixtures';
 
 /** The local provider, answering only after `delayMs`, so concurrent callers overlap for real. */
 class SlowProvider implements TranslationProvider {

@@ -24,7 +24,7 @@ import {
   createDeliveredAnnouncement,
   createGuardians,
   testFieldCipher,
-} from '../unit/translation/support/translation-fixtures';
+} from '../support/translation-fixtures';
 
 const DIST = join(REPO_ROOT, 'dist');
 

@@ -31,7 +31,7 @@ import {
   createGuardians,
   createMessage,
   testFieldCipher,
-} from '../unit/translation/support/translation-fixtures';
+} from '../support/translation-fixtures';
 
 const WORKFLOWS_PATH = require.resolve('../../workflows/translation.workflow');
 const BODY = 'ORIGINAL-BODY-MARKER: school closes at noon on Wednesday.';

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { BLOB_CHUNK_BYTES, createDecryptStream, createEncryptStream } from '../../../libs/crypto/blob-stream';
 import { DecryptionError } from '../../../libs/crypto/errors';
 import { sha256Hex } from '../../../libs/crypto/hashing';
-import { randomKey } from './keys';
+import { randomKey } from '../../support/keys';
 
 const KEY_ID = '5f0c3a52-8d1e-4c7a-9a43-2f4d6e8b1c09';
 const AAD = 'attachment:5b1d7c0e-0d7e-4f7e-8f6a-1a2b3c4d5e6f';

@@ -4,7 +4,7 @@ import { DecryptionError, UnknownKeyError } from '../../../libs/crypto/errors';
 import { LocalKeyWrapper } from '../../../libs/crypto/key-wrapper';
 import { CountingKeyWrapper } from './counting-key-wrapper';
 import { InMemoryDataKeyStore } from './in-memory-data-key-store';
-import { randomKey, ringOf } from './keys';
+import { randomKey, ringOf } from '../../support/keys';
 
 describe('FieldCipher', () => {
   const ring = ringOf('mk-1', { 'mk-1': randomKey() });

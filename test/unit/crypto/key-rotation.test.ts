@@ -3,7 +3,7 @@ import { UnknownKeyError } from '../../../libs/crypto/errors';
 import { rewrapAll } from '../../../libs/crypto/key-rotation';
 import { LocalKeyWrapper } from '../../../libs/crypto/key-wrapper';
 import { InMemoryDataKeyStore } from './in-memory-data-key-store';
-import { randomKey, ringOf } from './keys';
+import { randomKey, ringOf } from '../../support/keys';
 
 describe('rewrapAll', () => {
   const oldMaster = randomKey();

@@ -1,6 +1,6 @@
 import { DecryptionError, UnknownKeyError } from '../../../libs/crypto/errors';
 import { LocalKeyWrapper } from '../../../libs/crypto/key-wrapper';
-import { randomKey, ringOf } from './keys';
+import { randomKey, ringOf } from '../../support/keys';
 
 describe('LocalKeyWrapper', () => {
   const oldMaster = randomKey();

@@ -1,6 +1,6 @@
 import { KeyConfigError } from '../../../libs/crypto/errors';
 import { parseMasterKeyRing } from '../../../libs/crypto/master-key-ring';
-import { randomKey } from './keys';
+import { randomKey } from '../../support/keys';
 
 describe('parseMasterKeyRing', () => {
   const keyA = randomKey();

@@ -6,7 +6,7 @@ import {
   ENCRYPTION_KEY_ID_METADATA,
 } from '../../../libs/crypto/payload-codec';
 import { DecryptionError, KeyConfigError, UnknownKeyError } from '../../../libs/crypto/errors';
-import { randomKey } from './keys';
+import { randomKey } from '../../support/keys';
 
 const text = (bytes: Uint8Array | null | undefined): string => Buffer.from(bytes ?? []).toString();
 

@@ -13,7 +13,7 @@ import {
   writeEncryptedBlob,
 } from '../../../libs/storage';
 import { InMemoryDataKeyStore } from '../crypto/in-memory-data-key-store';
-import { randomKey, ringOf } from '../crypto/keys';
+import { randomKey, ringOf } from '../../support/keys';
 
 function failingAfter(bytes: Buffer, error: Error): Readable {
   let sent = false;

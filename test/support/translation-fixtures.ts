@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { FieldCipher } from '../../../../libs/crypto/envelope';
-import { LocalKeyWrapper } from '../../../../libs/crypto/key-wrapper';
-import { type MasterKeyEnv, parseMasterKeyRing } from '../../../../libs/crypto/master-key-ring';
-import { type Database } from '../../../../libs/db/database';
-import { subjectBodyAad } from '../../../../libs/translation/translation-subject';
-import { createSchool, createUser, type TestUser, uniqueSuffix } from '../../../support/factories';
+import { FieldCipher } from '../../libs/crypto/envelope';
+import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
+import { type MasterKeyEnv, parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
+import { type Database } from '../../libs/db/database';
+import { subjectBodyAad } from '../../libs/translation/translation-subject';
+import { createSchool, createUser, type TestUser, uniqueSuffix } from './factories';
 
 /**
  * Messages and announcements as the messaging code stores them (body sealed under the district's data

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type MasterKeyRing } from '../../../libs/crypto/master-key-ring';
+import { type MasterKeyRing } from '../../libs/crypto/master-key-ring';
 
 export function randomKey(): Buffer {
   return randomBytes(32);
