@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import { type Database } from '../../libs/db/database';
+import { type AppStack, startAppStack } from '../support/api-stack';
 import { homeroom } from '../support/cli';
-import { testApiConfig, testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
 import {
   createActiveUserWithPassword,
   createSchool,
@@ -12,10 +11,9 @@ import {
   type TestDatabase,
   type TestUserWithPassword,
 } from '../support/factories';
-import { request, type RunningApi, startApi } from '../support/http';
+import { request, type RunningApi } from '../support/http';
 import { waitFor } from '../support/processes';
 import { createSection, createUsers, linkGuardians, signInAs } from '../support/roster-factory';
-import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 jest.setTimeout(120_000);
 
@@ -36,8 +34,8 @@ describe('announcement anomaly alerts', () => {
   let database: TestDatabase;
   let db: Database;
   let pool: Pool;
+  let stack: AppStack;
   let api: RunningApi;
-  let workers: TestWorkers;
   let districtId: string;
   let schoolId: string;
   let bigSection: string;
@@ -88,10 +86,9 @@ describe('announcement anomaly alerts', () => {
   beforeAll(async () => {
     database = openTestDatabase();
     db = database.db;
-    pool = createTestPool();
     const overrides = { ANOMALY_RATE_MINIMUM: String(RATE_MINIMUM) };
-    api = await startApi(testApiConfig(overrides));
-    workers = await startTestWorkers(testWorkerConfig(overrides));
+    stack = await startAppStack({ overrides: overrides });
+    ({ api, pool } = stack);
 
     districtId = (await db.districts.create(`Anomalies ${randomUUID()}`)).id;
     // The district's own threshold (12 recipients are more); the configured default would be 500.
@@ -132,9 +129,7 @@ describe('announcement anomaly alerts', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await workers?.stop();
-    await api?.close();
-    await pool?.end();
+    await stack?.stop();
     await database?.close();
   });
 

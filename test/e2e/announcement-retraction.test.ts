@@ -1,12 +1,10 @@
 import { type Pool } from 'pg';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
 import { workflowIds } from '../../libs/temporal/workflow-ids';
-import { testApiConfig, testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
-import { request, type RunningApi, startApi } from '../support/http';
+import { type AppStack, startAppStack } from '../support/api-stack';
+import { request, type RunningApi } from '../support/http';
 import { waitFor } from '../support/processes';
 import { createSectionFixture, createUsers, type SectionFixture, signInAs } from '../support/roster-factory';
-import { startTestWorkers, type TestWorkers } from '../support/workers';
 import {
   attachmentTestEnv,
   download,
@@ -33,8 +31,8 @@ interface ErrorBody {
  */
 describe('announcement retraction', () => {
   const env = attachmentTestEnv('retraction');
+  let stack: AppStack;
   let api: RunningApi;
-  let workers: TestWorkers;
   let pool: Pool;
   let section: SectionFixture;
   let teacherToken: string;
@@ -70,9 +68,8 @@ describe('announcement retraction', () => {
     );
 
   beforeAll(async () => {
-    pool = createTestPool();
-    api = await startApi(testApiConfig(env.overrides));
-    workers = await startTestWorkers(testWorkerConfig(env.overrides));
+    stack = await startAppStack({ overrides: env.overrides });
+    ({ api, pool } = stack);
     section = await createSectionFixture(pool, { students: STUDENTS });
     teacherToken = await signInAs(pool, section.districtId, section.teachers[0]!.id);
     const [admin] = await createUsers(pool, section.districtId, 'district_admin', 1, section.schoolId);
@@ -81,9 +78,7 @@ describe('announcement retraction', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await workers?.stop();
-    await api?.close();
-    await pool?.end();
+    await stack?.stop();
     removeTestStorage(env);
   });
 

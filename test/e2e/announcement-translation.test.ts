@@ -4,12 +4,10 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
 import { translationWorkflowId } from '../../libs/translation/translation-workflow-id';
 import { type SubjectKind } from '../../libs/translation/translation-subject';
-import { testApiConfig, testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
-import { request, type RunningApi, startApi } from '../support/http';
+import { type AppStack, startAppStack } from '../support/api-stack';
+import { request, type RunningApi } from '../support/http';
 import { waitFor } from '../support/processes';
 import { createSectionFixture, type SectionFixture, signInAs } from '../support/roster-factory';
-import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 interface Translated {
   id: string;
@@ -24,8 +22,8 @@ interface Translated {
  */
 describe('translation hooks of messages and announcements', () => {
   const taskQueue = `fanout-${randomUUID()}`;
+  let stack: AppStack;
   let api: RunningApi;
-  let workers: TestWorkers;
   let pool: Pool;
   let temporal: Client;
   let section: SectionFixture;
@@ -72,9 +70,8 @@ describe('translation hooks of messages and announcements', () => {
   };
 
   beforeAll(async () => {
-    pool = createTestPool();
-    api = await startApi(testApiConfig({ TEMPORAL_TASK_QUEUE: taskQueue }));
-    workers = await startTestWorkers(testWorkerConfig({ TEMPORAL_TASK_QUEUE: taskQueue }));
+    stack = await startAppStack({ overrides: { TEMPORAL_TASK_QUEUE: taskQueue } });
+    ({ api, pool } = stack);
     temporal = api.app.get(TemporalClientService).client;
     section = await createSectionFixture(pool, { students: 2 });
     teacherToken = await signInAs(pool, section.districtId, section.teachers[0]!.id);
@@ -90,9 +87,7 @@ describe('translation hooks of messages and announcements', () => {
         .terminate('test cleanup')
         .catch(() => undefined);
     }
-    await workers?.stop();
-    await api?.close();
-    await pool?.end();
+    await stack?.stop();
   });
 
   it('when every recipient reads the source language, then the fan-out starts no translation', async () => {

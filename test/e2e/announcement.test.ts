@@ -3,10 +3,9 @@ import { type Pool } from 'pg';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
 import { ANNOUNCEMENT_ID, DISTRICT_ID } from '../../libs/temporal/search-attributes';
 import { announcementProgressQuery } from '../../workflows/announcement-fan-out.workflow';
+import { type AppStack, startAppStack } from '../support/api-stack';
 import { waitForDelivery } from '../support/announcements';
-import { testApiConfig, testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
-import { request, type RunningApi, startApi } from '../support/http';
+import { request, type RunningApi } from '../support/http';
 import { waitFor } from '../support/processes';
 import {
   createSection,
@@ -17,7 +16,6 @@ import {
   signInAs,
   signInMany,
 } from '../support/roster-factory';
-import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 interface Posted {
   id: string;
@@ -41,8 +39,8 @@ const STUDENTS = 12;
 
 describe('announcements end to end', () => {
   const taskQueue = `fanout-${randomUUID()}`;
+  let stack: AppStack;
   let api: RunningApi;
-  let workers: TestWorkers;
   let pool: Pool;
   let section: SectionFixture;
   let teacherToken: string;
@@ -63,9 +61,8 @@ describe('announcements end to end', () => {
   const delivered = (id: string) => waitForDelivery<AnnouncementBody>(api.baseUrl, teacherToken, id, 10_000);
 
   beforeAll(async () => {
-    pool = createTestPool();
-    api = await startApi(testApiConfig({ TEMPORAL_TASK_QUEUE: taskQueue }));
-    workers = await startTestWorkers(testWorkerConfig({ TEMPORAL_TASK_QUEUE: taskQueue }));
+    stack = await startAppStack({ overrides: { TEMPORAL_TASK_QUEUE: taskQueue } });
+    ({ api, pool } = stack);
 
     section = await createSectionFixture(pool, { students: STUDENTS });
     const { districtId, schoolId } = section;
@@ -99,9 +96,7 @@ describe('announcements end to end', () => {
   });
 
   afterAll(async () => {
-    await workers?.stop();
-    await api?.close();
-    await pool?.end();
+    await stack?.stop();
   });
 
   it('when a teacher posts to a section, then every student and linked guardian receives it within seconds, and nobody else', async () => {

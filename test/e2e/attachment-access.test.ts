@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import { MAX_ATTACHMENTS } from '../../apps/api/src/messages/message.dto';
+import { type AppStack, startAppStack } from '../support/api-stack';
 import { waitForDelivery } from '../support/announcements';
-import { testApiConfig, testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
-import { request, type RunningApi, startApi } from '../support/http';
+import { request, type RunningApi } from '../support/http';
 import {
   createSection,
   createSectionFixture,
@@ -14,7 +13,6 @@ import {
   signInAs,
 } from '../support/roster-factory';
 import { EICAR } from '../support/samples';
-import { startTestWorkers, type TestWorkers } from '../support/workers';
 import {
   attachmentTestEnv,
   removeTestStorage,
@@ -34,8 +32,8 @@ import { minimalDocx, minimalPdf, minimalPng } from '../support/sample-files';
  */
 describe('attachment access through messages and announcements', () => {
   const env = attachmentTestEnv('att-access');
+  let stack: AppStack;
   let api: RunningApi;
-  let workers: TestWorkers;
   let pool: Pool;
   let section: SectionFixture;
   const tokens: Record<string, string> = {};
@@ -45,9 +43,8 @@ describe('attachment access through messages and announcements', () => {
   let diagramId: string;
 
   beforeAll(async () => {
-    pool = createTestPool();
-    api = await startApi(testApiConfig(env.overrides));
-    workers = await startTestWorkers(testWorkerConfig(env.overrides));
+    stack = await startAppStack({ overrides: env.overrides });
+    ({ api, pool } = stack);
     section = await createSectionFixture(pool, { students: 2 });
     const { districtId, schoolId } = section;
     const [otherTeacher] = await createUsers(pool, districtId, 'teacher', 1, schoolId);
@@ -98,9 +95,7 @@ describe('attachment access through messages and announcements', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await workers?.stop();
-    await api?.close();
-    await pool?.end();
+    await stack?.stop();
     removeTestStorage(env);
   });
 

@@ -11,12 +11,12 @@ import {
 import { createPrismaClient } from '../../libs/db/prisma';
 import { createLogger } from '../../libs/logging/logger';
 import { type RetentionSweepResult } from '../../activities/attachment-retention.activities';
+import { type AppStack, startAppStack } from '../support/api-stack';
 import { testApiConfig, testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
-import { request, type RunningApi, startApi } from '../support/http';
+import { request, type RunningApi } from '../support/http';
 import { createSectionFixture, type SectionFixture, signInAs } from '../support/roster-factory';
 import { EICAR } from '../support/samples';
-import { startTestWorkers, type TestWorkers, workflowBundle } from '../support/workers';
+import { workflowBundle } from '../support/workers';
 import { connectTestClient } from '../support/temporal-client';
 import {
   attachmentTestEnv,
@@ -33,27 +33,24 @@ const MAX_AGE_HOURS = 24 * 365;
 
 describe('retention of orphaned uploads', () => {
   const env = attachmentTestEnv('att-retention', { ORPHAN_ATTACHMENT_MAX_AGE_HOURS: String(MAX_AGE_HOURS) });
+  let stack: AppStack;
   let api: RunningApi;
-  let workers: TestWorkers;
   let pool: Pool;
   let temporal: Client;
   let section: SectionFixture;
   let teacherToken: string;
 
   beforeAll(async () => {
-    pool = createTestPool();
-    api = await startApi(testApiConfig(env.overrides));
-    workers = await startTestWorkers(testWorkerConfig(env.overrides));
+    stack = await startAppStack({ overrides: env.overrides });
+    ({ api, pool } = stack);
     temporal = await connectTestClient(testApiConfig());
     section = await createSectionFixture(pool, { students: 1, guardiansPerStudent: 0 });
     teacherToken = await signInAs(pool, section.districtId, section.teachers[0]!.id);
   }, 120_000);
 
   afterAll(async () => {
-    await workers?.stop();
-    await api?.close();
     await temporal?.connection.close();
-    await pool?.end();
+    await stack?.stop();
     removeTestStorage(env);
   });
 

@@ -5,9 +5,8 @@ import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Pool } from 'pg';
 import { zipSync } from 'fflate';
-import { testApiConfig, testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
-import { request, type RunningApi, startApi } from '../support/http';
+import { type AppStack, startAppStack } from '../support/api-stack';
+import { request, type RunningApi } from '../support/http';
 import { waitFor } from '../support/processes';
 import {
   createDistrict,
@@ -17,7 +16,6 @@ import {
   signInAs,
 } from '../support/roster-factory';
 import { EICAR } from '../support/samples';
-import { startTestWorkers, type TestWorkers } from '../support/workers';
 import {
   attachmentTestEnv,
   removeTestStorage,
@@ -53,8 +51,8 @@ describe('attachment scan and release', () => {
   const env = attachmentTestEnv('att-scan');
   const webhookPosts: { alert: { id: string; kind: string; attachmentId: string } }[] = [];
   let webhook: Server;
+  let stack: AppStack;
   let api: RunningApi;
-  let workers: TestWorkers;
   let pool: Pool;
   let districtId: string;
   let teacherToken: string;
@@ -72,15 +70,14 @@ describe('attachment scan and release', () => {
     });
     await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
     const webhookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/alerts`;
-    pool = createTestPool();
-    api = await startApi(testApiConfig(env.overrides));
-    workers = await startTestWorkers(
-      testWorkerConfig({
-        ...env.overrides,
+    stack = await startAppStack({
+      overrides: env.overrides,
+      workerOverrides: {
         ALERT_WEBHOOK_URL: webhookUrl,
         ALERT_WEBHOOK_SECRET: 'attachment-scan-test-webhook-secret-32',
-      }),
-    );
+      },
+    });
+    ({ api, pool } = stack);
     const district = await createDistrict(pool);
     districtId = district.districtId;
     schoolId = district.schoolId;
@@ -91,9 +88,7 @@ describe('attachment scan and release', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await workers?.stop();
-    await api?.close();
-    await pool?.end();
+    await stack?.stop();
     await new Promise((resolve) => webhook?.close(resolve));
     removeTestStorage(env);
   });

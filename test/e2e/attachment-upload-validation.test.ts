@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { type Pool } from 'pg';
-import { testApiConfig, testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
+import { type AppStack, startAppStack } from '../support/api-stack';
+import { testApiConfig } from '../support/config';
 import { request, type RunningApi, startApi } from '../support/http';
 import { freePort } from '../support/processes';
 import { createDistrict, createUsers, signInAs } from '../support/roster-factory';
-import { startTestWorkers, type TestWorkers } from '../support/workers';
 import {
   attachmentTestEnv,
   removeTestStorage,
@@ -29,17 +28,16 @@ const TEXT = Buffer.from('Reading list for week 3\n');
  */
 describe('attachment upload input validation', () => {
   const env = attachmentTestEnv('att-input', { UPLOAD_MAX_BYTES: String(LIMIT) });
+  let stack: AppStack;
   let api: RunningApi;
-  let workers: TestWorkers;
   let pool: Pool;
   let districtId: string;
   let token: string;
   const accepted: string[] = [];
 
   beforeAll(async () => {
-    pool = createTestPool();
-    api = await startApi(testApiConfig(env.overrides));
-    workers = await startTestWorkers(testWorkerConfig(env.overrides));
+    stack = await startAppStack({ overrides: env.overrides });
+    ({ api, pool } = stack);
     const district = await createDistrict(pool);
     districtId = district.districtId;
     const [teacher] = await createUsers(pool, districtId, 'teacher', 1, district.schoolId);
@@ -47,9 +45,7 @@ describe('attachment upload input validation', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await workers?.stop();
-    await api?.close();
-    await pool?.end();
+    await stack?.stop();
     removeTestStorage(env);
   });
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
+import { type AppStack, startAppStack } from '../support/api-stack';
 import { waitForDelivery } from '../support/announcements';
-import { testApiConfig, testWorkerConfig } from '../support/config';
+import { testApiConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';
 import { freePort } from '../support/processes';
 import { createSectionFixture, type SectionFixture, signInAs } from '../support/roster-factory';
-import { startTestWorkers, type TestWorkers } from '../support/workers';
 import { attachmentTestEnv, removeTestStorage, upload } from '../support/attachments';
 
 /**
@@ -24,8 +24,8 @@ interface Page {
 
 describe('Idempotency-Key on message sends', () => {
   const env = attachmentTestEnv('msg-idem');
+  let stack: AppStack;
   let api: RunningApi;
-  let workers: TestWorkers;
   let pool: Pool;
   let section: SectionFixture;
   let teacherToken: string;
@@ -55,9 +55,8 @@ describe('Idempotency-Key on message sends', () => {
     );
 
   beforeAll(async () => {
-    pool = createTestPool();
-    api = await startApi(testApiConfig(env.overrides));
-    workers = await startTestWorkers(testWorkerConfig(env.overrides));
+    stack = await startAppStack({ overrides: env.overrides });
+    ({ api, pool } = stack);
     section = await createSectionFixture(pool, { students: 2 });
     teacherToken = await signInAs(pool, section.districtId, section.teachers[0]!.id);
     studentToken = await signInAs(pool, section.districtId, section.students[0]!.id);
@@ -73,9 +72,7 @@ describe('Idempotency-Key on message sends', () => {
   });
 
   afterAll(async () => {
-    await workers?.stop();
-    await api?.close();
-    await pool?.end();
+    await stack?.stop();
     removeTestStorage(env);
   });
 

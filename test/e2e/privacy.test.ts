@@ -7,13 +7,13 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../apps/worker/src/worker.factory';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
 import { createPayloadCodec } from '../../libs/crypto/payload-codec';
-import { testApiConfig, testWorkerConfig } from '../support/config';
+import { type AppStack, startAppStack } from '../support/api-stack';
+import { testApiConfig } from '../support/config';
 import { createTestPool } from '../support/database';
-import { request, type RunningApi, startApi } from '../support/http';
+import { request, type RunningApi } from '../support/http';
 import { freePort, type ManagedProcess, spawnApi, spawnWorker, waitFor } from '../support/processes';
 import { createSectionFixture, type SectionFixture, signInAs, signInMany } from '../support/roster-factory';
 import { collectPayloads, historyText } from '../support/temporal-history';
-import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 /** Personal data of a section: every name and e-mail address of its people. */
 function personalData(section: SectionFixture): string[] {
@@ -26,19 +26,16 @@ function personalData(section: SectionFixture): string[] {
 
 describe('privacy of workflow histories', () => {
   const taskQueue = `fanout-${randomUUID()}`;
+  let stack: AppStack;
   let api: RunningApi;
-  let workers: TestWorkers;
   let pool: Pool;
 
   beforeAll(async () => {
-    pool = createTestPool();
-    api = await startApi(testApiConfig({ TEMPORAL_TASK_QUEUE: taskQueue }));
-    workers = await startTestWorkers(testWorkerConfig({ TEMPORAL_TASK_QUEUE: taskQueue }));
+    stack = await startAppStack({ overrides: { TEMPORAL_TASK_QUEUE: taskQueue } });
+    ({ api, pool } = stack);
   });
   afterAll(async () => {
-    await workers?.stop();
-    await api?.close();
-    await pool?.end();
+    await stack?.stop();
   });
 
   it("when an announcement fans out, then its full history holds neither the text nor anyone's name or e-mail, decoded or not", async () => {

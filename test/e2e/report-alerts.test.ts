@@ -2,9 +2,8 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type Pool } from 'pg';
-import { testApiConfig, testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
-import { request, type RunningApi, startApi } from '../support/http';
+import { type AppStack, startAppStack } from '../support/api-stack';
+import { request, type RunningApi } from '../support/http';
 import { waitFor } from '../support/processes';
 import {
   createDistrict,
@@ -13,7 +12,6 @@ import {
   createUsers,
   signInAs,
 } from '../support/roster-factory';
-import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 jest.setTimeout(120_000);
 
@@ -77,8 +75,8 @@ function signatureIsValid(post: Received, secret: string): boolean {
  */
 describe('message reports', () => {
   let pool: Pool;
+  let stack: AppStack;
   let api: RunningApi;
-  let workers: TestWorkers;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let districtId: string;
   let teacherToken: string;
@@ -103,9 +101,11 @@ describe('message reports', () => {
       ALERT_WEBHOOK_RETRY_INITIAL_MS: '200',
       ALERT_WEBHOOK_RETRY_MAX_MS: '1000',
     };
-    pool = createTestPool();
-    api = await startApi(testApiConfig({ ...webhook, QUOTA_REPORTS_PER_USER_PER_HOUR: '2' }));
-    workers = await startTestWorkers(testWorkerConfig(webhook));
+    stack = await startAppStack({
+      overrides: webhook,
+      apiOverrides: { QUOTA_REPORTS_PER_USER_PER_HOUR: '2' },
+    });
+    ({ api, pool } = stack);
 
     const district = await createDistrict(pool);
     districtId = district.districtId;
@@ -134,10 +134,8 @@ describe('message reports', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await workers?.stop();
-    await api?.close();
     await receiver?.close();
-    await pool?.end();
+    await stack?.stop();
   });
 
   it("when a student reports a teacher's message, then the district's and the student's school admins see it, another school's admin does not, and the webhook gets it signed after a retry", async () => {

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
-import { testApiConfig, testWorkerConfig } from './config';
-import { createTestPool } from './database';
+import { type AppStack, startAppStack } from './api-stack';
 import { createAdminWithTotp, createDistrict, openTestDatabase, type TestDatabase } from './factories';
-import { request, type RunningApi, startApi } from './http';
+import { request } from './http';
 import { waitFor } from './processes';
-import { startTestWorkers, type TestWorkers } from './workers';
 
 /** A row-level error or warning of an import, as `GET /v1/admin/roster/imports/{id}` lists it. */
 export interface RosterFileProblem {
@@ -45,12 +43,8 @@ export function ownTaskQueues(label: string): Record<string, string> {
   return { TEMPORAL_TASK_QUEUE: queue, TEMPORAL_SCAN_TASK_QUEUE: `${queue}-scan` };
 }
 
-export interface RosterImportStack {
-  api: RunningApi;
-  /** Absent when started with `workers: false`. */
-  workers: TestWorkers | undefined;
+export interface RosterImportStack extends AppStack {
   database: TestDatabase;
-  pool: Pool;
   /** The configuration overrides both processes run with (task queues included). */
   overrides: Record<string, string>;
   /** A fresh district and its admin, signed in with TOTP as a person would. */
@@ -59,33 +53,27 @@ export interface RosterImportStack {
 }
 
 /**
- * What every roster-import e2e suite starts from: the API and (unless `workers: false`) a worker on task
- * queues of their own, the test database and a pool for reading rows.
+ * What every roster-import e2e suite starts from: the app stack (API, worker unless `workers: false`,
+ * pool) on task queues of the suite's own, and the test database.
  */
 export async function startRosterImportStack(
   label: string,
   options: { overrides?: Record<string, string>; workers?: boolean } = {},
 ): Promise<RosterImportStack> {
   const overrides = { ...ownTaskQueues(label), ...options.overrides };
-  const api = await startApi(testApiConfig(overrides));
-  const workers = options.workers === false ? undefined : await startTestWorkers(testWorkerConfig(overrides));
+  const app = await startAppStack({ overrides, workers: options.workers ?? true });
   const database = openTestDatabase();
-  const pool = createTestPool();
   return {
-    api,
-    workers,
+    ...app,
     database,
-    pool,
     overrides,
     async newDistrict() {
       const districtId = await createDistrict(database.db);
-      const token = await (await createAdminWithTotp(database.db, districtId)).signIn(api.baseUrl);
+      const token = await (await createAdminWithTotp(database.db, districtId)).signIn(app.api.baseUrl);
       return { districtId, token };
     },
     async stop() {
-      await workers?.stop();
-      await api.close();
-      await pool.end();
+      await app.stop();
       await database.close();
     },
   };
