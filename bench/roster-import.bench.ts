@@ -12,7 +12,7 @@ import { hashToken, randomToken } from '../libs/crypto/hashing';
 import { Database } from '../libs/db/database';
 import { createPrismaClient } from '../libs/db/prisma';
 import { expectedBulkSnapshot, generateRoster } from '../test/support/roster-generator/generator';
-import { type RosterUser } from '../libs/roster';
+import { type RosterUser } from '../libs/domain/roster';
 import { createMigratedScratchDatabase, type ScratchDatabase } from '../test/support/database';
 import { freePort, waitFor } from '../test/support/processes';
 import { type BenchResult, formatResult } from './run';

@@ -1,6 +1,6 @@
 import { type Pool } from 'pg';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
-import { workflowIds } from '../../libs/temporal/workflow-ids';
+import { workflowIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { type AppStack, startAppStack } from '../support/api-stack';
 import { request, type RunningApi } from '../support/http';
 import { waitFor } from '../support/processes';

@@ -8,7 +8,7 @@ import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
 import { rosterBlobKey, stageDropFolderExport, temporalWorkflowState } from '../../libs/roster-import';
 import { generateRoster } from '../support/roster-generator/generator';
-import { createBlobStore } from '../../libs/storage/blob-store.factory';
+import { createBlobStore } from '../../libs/adapters/storage/blob-store.factory';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import {
   auditEvents,

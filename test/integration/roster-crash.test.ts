@@ -12,7 +12,7 @@ import {
   startRosterImport,
 } from '../../libs/roster-import';
 import { generateRoster } from '../support/roster-generator/generator';
-import { createBlobStore } from '../../libs/storage/blob-store.factory';
+import { createBlobStore } from '../../libs/adapters/storage/blob-store.factory';
 import { testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';

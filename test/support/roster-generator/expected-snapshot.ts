@@ -1,6 +1,6 @@
-import type { OneRosterUserRole } from '../../../libs/roster/oneroster-spec';
+import type { OneRosterUserRole } from '../../../libs/domain/roster/oneroster-spec';
 import type { RosterModel } from './roster-model';
-import type { RosterBulkSnapshot, RosterRole, RosterSectionRole } from '../../../libs/roster/types';
+import type { RosterBulkSnapshot, RosterRole, RosterSectionRole } from '../../../libs/domain/roster/types';
 
 const ACCOUNT_ROLES: Partial<Record<OneRosterUserRole, RosterRole>> = {
   teacher: 'teacher',

@@ -1,7 +1,7 @@
 import { expectedBulkSnapshot } from './expected-snapshot';
 import { generateRosterModel, type GenerateRosterOptions, type RosterModel } from './roster-model';
 import { writeRosterZip } from './roster-zip-writer';
-import { countSnapshot, type RosterCounts } from '../../../libs/roster/snapshot-counts';
+import { countSnapshot, type RosterCounts } from '../../../libs/domain/roster/snapshot-counts';
 
 export interface GeneratedRoster {
   /** A valid OneRoster 1.1 bulk export. */
@@ -24,4 +24,4 @@ export { replaceZipEntries, rewriteZip } from './rewrite-zip';
 export * from './roster-mutations';
 export type * from './roster-model';
 export { generateRosterModel } from './roster-model';
-export type { RosterCounts } from '../../../libs/roster/snapshot-counts';
+export type { RosterCounts } from '../../../libs/domain/roster/snapshot-counts';

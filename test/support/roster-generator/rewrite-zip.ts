@@ -2,8 +2,8 @@ import { strToU8, zipSync, type Zippable } from 'fflate';
 import {
   DEFAULT_MAX_ENTRIES,
   DEFAULT_MAX_UNCOMPRESSED_BYTES,
-} from '../../../libs/roster/parse-oneroster-zip';
-import { openZipArchive } from '../../../libs/zip/safe-zip-reader';
+} from '../../../libs/domain/roster/parse-oneroster-zip';
+import { openZipArchive } from '../../../libs/domain/zip/safe-zip-reader';
 
 /**
  * Test helpers that edit an export: rewrite one CSV's text (a byte order mark stays in the text as

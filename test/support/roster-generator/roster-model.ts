@@ -1,4 +1,4 @@
-import type { OneRosterEnrollmentRole, OneRosterUserRole } from '../../../libs/roster/oneroster-spec';
+import type { OneRosterEnrollmentRole, OneRosterUserRole } from '../../../libs/domain/roster/oneroster-spec';
 import { createPrng, type Prng } from './prng';
 
 /**

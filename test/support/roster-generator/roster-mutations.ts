@@ -1,4 +1,4 @@
-import type { OneRosterEnrollmentRole } from '../../../libs/roster/oneroster-spec';
+import type { OneRosterEnrollmentRole } from '../../../libs/domain/roster/oneroster-spec';
 import type { LinkDeclaration, ModelUser, RosterModel } from './roster-model';
 
 /**

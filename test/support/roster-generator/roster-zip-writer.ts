@@ -1,12 +1,12 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
-import { toCsv } from '../../../libs/roster/csv-writer';
+import { toCsv } from '../../../libs/domain/roster/csv-writer';
 import {
   COLUMNS,
   PREFERRED_LANGUAGE_COLUMN,
   ROSTER_FILES,
   csvFileName,
   type RosterFile,
-} from '../../../libs/roster/oneroster-spec';
+} from '../../../libs/domain/roster/oneroster-spec';
 import type { ModelUser, RosterModel } from './roster-model';
 
 /** Appears in every cell of the generated demographics.csv: it must never show up in a snapshot. */

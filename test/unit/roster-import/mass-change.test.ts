@@ -7,14 +7,14 @@ import {
   writeRosterZip,
   type RosterModel,
 } from '../../support/roster-generator/generator';
-import { emptyCounts, type RosterImportCounts } from '../../../libs/roster-import/counts';
+import { emptyCounts, type RosterImportCounts } from '../../../libs/domain/roster-import/counts';
 import {
   bulkRemovals,
   exceedsConfirmed,
   massChangeReasons,
   previewRosterChanges,
 } from '../../../libs/roster-import/mass-change';
-import { type RosterSnapshot } from '../../../libs/roster';
+import { type RosterSnapshot } from '../../../libs/domain/roster';
 import { parseBulk, parseDelta } from '../roster/roster-test-helpers';
 import { applyAllPhases, emptyRoster, type InMemoryRoster, rosterView } from './in-memory-roster';
 

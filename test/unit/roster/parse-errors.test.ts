@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ARCHIVE_FILE, parseOneRosterZip } from '../../../libs/roster';
+import { ARCHIVE_FILE, parseOneRosterZip } from '../../../libs/domain/roster';
 import { generateRoster, replaceZipEntries, rewriteZip } from '../../support/roster-generator/generator';
 import {
   csvText,

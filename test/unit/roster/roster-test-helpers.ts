@@ -6,7 +6,7 @@ import {
   type RosterDeltaSnapshot,
   type RosterFileError,
   type RosterParseOptions,
-} from '../../../libs/roster';
+} from '../../../libs/domain/roster';
 import { rewriteZip } from '../../support/roster-generator/generator';
 
 export function parseBulk(zip: Uint8Array): RosterBulkSnapshot {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { countSnapshot } from '../../../libs/roster';
+import { countSnapshot } from '../../../libs/domain/roster';
 import {
   DEMOGRAPHICS_MARKER,
   expectedBulkSnapshot,

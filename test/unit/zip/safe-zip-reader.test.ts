@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { zipSync } from 'fflate';
-import { openZipArchive, unsafePathReason } from '../../../libs/zip/safe-zip-reader';
+import { openZipArchive, unsafePathReason } from '../../../libs/domain/zip/safe-zip-reader';
 
 const LIMITS = { maxUncompressedBytes: 1024 * 1024, maxEntries: 10 };
 
