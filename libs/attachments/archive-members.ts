@@ -1,4 +1,9 @@
-import { openZipArchive, type ZipArchive, ZipEntryError, type ZipProblem } from '../domain/zip/safe-zip-reader';
+import {
+  openZipArchive,
+  type ZipArchive,
+  ZipEntryError,
+  type ZipProblem,
+} from '../domain/zip/safe-zip-reader';
 import { type FileKind, SCRIPT_EXTENSIONS } from './allowed-types';
 import { declaredExtension } from './filename';
 import { SNIFF_BYTES, sniffHead } from './sniff';

@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { TypedSearchAttributes, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { UnavailableError } from '../../../../libs/domain/errors/domain-errors';
-import { ANNOUNCEMENT_ID, DISTRICT_ID } from '../../../../libs/adapters/temporal/workflow-safe/search-attributes';
+import {
+  ANNOUNCEMENT_ID,
+  DISTRICT_ID,
+} from '../../../../libs/adapters/temporal/workflow-safe/search-attributes';
 import { workflowIds } from '../../../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import type { announcementFanOutWorkflow } from '../../../../workflows/announcement-fan-out.workflow';
 import { TemporalClientService } from '../temporal/temporal-client.service';
