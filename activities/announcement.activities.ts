@@ -1,6 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { Database } from '../libs/db/database';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
 import { fanOutBatchCount, studentIdRange } from '../libs/messaging/fan-out-plan';
 import { messagingRepositories } from '../libs/messaging/messaging-repositories';
@@ -38,8 +37,8 @@ export const ANNOUNCEMENT_NOT_FOUND = 'AnnouncementNotFound';
 /** How often a running batch tells the server it is alive, so a killed worker's batch is retried soon. */
 const HEARTBEAT_INTERVAL_MS = 1_000;
 
-export function createAnnouncementActivities(deps: { prisma: HomeroomPrismaClient; logger: Logger }) {
-  const db = new Database(deps.prisma);
+export function createAnnouncementActivities(deps: { db: Database; logger: Logger }) {
+  const { db } = deps;
   const repositories = (districtId: string) => messagingRepositories(db.forDistrict(districtId));
 
   return {

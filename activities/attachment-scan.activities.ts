@@ -3,14 +3,10 @@ import { attachmentAad } from '../libs/attachments/attachment-blobs';
 import { ClamdScanner } from '../libs/clamd/clamd-scanner';
 import { type WorkerConfig } from '../libs/config/config';
 import { DecryptionError, UnknownKeyError } from '../libs/crypto/errors';
-import { FieldCipher } from '../libs/crypto/envelope';
-import { LocalKeyWrapper } from '../libs/crypto/key-wrapper';
-import { parseMasterKeyRing } from '../libs/crypto/master-key-ring';
-import { Database } from '../libs/db/database';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type FieldCipher } from '../libs/crypto/envelope';
+import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
 import { BlobNotFoundError, type BlobStore, openEncryptedBlob } from '../libs/storage';
-import { createBlobStore } from '../libs/storage/blob-store.factory';
 
 /** Every scan activity takes ids only (DESIGN.md invariant 4). */
 export interface AttachmentRef {
@@ -36,17 +32,15 @@ export const SCAN_FAILED_ALERT = 'attachment_scan_failed';
 
 export interface AttachmentScanDeps {
   config: WorkerConfig;
-  prisma: HomeroomPrismaClient;
+  db: Database;
+  fieldCipher: FieldCipher;
+  blobStore: BlobStore;
   logger: Logger;
-  /** Tests inject a store; the worker uses the configured one (STORAGE_BACKEND). */
-  blobStore?: BlobStore;
 }
 
 export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
   const { config, logger } = deps;
-  const db = new Database(deps.prisma);
-  const keys = new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)));
-  const store = deps.blobStore ?? createBlobStore(config);
+  const { db, fieldCipher: keys, blobStore: store } = deps;
   const scanner = new ClamdScanner({
     host: config.CLAMD_HOST,
     port: config.CLAMD_PORT,

@@ -20,7 +20,7 @@ import type {
 } from '../activities/announcement.activities';
 import { FAN_OUT_BATCHES_PER_RUN, FAN_OUT_MAX_IN_FLIGHT } from '../libs/messaging/fan-out-plan';
 import { DISTRICT_ID } from '../libs/temporal/search-attributes';
-import { translationWorkflowId } from '../libs/translation/translation-workflow-id';
+import { workflowIds } from '../libs/temporal/workflow-ids';
 
 export interface AnnouncementFanOutInput extends AnnouncementRef {
   /** Set by continue-as-new only: the plan and the first batch the new run still has to write. */
@@ -128,7 +128,7 @@ export async function announcementFanOutWorkflow(input: AnnouncementFanOutInput)
 async function startTranslation(ref: AnnouncementRef): Promise<void> {
   try {
     await startChild('translationWorkflow', {
-      workflowId: translationWorkflowId('announcement', ref.announcementId),
+      workflowId: workflowIds.translation('announcement', ref.announcementId),
       args: [{ districtId: ref.districtId, subjectKind: 'announcement', subjectId: ref.announcementId }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',

@@ -5,6 +5,7 @@ import { ValidationFailedError, NotFoundError } from '../../libs/errors/domain-e
 import { canonicalUsername } from '../../libs/identity/canonical-identifiers';
 import { issueInvitation } from '../../libs/identity/invitations';
 import { type ParsedArgs, requireFlag, requireUuidFlag } from './args';
+import { type CliServices } from './composition';
 import { attachmentsRescanCommand } from './attachments-rescan.command';
 import { districtSettingsCommand } from './district-settings.command';
 import { keysRotate } from './keys-rotate.command';
@@ -18,6 +19,8 @@ export interface CommandContext {
   /** The environment the command runs with (keys, settings beyond the database). */
   env: NodeJS.ProcessEnv;
   config: CliConfig;
+  /** Cipher, blob store and workflow gateway of the process's composition root. */
+  services: CliServices;
 }
 
 export type Command = (ctx: CommandContext) => Promise<Record<string, unknown>>;

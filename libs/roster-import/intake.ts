@@ -1,19 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
-import { type Client } from '@temporalio/client';
 import { type Database, type TenantRepositories } from '../db/database';
 import { type RosterImportSource } from '../db/generated/enums';
 import { PayloadTooLargeError, UnavailableError, UnsupportedMediaTypeError } from '../errors/domain-errors';
 import { type BlobKeys, type BlobStore, writeEncryptedBlob } from '../storage';
-import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../temporal/search-attributes';
 import { workflowIds } from '../temporal/workflow-ids';
-import type { rosterImportWorkflow } from '../../workflows/roster-import.workflow';
+import { type WorkflowState } from '../temporal/workflow-state';
 import { type RosterImportInput } from './phases';
 import {
   claimDistrictForImport,
   refuseWhileImportRunning,
+  refusingWhenUnavailable,
   type RunningImport,
-  temporalWorkflowState,
   type WorkflowStateLookup,
 } from './one-import-at-a-time';
 import { IMPORT_FILE } from './roster-importer';
@@ -171,34 +169,14 @@ async function deleteStoredExports(
   }
 }
 
-export interface RosterWorkflowStarter {
-  client: Client;
-  taskQueue: string;
-  /** Whether an earlier import's workflow still runs; defaults to asking `client`. */
-  workflowState?: WorkflowStateLookup;
-}
-
 /**
- * Starts `roster-<districtId>-<importId>`. A retried start attaches to the running workflow, and an id
- * that already ran is never run again.
+ * What roster imports need of Temporal, by domain ids; the workflow gateway (libs/temporal) provides
+ * it. A start answers the workflow id; an id that already ran is never run again.
  */
-export async function startRosterImportWorkflow(
-  temporal: RosterWorkflowStarter,
-  input: RosterImportInput,
-): Promise<string> {
-  const workflowId = workflowIds.roster(input.districtId, input.importId);
-  await temporal.client.workflow.start<typeof rosterImportWorkflow>('rosterImportWorkflow', {
-    taskQueue: temporal.taskQueue,
-    workflowId,
-    args: [{ districtId: input.districtId, importId: input.importId }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    typedSearchAttributes: [
-      { key: DISTRICT_ID, value: input.districtId },
-      { key: ROSTER_IMPORT_ID, value: input.importId },
-    ],
-  });
-  return workflowId;
+export interface RosterImportWorkflows {
+  startRosterImport(target: RosterImportInput): Promise<string>;
+  startConfirmedRosterImport(target: RosterImportInput, heldAt: Date): Promise<string>;
+  workflowState(workflowId: string): Promise<WorkflowState>;
 }
 
 export interface StartRosterImportRequest {
@@ -215,11 +193,11 @@ export interface StartRosterImportRequest {
  * forever) and the caller gets 503.
  */
 export async function startRosterImport(
-  deps: RosterIntakeDeps & { temporal: RosterWorkflowStarter },
+  deps: RosterIntakeDeps & { workflows: RosterImportWorkflows },
   request: StartRosterImportRequest,
 ): Promise<{ importId: string; workflowId: string }> {
   const target = { districtId: request.districtId, importId: randomUUID() };
-  const workflowState = deps.temporal.workflowState ?? temporalWorkflowState(deps.temporal.client);
+  const workflowState = refusingWhenUnavailable((id) => deps.workflows.workflowState(id));
   await refuseWhileImportRunning(deps.db, target.districtId, workflowState);
   const staged = await stageRosterExport(deps, target, request.file);
   await recordRosterImport({ ...deps, workflowState }, target, {
@@ -228,7 +206,7 @@ export async function startRosterImport(
     staged,
   });
   try {
-    return { importId: target.importId, workflowId: await startRosterImportWorkflow(deps.temporal, target) };
+    return { importId: target.importId, workflowId: await deps.workflows.startRosterImport(target) };
   } catch (error) {
     await closeUnstartedImport(deps, target);
     throw new UnavailableError(

@@ -30,5 +30,3 @@ export {
 } from './translation-reader';
 export * from './translation-residency';
 export * from './translation-subject';
-export { translationWorkflowId } from './translation-workflow-id';
-export { startTranslationWorkflow, type TranslationWorkflowRef } from './translation-workflow-start';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
-import { translationWorkflowId } from '../../libs/translation/translation-workflow-id';
+import { workflowIds } from '../../libs/temporal/workflow-ids';
 import { type SubjectKind } from '../../libs/translation/translation-subject';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
@@ -35,7 +35,7 @@ describe('translation hooks of messages and announcements', () => {
   const startedTranslations: string[] = [];
 
   const translationStarted = async (kind: SubjectKind, id: string) => {
-    const workflowId = translationWorkflowId(kind, id);
+    const workflowId = workflowIds.translation(kind, id);
     try {
       await temporal.workflow.getHandle(workflowId).describe();
       startedTranslations.push(workflowId);

@@ -6,9 +6,10 @@ import { type Client } from '@temporalio/client';
 import { FieldCipher } from '../../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
-import { rosterBlobKey, stageDropFolderExport, temporalWorkflowState } from '../../libs/roster-import';
+import { refusingWhenUnavailable, rosterBlobKey, stageDropFolderExport } from '../../libs/roster-import';
 import { generateRoster } from '../../libs/roster/generator';
 import { createBlobStore } from '../../libs/storage/blob-store.factory';
+import { WorkflowGateway } from '../../libs/temporal/workflow-gateway';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import {
   auditEvents,
@@ -129,7 +130,7 @@ describe('roster imports of one district run one at a time', () => {
         keys: new FieldCipher(database.db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config))),
         maxBytes: config.ROSTER_UPLOAD_MAX_BYTES,
         folders: new Map([[districtId, folder]]),
-        workflowState: temporalWorkflowState(client),
+        workflowState: refusingWhenUnavailable((id) => WorkflowGateway.on(client, config).workflowState(id)),
       },
       { districtId, importId },
     );

@@ -9,12 +9,7 @@ import { FieldCipher } from '../../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
 import { Readable } from 'node:stream';
-import {
-  readCounts,
-  rosterApiScheduleId,
-  rosterApiWorkflowId,
-  startRosterImport,
-} from '../../libs/roster-import';
+import { readCounts, startRosterImport } from '../../libs/roster-import';
 import { createBlobStore } from '../../libs/storage/blob-store.factory';
 import type { RosterApiResult } from '../../workflows/roster-api.workflow';
 import { testWorkerConfig } from '../support/config';
@@ -24,6 +19,8 @@ import { fixtureZip } from '../support/oneroster-fixtures';
 import { OneRosterRestStandIn, type StandInFault } from '../support/oneroster-rest-stand-in';
 import { waitFor } from '../support/processes';
 import { connectTestClient } from '../support/temporal-client';
+import { WorkflowGateway } from '../../libs/temporal/workflow-gateway';
+import { scheduleIds, workflowIds } from '../../libs/temporal/workflow-ids';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 const SECRET_VARIABLE = 'ROSTER_API_SECRET_STAND_IN';
@@ -82,7 +79,7 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
         store: createBlobStore(config),
         keys,
         maxBytes: config.ROSTER_UPLOAD_MAX_BYTES,
-        temporal: { client, taskQueue },
+        workflows: WorkflowGateway.on(client, config),
       },
       { districtId, source: 'cli', createdById: null, file: Readable.from([Buffer.from(fixtureZip(SET))]) },
     );
@@ -112,7 +109,11 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
   function importThroughApi(districtId: string): Promise<RosterApiResult> {
     return client.workflow.execute<(input: { districtId: string }) => Promise<RosterApiResult>>(
       'rosterApiWorkflow',
-      { taskQueue, workflowId: `${rosterApiWorkflowId(districtId)}-${randomUUID()}`, args: [{ districtId }] },
+      {
+        taskQueue,
+        workflowId: `${workflowIds.rosterApi(districtId)}-${randomUUID()}`,
+        args: [{ districtId }],
+      },
     );
   }
 
@@ -221,14 +222,15 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
   it('when the worker starts with a district that has a source, then its Schedule runs the REST import with its own cron, and is deleted once the source is removed', async () => {
     provider.serve(SET);
     const districtId = await districtWithSource();
-    const ids = await ensureRosterApiSchedules(client, database.db, config);
-    const handle = client.schedule.getHandle(rosterApiScheduleId(districtId));
+    const workflows = WorkflowGateway.on(client, config);
+    const ids = await ensureRosterApiSchedules(workflows, database.db, config);
+    const handle = client.schedule.getHandle(scheduleIds.rosterApi(districtId));
     try {
-      expect(ids).toContain(rosterApiScheduleId(districtId));
+      expect(ids).toContain(scheduleIds.rosterApi(districtId));
       const description = await handle.describe();
       expect(description.action).toMatchObject({
         workflowType: 'rosterApiWorkflow',
-        workflowId: rosterApiWorkflowId(districtId),
+        workflowId: workflowIds.rosterApi(districtId),
         args: [{ districtId }],
         taskQueue,
       });
@@ -251,8 +253,8 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
 
       // Back to CSV only: the next start deletes the district's Schedule.
       await database.db.forDistrict(districtId).rosterApiSource.remove();
-      expect(await ensureRosterApiSchedules(client, database.db, config)).not.toContain(
-        rosterApiScheduleId(districtId),
+      expect(await ensureRosterApiSchedules(workflows, database.db, config)).not.toContain(
+        scheduleIds.rosterApi(districtId),
       );
       await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
     } finally {

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { ensureRosterSchedules } from '../../apps/worker/src/roster-schedules';
 import { ConfigError, type WorkerConfig } from '../../libs/config/config';
-import { readCounts, rosterScheduleId } from '../../libs/roster-import';
+import { readCounts } from '../../libs/roster-import';
+import { WorkflowGateway } from '../../libs/temporal/workflow-gateway';
+import { scheduleIds } from '../../libs/temporal/workflow-ids';
 import { generateRoster, writeRosterZip } from '../../libs/roster/generator';
 import { testWorkerConfig } from '../support/config';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
@@ -29,6 +31,9 @@ describe('roster drop-folder schedules', () => {
       ROSTER_DROP_FOLDERS: `${districtId}=${folder}`,
       ...overrides,
     });
+  /** The worker's start-up step, with the gateway the worker builds from the same settings. */
+  const ensureSchedules = (config: WorkerConfig) =>
+    ensureRosterSchedules(WorkflowGateway.on(client, config), database.db, config);
 
   beforeAll(async () => {
     database = openTestDatabase();
@@ -40,7 +45,7 @@ describe('roster drop-folder schedules', () => {
   afterAll(async () => {
     await workers?.stop();
     await client?.schedule
-      .getHandle(rosterScheduleId(districtId))
+      .getHandle(scheduleIds.rosterDropFolder(districtId))
       .delete()
       .catch(() => undefined);
     await client?.connection.close();
@@ -48,8 +53,8 @@ describe('roster drop-folder schedules', () => {
   });
 
   it('when the worker starts twice with a drop folder, then one schedule exists with SKIP overlap and a one-hour catch-up window', async () => {
-    const first = await ensureRosterSchedules(client, database.db, settings());
-    const second = await ensureRosterSchedules(client, database.db, settings());
+    const first = await ensureSchedules(settings());
+    const second = await ensureSchedules(settings());
     expect(first).toEqual([`roster-schedule-${districtId}`]);
     expect(second).toEqual(first);
 
@@ -75,12 +80,10 @@ describe('roster drop-folder schedules', () => {
   });
 
   it('when the schedule settings change, then the next start updates the existing schedule', async () => {
-    await ensureRosterSchedules(
-      client,
-      database.db,
+    await ensureSchedules(
       settings({ ROSTER_SCHEDULE: '30 4 * * *', ROSTER_SCHEDULE_TIMEZONE: 'America/Chicago' }),
     );
-    const description = await client.schedule.getHandle(rosterScheduleId(districtId)).describe();
+    const description = await client.schedule.getHandle(scheduleIds.rosterDropFolder(districtId)).describe();
     expect(description.spec.timezone).toBe('America/Chicago');
     expect(description.spec.calendars).toEqual([
       expect.objectContaining({
@@ -95,7 +98,7 @@ describe('roster drop-folder schedules', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     writeFileSync(join(folder, 'export-2026-11-23.zip'), roster.zip);
     workers = await startTestWorkers(settings());
-    const handle = client.schedule.getHandle(rosterScheduleId(districtId));
+    const handle = client.schedule.getHandle(scheduleIds.rosterDropFolder(districtId));
 
     await handle.trigger();
     const imported = await waitFor(
@@ -142,7 +145,7 @@ describe('roster drop-folder schedules', () => {
   });
 
   it('when a scheduled export is a mass change, then it is held once: the same export is skipped, a newer one supersedes it', async () => {
-    const handle = client.schedule.getHandle(rosterScheduleId(districtId));
+    const handle = client.schedule.getHandle(scheduleIds.rosterDropFolder(districtId));
     const dropShare = (offset: number) =>
       writeRosterZip({
         ...roster.model,
@@ -185,9 +188,7 @@ describe('roster drop-folder schedules', () => {
 
   it('when a configured district or folder does not exist, then start-up fails naming ROSTER_DROP_FOLDERS', async () => {
     const ghost = randomUUID();
-    const attempt = ensureRosterSchedules(
-      client,
-      database.db,
+    const attempt = ensureSchedules(
       settings({ ROSTER_DROP_FOLDERS: `${ghost}=${folder};${districtId}=${join(folder, 'missing')}` }),
     );
     await expect(attempt).rejects.toBeInstanceOf(ConfigError);

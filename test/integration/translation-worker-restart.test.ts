@@ -36,24 +36,23 @@ const DIST = join(REPO_ROOT, 'dist');
  * translation alone.
  */
 const WORKER_SCRIPT = `
-const { NativeConnection, Worker } = require('@temporalio/worker');
+const { Worker } = require('@temporalio/worker');
 const { loadWorkerConfig } = require(${JSON.stringify(join(DIST, 'libs/config/config.js'))});
-const { createPrismaClient } = require(${JSON.stringify(join(DIST, 'libs/db/prisma.js'))});
+const { createWorkerComposition } = require(${JSON.stringify(join(DIST, 'apps/worker/src/composition.js'))});
 const { createLogger } = require(${JSON.stringify(join(DIST, 'libs/logging/logger.js'))});
 const { createDataConverter } = require(${JSON.stringify(join(DIST, 'libs/temporal/data-converter.js'))});
 const { createTranslationActivities } = require(${JSON.stringify(join(DIST, 'activities/translation.activities.js'))});
 (async () => {
   const config = loadWorkerConfig();
-  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 4 });
   const logger = createLogger({ name: 'translation-restart-test-worker', level: 'error' });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const composition = await createWorkerComposition(config, logger, { poolSize: 4 });
   const worker = await Worker.create({
-    connection,
+    connection: composition.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     dataConverter: createDataConverter(config),
     workflowsPath: ${JSON.stringify(join(DIST, 'workflows/translation.workflow.js'))},
-    activities: createTranslationActivities({ config, prisma, logger }),
+    activities: createTranslationActivities(composition),
     // A killed worker's sticky queue would hold the workflow's next task for the default 10 s.
     stickyQueueScheduleToStartTimeout: '1s',
   });

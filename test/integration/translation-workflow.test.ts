@@ -5,9 +5,9 @@ import { type temporal } from '@temporalio/proto';
 import { createTranslationActivities } from '../../activities/translation.activities';
 import { type WorkerConfig } from '../../libs/config/config';
 import { type FieldCipher } from '../../libs/crypto/envelope';
-import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
 import { createLogger } from '../../libs/logging/logger';
 import { createDataConverter } from '../../libs/temporal/data-converter';
+import { WorkflowGateway } from '../../libs/temporal/workflow-gateway';
 import { LocalPseudoTranslationProvider } from '../../libs/translation/local-pseudo.provider';
 import {
   type TranslationError,
@@ -16,7 +16,6 @@ import {
 } from '../../libs/translation/translation-errors';
 import { type TranslateOptions, type TranslationProvider } from '../../libs/translation/translation-provider';
 import { TranslationReader } from '../../libs/translation/translation-reader';
-import { startTranslationWorkflow } from '../../libs/translation/translation-workflow-start';
 import { translationWorkflow, type TranslationWorkflowResult } from '../../workflows/translation.workflow';
 import { testWorkerConfig } from '../support/config';
 import {
@@ -78,7 +77,6 @@ describe('translation workflow on Temporal', () => {
   let config: WorkerConfig;
   let database: TestDatabase;
   let cipher: FieldCipher;
-  let prisma: HomeroomPrismaClient;
   let provider: ScriptedProvider;
   let worker: Worker;
   let running: Promise<void>;
@@ -92,7 +90,6 @@ describe('translation workflow on Temporal', () => {
     config = testWorkerConfig({ TEMPORAL_TASK_QUEUE: `translation-workflow-test-${randomUUID()}` });
     database = openTestDatabase();
     cipher = testFieldCipher(database.db, config);
-    prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 5 });
     provider = new ScriptedProvider();
     const dataConverter = createDataConverter(config);
     nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -104,7 +101,8 @@ describe('translation workflow on Temporal', () => {
       workflowsPath: WORKFLOWS_PATH,
       activities: createTranslationActivities({
         config,
-        prisma,
+        db: database.db,
+        fieldCipher: cipher,
         logger: createLogger({ name: 'translation-workflow-test', level: 'warn' }),
         provider,
       }),
@@ -121,12 +119,11 @@ describe('translation workflow on Temporal', () => {
     await running;
     await nativeConnection?.close();
     await connection?.close();
-    await prisma?.$disconnect();
     await database?.close();
   });
 
   async function runTranslation(subjectKind: 'message' | 'announcement', subjectId: string) {
-    const workflowId = await startTranslationWorkflow(client, config.TEMPORAL_TASK_QUEUE, {
+    const workflowId = await WorkflowGateway.on(client, config).startTranslation({
       districtId,
       subjectKind,
       subjectId,
