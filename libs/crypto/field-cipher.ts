@@ -1,4 +1,4 @@
-import { type DataKeyStore } from './data-key-store';
+import { type DataKeySource } from './data-key-store';
 import { FieldCipher } from './envelope';
 import { LocalKeyWrapper } from './key-wrapper';
 import { type MasterKeyEnv, parseMasterKeyRing } from './master-key-ring';
@@ -8,6 +8,6 @@ import { type MasterKeyEnv, parseMasterKeyRing } from './master-key-ring';
  * the same way), loading and creating wrapped data keys through `store`, which the database layer
  * implements. Each composition root builds one, so every use in a process shares its key cache.
  */
-export function createFieldCipher(store: DataKeyStore, keys: MasterKeyEnv): FieldCipher {
+export function createFieldCipher(store: DataKeySource, keys: MasterKeyEnv): FieldCipher {
   return new FieldCipher(store, new LocalKeyWrapper(parseMasterKeyRing(keys)));
 }
