@@ -20,7 +20,7 @@ import type {
 } from '../activities/announcement.activities';
 import { FAN_OUT_BATCHES_PER_RUN, FAN_OUT_MAX_IN_FLIGHT } from '../libs/messaging/fan-out-plan';
 import { DISTRICT_ID } from '../libs/temporal/search-attributes';
-import { workflowIds } from '../libs/temporal/workflow-ids';
+import { queryNames, workflowIds } from '../libs/temporal/workflow-ids';
 
 export interface AnnouncementFanOutInput extends AnnouncementRef {
   /** Set by continue-as-new only: the plan and the first batch the new run still has to write. */
@@ -37,7 +37,9 @@ export interface AnnouncementFanOutProgress {
   batchesDone: number;
 }
 
-export const announcementProgressQuery = defineQuery<AnnouncementFanOutProgress>('announcementProgress');
+export const announcementProgressQuery = defineQuery<AnnouncementFanOutProgress>(
+  queryNames.announcementProgress,
+);
 
 const planning = proxyActivities<AnnouncementActivities>({
   startToCloseTimeout: '1 minute',

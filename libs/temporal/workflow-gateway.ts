@@ -16,7 +16,7 @@ import {
 } from '@temporalio/common';
 import { type ScanRetryPolicy } from '../attachments/scan-retry';
 import { type TemporalConfig } from '../config/config';
-import { ROSTER_PROGRESS_QUERY, type RosterImportProgress } from '../roster-import/phases';
+import type { RosterImportProgress } from '../roster-import/phases';
 import type { alertDeliveryWorkflow, AlertDeliveryRetry } from '../../workflows/alert-delivery.workflow';
 import type { announcementFanOutWorkflow } from '../../workflows/announcement-fan-out.workflow';
 import type { attachmentRetentionWorkflow } from '../../workflows/attachment-retention.workflow';
@@ -27,7 +27,7 @@ import type { rosterImportWorkflow } from '../../workflows/roster-import.workflo
 import type { translationWorkflow } from '../../workflows/translation.workflow';
 import { createDataConverter } from './data-converter';
 import { ANNOUNCEMENT_ID, ATTACHMENT_ID, DISTRICT_ID, ROSTER_IMPORT_ID } from './search-attributes';
-import { scheduleIds, workflowIds } from './workflow-ids';
+import { queryNames, scheduleIds, workflowIds } from './workflow-ids';
 import { type WorkflowState } from './workflow-state';
 
 /**
@@ -53,7 +53,7 @@ interface StartableWorkflows {
  */
 export type StartRuns = 'once' | 'again';
 
-export const START_POLICIES = {
+const START_POLICIES = {
   once: { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' },
   again: { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'ALLOW_DUPLICATE' },
 } as const;
@@ -68,7 +68,7 @@ export interface WorkflowGatewayOptions {
   deadlineMs?: number;
 }
 
-/** When a Schedule fires and what it does when runs would pile up. */
+/** When a Schedule fires: a cron expression read in a time zone. */
 interface ScheduleTiming {
   cron: string;
   timezone: string;
@@ -221,7 +221,9 @@ export class WorkflowGateway {
   async rosterImportProgress(workflowId: string, timeoutMs: number): Promise<RosterImportProgress | null> {
     try {
       return await this.client.withDeadline(Date.now() + timeoutMs, () =>
-        this.client.workflow.getHandle(workflowId).query<RosterImportProgress>(ROSTER_PROGRESS_QUERY),
+        this.client.workflow
+          .getHandle(workflowId)
+          .query<RosterImportProgress>(queryNames.rosterImportProgress),
       );
     } catch {
       return null;

@@ -21,6 +21,12 @@ export const workflowIds = {
   alertDelivery: (alertId: string) => `alert-delivery-${alertId}`,
 } as const;
 
+/** The names workflows answer queries under (their handlers) and the gateway asks by. */
+export const queryNames = {
+  rosterImportProgress: 'progress',
+  announcementProgress: 'announcementProgress',
+} as const;
+
 export const scheduleIds = {
   /** Re-imports a district's drop folder (one per district). */
   rosterDropFolder: (districtId: string) => `roster-schedule-${districtId}`,
