@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { type WorkerConfig } from '../libs/config/config';
 import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
-import { type BlobStore } from '../libs/storage';
+import { type BlobStore } from '../libs/adapters/storage';
 
 export interface RetentionSweepResult {
   orphansDeleted: number;

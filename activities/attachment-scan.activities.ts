@@ -1,12 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { attachmentAad } from '../libs/attachments/attachment-blobs';
-import { ClamdScanner } from '../libs/clamd/clamd-scanner';
+import { ClamdScanner } from '../libs/adapters/clamd/clamd-scanner';
 import { type WorkerConfig } from '../libs/config/config';
 import { DecryptionError, UnknownKeyError } from '../libs/crypto/errors';
 import { type FieldCipher } from '../libs/crypto/envelope';
 import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
-import { BlobNotFoundError, type BlobStore, openEncryptedBlob } from '../libs/storage';
+import { BlobNotFoundError, type BlobStore, openEncryptedBlob } from '../libs/adapters/storage';
 
 /** Every scan activity takes ids only (DESIGN.md invariant 4). */
 export interface AttachmentRef {

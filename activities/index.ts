@@ -3,7 +3,7 @@ import { type FieldCipher } from '../libs/crypto/envelope';
 import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
 import { type WorkflowStateLookup } from '../libs/roster-import/one-import-at-a-time';
-import { type BlobStore } from '../libs/storage/blob-store';
+import { type BlobStore } from '../libs/adapters/storage/blob-store';
 import { createAlertActivities } from './alert.activities';
 import { createAnnouncementActivities } from './announcement.activities';
 import { createAttachmentRetentionActivities } from './attachment-retention.activities';

@@ -10,7 +10,7 @@ import {
   OneRosterSourceInvalidError,
   OneRosterTokenCache,
   OneRosterUnavailableError,
-} from '../libs/oneroster-api';
+} from '../libs/adapters/oneroster-api';
 import {
   checkRosterApiSource,
   discardRosterApiPages,
@@ -29,8 +29,8 @@ import {
   refusingWhenUnavailable,
   type WorkflowStateLookup,
 } from '../libs/roster-import';
-import { ROSTER_API_REFUSED } from '../libs/roster-import/phases';
-import { type BlobStore } from '../libs/storage';
+import { ROSTER_API_REFUSED } from '../libs/domain/roster-import/phases';
+import { type BlobStore } from '../libs/adapters/storage';
 
 export interface RosterApiActivityDeps {
   config: WorkerConfig;

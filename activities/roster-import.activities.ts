@@ -24,7 +24,7 @@ import {
   refusingWhenUnavailable,
   type WorkflowStateLookup,
 } from '../libs/roster-import';
-import { type BlobStore } from '../libs/storage';
+import { type BlobStore } from '../libs/adapters/storage';
 
 export interface RosterImportActivityDeps {
   config: WorkerConfig;

@@ -18,9 +18,9 @@ import type {
   FanOutCounts,
   FanOutPlan,
 } from '../activities/announcement.activities';
-import { FAN_OUT_BATCHES_PER_RUN, FAN_OUT_MAX_IN_FLIGHT } from '../libs/messaging/fan-out-plan';
-import { DISTRICT_ID } from '../libs/temporal/search-attributes';
-import { queryNames, workflowIds } from '../libs/temporal/workflow-ids';
+import { FAN_OUT_BATCHES_PER_RUN, FAN_OUT_MAX_IN_FLIGHT } from '../libs/domain/messaging/fan-out-plan';
+import { DISTRICT_ID } from '../libs/adapters/temporal/search-attributes';
+import { queryNames, workflowIds } from '../libs/adapters/temporal/workflow-ids';
 
 export interface AnnouncementFanOutInput extends AnnouncementRef {
   /** Set by continue-as-new only: the plan and the first batch the new run still has to write. */

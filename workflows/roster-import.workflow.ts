@@ -7,7 +7,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { createRosterImportActivities } from '../activities/roster-import.activities';
-import { emptyCounts } from '../libs/roster-import/counts';
+import { emptyCounts } from '../libs/domain/roster-import/counts';
 import {
   ROSTER_APPLY_PHASES,
   ROSTER_EXPORT_INVALID,
@@ -16,8 +16,8 @@ import {
   type RosterImportProgress,
   type RosterImportResult,
   type RosterImportWorkflowInput,
-} from '../libs/roster-import/phases';
-import { queryNames } from '../libs/temporal/workflow-ids';
+} from '../libs/domain/roster-import/phases';
+import { queryNames } from '../libs/adapters/temporal/workflow-ids';
 
 type RosterActivities = ReturnType<typeof createRosterImportActivities>;
 

@@ -1,7 +1,7 @@
 import { executeChild, ParentClosePolicy } from '@temporalio/workflow';
-import type { RosterImportResult } from '../libs/roster-import/phases';
-import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../libs/temporal/search-attributes';
-import { workflowIds } from '../libs/temporal/workflow-ids';
+import type { RosterImportResult } from '../libs/domain/roster-import/phases';
+import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../libs/adapters/temporal/search-attributes';
+import { workflowIds } from '../libs/adapters/temporal/workflow-ids';
 import { rosterImportWorkflow } from './roster-import.workflow';
 
 /**

@@ -1,6 +1,6 @@
 import { scanRetryPolicy } from '../../libs/attachments/scan-retry';
 import { loadScanCliConfig } from '../../libs/config/config';
-import { NotFoundError } from '../../libs/errors/domain-errors';
+import { NotFoundError } from '../../libs/domain/errors/domain-errors';
 import { requireUuidFlag } from './args';
 import { type Command } from './commands';
 

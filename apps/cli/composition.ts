@@ -10,10 +10,10 @@ import { type FieldCipher } from '../../libs/crypto/envelope';
 import { createFieldCipher } from '../../libs/crypto/field-cipher';
 import { Database } from '../../libs/db/database';
 import { createPrismaClient } from '../../libs/db/prisma';
-import { UnavailableError } from '../../libs/errors/domain-errors';
-import { type BlobStore } from '../../libs/storage/blob-store';
-import { createBlobStore } from '../../libs/storage/blob-store.factory';
-import { WorkflowGateway } from '../../libs/temporal/workflow-gateway';
+import { UnavailableError } from '../../libs/domain/errors/domain-errors';
+import { type BlobStore } from '../../libs/adapters/storage/blob-store';
+import { createBlobStore } from '../../libs/adapters/storage/blob-store.factory';
+import { WorkflowGateway } from '../../libs/adapters/temporal/workflow-gateway';
 
 /**
  * What a command may use beyond the database, built on first use from the configuration the command

@@ -1,5 +1,5 @@
 import { ConfigError, loadCliConfig } from '../../libs/config/config';
-import { DomainError } from '../../libs/errors/domain-errors';
+import { DomainError } from '../../libs/domain/errors/domain-errors';
 import { parseArgs } from './args';
 import { COMMANDS } from './commands';
 import { createCliComposition } from './composition';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { loadRosterCliConfig } from '../../libs/config/config';
-import { NotFoundError, ValidationFailedError } from '../../libs/errors/domain-errors';
+import { NotFoundError, ValidationFailedError } from '../../libs/domain/errors/domain-errors';
 import { startRosterImport } from '../../libs/roster-import';
 import { requireFlag, requireUuidFlag } from './args';
 import { type Command } from './commands';

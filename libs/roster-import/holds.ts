@@ -1,10 +1,10 @@
 import { type Database } from '../db/database';
-import { ConflictError, NotFoundError, UnavailableError } from '../errors/domain-errors';
-import { type BlobStore } from '../storage';
-import { workflowIds } from '../temporal/workflow-ids';
+import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors/domain-errors';
+import { type BlobStore } from '../adapters/storage';
+import { workflowIds } from '../adapters/temporal/workflow-ids';
 import { type RosterImportWorkflows } from './intake';
 import { claimDistrictForImport, refusingWhenUnavailable } from './one-import-at-a-time';
-import { type RosterImportInput } from './phases';
+import { type RosterImportInput } from '../domain/roster-import/phases';
 
 /** The import is not (or no longer) held: already confirmed, discarded, superseded, or never held. */
 export class RosterImportNotHeldError extends ConflictError {

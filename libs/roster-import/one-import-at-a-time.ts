@@ -1,6 +1,6 @@
 import { type Database, type TenantRepositories } from '../db/database';
-import { ConflictError, UnavailableError } from '../errors/domain-errors';
-import { type WorkflowState } from '../temporal/workflow-state';
+import { ConflictError, UnavailableError } from '../domain/errors/domain-errors';
+import { type WorkflowState } from '../adapters/temporal/workflow-state';
 import { IMPORT_FILE } from './roster-importer';
 
 /**

@@ -7,9 +7,9 @@ import { FieldCipher } from '../../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
 import { refusingWhenUnavailable, rosterBlobKey, stageDropFolderExport } from '../../libs/roster-import';
-import { generateRoster } from '../../libs/roster/generator';
-import { createBlobStore } from '../../libs/storage/blob-store.factory';
-import { WorkflowGateway } from '../../libs/temporal/workflow-gateway';
+import { generateRoster } from '../../libs/domain/roster/generator';
+import { createBlobStore } from '../../libs/adapters/storage/blob-store.factory';
+import { WorkflowGateway } from '../../libs/adapters/temporal/workflow-gateway';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import {
   auditEvents,

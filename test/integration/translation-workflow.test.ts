@@ -6,15 +6,15 @@ import { createTranslationActivities } from '../../activities/translation.activi
 import { type WorkerConfig } from '../../libs/config/config';
 import { type FieldCipher } from '../../libs/crypto/envelope';
 import { createLogger } from '../../libs/logging/logger';
-import { createDataConverter } from '../../libs/temporal/data-converter';
-import { WorkflowGateway } from '../../libs/temporal/workflow-gateway';
-import { LocalPseudoTranslationProvider } from '../../libs/translation/local-pseudo.provider';
+import { createDataConverter } from '../../libs/adapters/temporal/data-converter';
+import { WorkflowGateway } from '../../libs/adapters/temporal/workflow-gateway';
+import { LocalPseudoTranslationProvider } from '../../libs/adapters/translate/local-pseudo.provider';
 import {
   type TranslationError,
   TranslationThrottledError,
   UnsupportedLanguagePairError,
-} from '../../libs/translation/translation-errors';
-import { type TranslateOptions, type TranslationProvider } from '../../libs/translation/translation-provider';
+} from '../../libs/domain/translation/translation-errors';
+import { type TranslateOptions, type TranslationProvider } from '../../libs/adapters/translate/translation-provider';
 import { TranslationReader } from '../../libs/translation/translation-reader';
 import { translationWorkflow, type TranslationWorkflowResult } from '../../workflows/translation.workflow';
 import { testWorkerConfig } from '../support/config';

@@ -9,7 +9,7 @@ import { createWorkerComposition } from '../../apps/worker/src/composition';
 import { createHomeroomWorkers, WORKFLOWS_PATH } from '../../apps/worker/src/worker.factory';
 import { type WorkerConfig } from '../../libs/config/config';
 import { createLogger } from '../../libs/logging/logger';
-import { FAILURE_CONVERTER_PATH } from '../../libs/temporal/data-converter';
+import { FAILURE_CONVERTER_PATH } from '../../libs/adapters/temporal/data-converter';
 
 export interface TestWorkers {
   stop(): Promise<void>;

@@ -5,9 +5,9 @@ import { createFieldCipher } from '../../../libs/crypto/field-cipher';
 import { Database } from '../../../libs/db/database';
 import { createPrismaClient, type HomeroomPrismaClient } from '../../../libs/db/prisma';
 import { type Logger } from '../../../libs/logging/logger';
-import { type BlobStore } from '../../../libs/storage/blob-store';
-import { createBlobStore } from '../../../libs/storage/blob-store.factory';
-import { WorkflowGateway, workflowClient } from '../../../libs/temporal/workflow-gateway';
+import { type BlobStore } from '../../../libs/adapters/storage/blob-store';
+import { createBlobStore } from '../../../libs/adapters/storage/blob-store.factory';
+import { WorkflowGateway, workflowClient } from '../../../libs/adapters/temporal/workflow-gateway';
 import { TemporalClientService } from './temporal/temporal-client.service';
 
 /** A request waits this long at most for Temporal to take a start or cancel before it answers 503. */

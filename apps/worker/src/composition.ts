@@ -5,8 +5,8 @@ import { createFieldCipher } from '../../../libs/crypto/field-cipher';
 import { Database } from '../../../libs/db/database';
 import { createPrismaClient, type HomeroomPrismaClient } from '../../../libs/db/prisma';
 import { type Logger } from '../../../libs/logging/logger';
-import { createBlobStore } from '../../../libs/storage/blob-store.factory';
-import { WorkflowGateway } from '../../../libs/temporal/workflow-gateway';
+import { createBlobStore } from '../../../libs/adapters/storage/blob-store.factory';
+import { WorkflowGateway } from '../../../libs/adapters/temporal/workflow-gateway';
 
 /**
  * Everything the worker process holds once: configuration, the database, the field cipher (one

@@ -3,7 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import { ConfigError, type WorkerConfig } from '../../../libs/config/config';
 import { type Database } from '../../../libs/db/database';
 import { type Logger } from '../../../libs/logging/logger';
-import { type WorkflowGateway } from '../../../libs/temporal/workflow-gateway';
+import { type WorkflowGateway } from '../../../libs/adapters/temporal/workflow-gateway';
 
 export type RosterScheduleSettings = Pick<
   WorkerConfig,

@@ -1,6 +1,6 @@
 import { bundleWorkflowCode, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../../activities';
-import { createDataConverter } from '../../../libs/temporal/data-converter';
+import { createDataConverter } from '../../../libs/adapters/temporal/data-converter';
 import { type WorkerComposition } from './composition';
 
 export const WORKFLOWS_PATH = require.resolve('../../../workflows');

@@ -1,10 +1,10 @@
 import { bodyAad } from '../../../libs/messaging/message-body';
 import { ConcurrencyLimit } from '../../../libs/translation/concurrency-limit';
 import { languagesNeeded } from '../../../libs/translation/languages-needed';
-import { LocalPseudoTranslationProvider } from '../../../libs/translation/local-pseudo.provider';
-import { UnsupportedLanguagePairError } from '../../../libs/translation/translation-errors';
-import { subjectBodyAad } from '../../../libs/translation/translation-subject';
-import { workflowIds } from '../../../libs/temporal/workflow-ids';
+import { LocalPseudoTranslationProvider } from '../../../libs/adapters/translate/local-pseudo.provider';
+import { UnsupportedLanguagePairError } from '../../../libs/domain/translation/translation-errors';
+import { subjectBodyAad } from '../../../libs/domain/translation/translation-subject';
+import { workflowIds } from '../../../libs/adapters/temporal/workflow-ids';
 
 describe('languagesNeeded', () => {
   it('when readers prefer es, vi, en and es again for an English text, then es and vi are needed, once each', () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { type Logger } from '../../../../libs/logging/logger';
-import { WorkflowGateway } from '../../../../libs/temporal/workflow-gateway';
+import { WorkflowGateway } from '../../../../libs/adapters/temporal/workflow-gateway';
 import { API_CONFIG, LOGGER } from '../common/tokens';
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { UnavailableError } from '../../../../libs/errors/domain-errors';
-import { WorkflowGateway } from '../../../../libs/temporal/workflow-gateway';
+import { UnavailableError } from '../../../../libs/domain/errors/domain-errors';
+import { WorkflowGateway } from '../../../../libs/adapters/temporal/workflow-gateway';
 
 /**
  * Starts and stops the durable fan-out of an announcement. A retried POST attaches to the running

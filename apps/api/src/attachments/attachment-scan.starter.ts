@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { scanRetryPolicy } from '../../../../libs/attachments/scan-retry';
 import { type ApiConfig } from '../../../../libs/config/config';
-import { UnavailableError } from '../../../../libs/errors/domain-errors';
-import { WorkflowGateway } from '../../../../libs/temporal/workflow-gateway';
+import { UnavailableError } from '../../../../libs/domain/errors/domain-errors';
+import { WorkflowGateway } from '../../../../libs/adapters/temporal/workflow-gateway';
 import { API_CONFIG } from '../common/tokens';
 
 /**

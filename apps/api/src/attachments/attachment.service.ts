@@ -11,8 +11,8 @@ import {
   GoneError,
   NotFoundError,
   UnauthenticatedError,
-} from '../../../../libs/errors/domain-errors';
-import { type BlobKeys, type BlobStore, openEncryptedBlob } from '../../../../libs/storage';
+} from '../../../../libs/domain/errors/domain-errors';
+import { type BlobKeys, type BlobStore, openEncryptedBlob } from '../../../../libs/adapters/storage';
 import { type Principal } from '../common/request-context';
 import { API_CONFIG, BLOB_STORE } from '../common/tokens';
 import { FieldCipher } from '../../../../libs/crypto/envelope';

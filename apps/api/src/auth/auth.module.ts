@@ -3,7 +3,7 @@ import { type ApiConfig } from '../../../../libs/config/config';
 import { FieldCipher } from '../../../../libs/crypto/envelope';
 import { TokenSigner } from '../../../../libs/crypto/signed-tokens';
 import { DeviceTokens } from '../../../../libs/identity/device-tokens';
-import { OidcClient } from '../../../../libs/identity/oidc-client';
+import { OidcClient } from '../../../../libs/adapters/oidc/oidc-client';
 import { TotpSecretBox } from '../../../../libs/identity/totp-secrets';
 import { API_CONFIG } from '../common/tokens';
 import { AuthController } from './auth.controller';

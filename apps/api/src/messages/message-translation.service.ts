@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Logger } from '../../../../libs/logging/logger';
-import { type SubjectKind } from '../../../../libs/translation/translation-subject';
+import { type SubjectKind } from '../../../../libs/domain/translation/translation-subject';
 import { type ReaderTranslation, TranslationReader } from '../../../../libs/translation/translation-reader';
-import { WorkflowGateway } from '../../../../libs/temporal/workflow-gateway';
+import { WorkflowGateway } from '../../../../libs/adapters/temporal/workflow-gateway';
 import { LOGGER } from '../common/tokens';
 
 /**

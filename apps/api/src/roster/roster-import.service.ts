@@ -3,7 +3,7 @@ import { type Request } from 'express';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { Database } from '../../../../libs/db/database';
 import { type RosterImportFileError } from '../../../../libs/db/repositories/roster-import.repository';
-import { NotFoundError } from '../../../../libs/errors/domain-errors';
+import { NotFoundError } from '../../../../libs/domain/errors/domain-errors';
 import {
   confirmHeldImport,
   discardHeldImport,
@@ -11,12 +11,12 @@ import {
   readErrorsFound,
   startRosterImport,
 } from '../../../../libs/roster-import';
-import { type BlobKeys, type BlobStore } from '../../../../libs/storage';
+import { type BlobKeys, type BlobStore } from '../../../../libs/adapters/storage';
 import { receiveSingleFile } from '../common/multipart-file';
 import { type Principal } from '../common/request-context';
 import { API_CONFIG, BLOB_STORE } from '../common/tokens';
 import { FieldCipher } from '../../../../libs/crypto/envelope';
-import { WorkflowGateway } from '../../../../libs/temporal/workflow-gateway';
+import { WorkflowGateway } from '../../../../libs/adapters/temporal/workflow-gateway';
 import { type RosterImportDto, RosterImportStartedDto, toCountsDto } from './roster-import.dto';
 
 /**

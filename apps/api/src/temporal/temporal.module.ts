@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { WorkflowGateway } from '../../../../libs/temporal/workflow-gateway';
+import { WorkflowGateway } from '../../../../libs/adapters/temporal/workflow-gateway';
 import { API_COMPOSITION } from '../common/tokens';
 import { type ApiComposition } from '../composition';
 import { TemporalClientService } from './temporal-client.service';

@@ -14,17 +14,17 @@ import {
   type Workflow,
   WorkflowExecutionAlreadyStartedError,
 } from '@temporalio/common';
-import { type ScanRetryPolicy } from '../attachments/scan-retry';
-import { type TemporalConfig } from '../config/config';
-import type { RosterImportProgress } from '../roster-import/phases';
-import type { alertDeliveryWorkflow, AlertDeliveryRetry } from '../../workflows/alert-delivery.workflow';
-import type { announcementFanOutWorkflow } from '../../workflows/announcement-fan-out.workflow';
-import type { attachmentRetentionWorkflow } from '../../workflows/attachment-retention.workflow';
-import type { attachmentScanWorkflow } from '../../workflows/attachment-scan.workflow';
-import type { rosterApiWorkflow } from '../../workflows/roster-api.workflow';
-import type { rosterDropFolderWorkflow } from '../../workflows/roster-drop-folder.workflow';
-import type { rosterImportWorkflow } from '../../workflows/roster-import.workflow';
-import type { translationWorkflow } from '../../workflows/translation.workflow';
+import { type ScanRetryPolicy } from '../../attachments/scan-retry';
+import { type TemporalConfig } from '../../config/config';
+import type { RosterImportProgress } from '../../domain/roster-import/phases';
+import type { alertDeliveryWorkflow, AlertDeliveryRetry } from '../../../workflows/alert-delivery.workflow';
+import type { announcementFanOutWorkflow } from '../../../workflows/announcement-fan-out.workflow';
+import type { attachmentRetentionWorkflow } from '../../../workflows/attachment-retention.workflow';
+import type { attachmentScanWorkflow } from '../../../workflows/attachment-scan.workflow';
+import type { rosterApiWorkflow } from '../../../workflows/roster-api.workflow';
+import type { rosterDropFolderWorkflow } from '../../../workflows/roster-drop-folder.workflow';
+import type { rosterImportWorkflow } from '../../../workflows/roster-import.workflow';
+import type { translationWorkflow } from '../../../workflows/translation.workflow';
 import { createDataConverter } from './data-converter';
 import { ANNOUNCEMENT_ID, ATTACHMENT_ID, DISTRICT_ID, ROSTER_IMPORT_ID } from './search-attributes';
 import { queryNames, scheduleIds, workflowIds } from './workflow-ids';
