@@ -2,7 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { type Database, type TenantRepositories } from '../db/database';
 import { type RosterImportSource } from '../db/generated/enums';
-import { PayloadTooLargeError, UnavailableError, UnsupportedMediaTypeError } from '../domain/errors/domain-errors';
+import {
+  PayloadTooLargeError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+} from '../domain/errors/domain-errors';
 import { type BlobKeys, type BlobStore, writeEncryptedBlob } from '../adapters/storage';
 import { workflowIds } from '../adapters/temporal/workflow-ids';
 import { type WorkflowState } from '../adapters/temporal/workflow-state';
