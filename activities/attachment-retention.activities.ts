@@ -1,7 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { type WorkerConfig } from '../libs/config/config';
-import { Database } from '../libs/db/database';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
 import { type BlobStore } from '../libs/storage';
 import { createBlobStore } from '../libs/storage/blob-store.factory';
@@ -18,11 +17,11 @@ const MAX_PER_SWEEP = 5_000;
 
 export function createAttachmentRetentionActivities(deps: {
   config: WorkerConfig;
-  prisma: HomeroomPrismaClient;
+  db: Database;
   logger: Logger;
   blobStore?: BlobStore;
 }) {
-  const db = new Database(deps.prisma);
+  const { db } = deps;
   const store = deps.blobStore ?? createBlobStore(deps.config);
 
   return {

@@ -6,8 +6,7 @@ import { DecryptionError, UnknownKeyError } from '../libs/crypto/errors';
 import { FieldCipher } from '../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../libs/crypto/master-key-ring';
-import { Database } from '../libs/db/database';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
 import { BlobNotFoundError, type BlobStore, openEncryptedBlob } from '../libs/storage';
 import { createBlobStore } from '../libs/storage/blob-store.factory';
@@ -36,7 +35,7 @@ export const SCAN_FAILED_ALERT = 'attachment_scan_failed';
 
 export interface AttachmentScanDeps {
   config: WorkerConfig;
-  prisma: HomeroomPrismaClient;
+  db: Database;
   logger: Logger;
   /** Tests inject a store; the worker uses the configured one (STORAGE_BACKEND). */
   blobStore?: BlobStore;
@@ -44,7 +43,7 @@ export interface AttachmentScanDeps {
 
 export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
   const { config, logger } = deps;
-  const db = new Database(deps.prisma);
+  const { db } = deps;
   const keys = new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)));
   const store = deps.blobStore ?? createBlobStore(config);
   const scanner = new ClamdScanner({

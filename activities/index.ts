@@ -1,6 +1,6 @@
 import { type Logger } from '../libs/logging/logger';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
 import { type WorkerConfig } from '../libs/config/config';
+import { type Database } from '../libs/db/database';
 import { createAlertActivities } from './alert.activities';
 import { createAnnouncementActivities } from './announcement.activities';
 import { createAttachmentRetentionActivities } from './attachment-retention.activities';
@@ -13,7 +13,7 @@ import { createTranslationActivities } from './translation.activities';
 /** Everything activities touch, built once by the worker (STYLE.md rule 2) and by tests. */
 export interface ActivityDeps {
   config: WorkerConfig;
-  prisma: HomeroomPrismaClient;
+  db: Database;
   logger: Logger;
 }
 

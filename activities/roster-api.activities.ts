@@ -4,8 +4,7 @@ import { type WorkerConfig } from '../libs/config/config';
 import { FieldCipher } from '../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../libs/crypto/master-key-ring';
-import { Database } from '../libs/db/database';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
 import {
   OneRosterRefusedError,
@@ -37,7 +36,7 @@ import { createBlobStore } from '../libs/storage/blob-store.factory';
 
 export interface RosterApiActivityDeps {
   config: WorkerConfig;
-  prisma: HomeroomPrismaClient;
+  db: Database;
   logger: Logger;
   blobStore?: BlobStore;
 }
@@ -54,7 +53,7 @@ const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
  */
 export function createRosterApiActivities(deps: RosterApiActivityDeps) {
   const { config, logger } = deps;
-  const db = new Database(deps.prisma);
+  const { db } = deps;
   const keys = new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)));
   const store = deps.blobStore ?? createBlobStore(config);
   // Shared by every page of every district on this worker: a token is fetched once per lifetime.

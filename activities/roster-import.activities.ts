@@ -4,8 +4,7 @@ import { type WorkerConfig } from '../libs/config/config';
 import { FieldCipher } from '../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../libs/crypto/master-key-ring';
-import { Database } from '../libs/db/database';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type Database } from '../libs/db/database';
 import { AlertSink } from '../libs/alerts/alert-sink';
 import { type Logger } from '../libs/logging/logger';
 import {
@@ -31,7 +30,7 @@ import { createBlobStore } from '../libs/storage/blob-store.factory';
 
 export interface RosterImportActivityDeps {
   config: WorkerConfig;
-  prisma: HomeroomPrismaClient;
+  db: Database;
   logger: Logger;
   /** Tests inject a store; the worker uses the configured one (STORAGE_BACKEND). */
   blobStore?: BlobStore;
@@ -43,7 +42,7 @@ export interface RosterImportActivityDeps {
  */
 export function createRosterImportActivities(deps: RosterImportActivityDeps) {
   const { config, logger } = deps;
-  const db = new Database(deps.prisma);
+  const { db } = deps;
   const keys = new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)));
   const store = deps.blobStore ?? createBlobStore(config);
   const snapshots = new RosterSnapshotSource({ db, store, keys });

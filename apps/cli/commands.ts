@@ -1,6 +1,6 @@
 import { type CliConfig } from '../../libs/config/config';
 import { type Database } from '../../libs/db/database';
-import { type UserRole } from '../../libs/db/generated/enums';
+import { type UserRole } from '../../libs/db/types';
 import { ValidationFailedError, NotFoundError } from '../../libs/errors/domain-errors';
 import { canonicalUsername } from '../../libs/identity/canonical-identifiers';
 import { issueInvitation } from '../../libs/identity/invitations';

@@ -1,6 +1,5 @@
 import { ConfigError, loadCliConfig } from '../../libs/config/config';
 import { Database } from '../../libs/db/database';
-import { createPrismaClient } from '../../libs/db/prisma';
 import { DomainError } from '../../libs/errors/domain-errors';
 import { parseArgs } from './args';
 import { COMMANDS } from './commands';
@@ -32,13 +31,13 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     return 64;
   }
   const config = loadCliConfig(env);
-  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 2 });
+  const db = Database.open(config.DATABASE_URL, { poolSize: 2 });
   try {
-    const result = await command({ db: new Database(prisma), args, env, config });
+    const result = await command({ db, args, env, config });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   } finally {
-    await prisma.$disconnect();
+    await db.disconnect();
   }
 }
 

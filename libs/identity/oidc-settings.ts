@@ -1,5 +1,5 @@
 import { OIDC_SECRET_PREFIX } from '../config/config';
-import { type OidcUserField, type UserRole } from '../db/generated/enums';
+import { type OidcUserField, type UserRole } from '../db/types';
 import { type OidcProviderSettings } from '../db/repositories/oidc.repository';
 import { isAdminRole } from './admin-roles';
 

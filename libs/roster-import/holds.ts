@@ -41,7 +41,7 @@ export async function confirmHeldImport(
     const id = workflowIds.rosterConfirmed(target.districtId, target.importId, row.heldAt);
     if (!(await tenant.rosterImports.confirm(target.importId, id)))
       throw new RosterImportNotHeldError(target.importId);
-    await tenant.audit.appendWithin(tenant.prisma, {
+    await tenant.audit.append({
       actorId,
       action: 'roster.import.confirmed',
       targetType: 'roster_import',
@@ -84,7 +84,7 @@ export async function discardHeldImport(
     if (!row) throw new NotFoundError('The roster import');
     if (!(await tenant.rosterImports.discard(target.importId, new Date())))
       throw new RosterImportNotHeldError(target.importId);
-    await tenant.audit.appendWithin(tenant.prisma, {
+    await tenant.audit.append({
       actorId,
       action: 'roster.import.discarded',
       targetType: 'roster_import',

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { type Client } from '@temporalio/client';
 import { type Database, type TenantRepositories } from '../db/database';
-import { type RosterImportSource } from '../db/generated/enums';
+import { type RosterImportSource } from '../db/types';
 import { PayloadTooLargeError, UnavailableError, UnsupportedMediaTypeError } from '../errors/domain-errors';
 import { type BlobKeys, type BlobStore, writeEncryptedBlob } from '../storage';
 import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../temporal/search-attributes';
@@ -148,7 +148,7 @@ async function recordWithin(
     createdById: details.createdById,
   });
   if (created) {
-    await tenant.audit.appendWithin(tenant.prisma, {
+    await tenant.audit.append({
       actorId: details.createdById,
       action: 'roster.import.started',
       targetType: 'roster_import',
@@ -247,7 +247,7 @@ async function closeUnstartedImport(deps: RosterIntakeDeps, target: RosterImport
       ],
     });
     if (closed) {
-      await tenant.audit.appendWithin(tenant.prisma, {
+      await tenant.audit.append({
         action: 'roster.import.failed',
         targetType: 'roster_import',
         targetId: target.importId,

@@ -1,4 +1,4 @@
-import { type Database, TenantRepositories } from '../db/database';
+import { type Database, type TenantRepositories } from '../db/database';
 import { type RosterImportFileError } from '../db/repositories/roster-import.repository';
 import { type RosterSnapshot } from '../roster';
 import { type BlobStore } from '../storage';
@@ -146,7 +146,7 @@ export class RosterImporter {
       const superseded = await tenant.rosterImports.heldOthers(ref.importId);
       for (const other of superseded) {
         if (!(await tenant.rosterImports.discard(other.id, now))) continue;
-        await tenant.audit.appendWithin(tenant.prisma, {
+        await tenant.audit.append({
           actorId: null,
           action: 'roster.import.discarded',
           targetType: 'roster_import',
@@ -172,7 +172,7 @@ export class RosterImporter {
         severity: 'high',
         details,
       });
-      await tenant.audit.appendWithin(tenant.prisma, {
+      await tenant.audit.append({
         actorId: null,
         action: 'roster.import.held',
         targetType: 'roster_import',
@@ -347,7 +347,7 @@ export class RosterImporter {
       });
       if (!finished) return;
       const stored = await tenant.rosterImports.counts(ref.importId);
-      await tenant.audit.appendWithin(tenant.prisma, {
+      await tenant.audit.append({
         actorId: row.createdById,
         action: `roster.import.${outcome.status}`,
         targetType: 'roster_import',
@@ -430,9 +430,9 @@ export class RosterImporter {
     ref: RosterImportInput,
     work: (tenant: TenantRepositories) => Promise<T>,
   ): Promise<T> {
-    return this.deps.db.prisma.$transaction((tx) => work(new TenantRepositories(tx, ref.districtId)), {
-      timeout: this.transactionTimeoutMs,
-      maxWait: 10_000,
+    return this.deps.db.transaction(ref.districtId, work, {
+      timeoutMs: this.transactionTimeoutMs,
+      maxWaitMs: 10_000,
     });
   }
 

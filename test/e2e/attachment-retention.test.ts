@@ -8,7 +8,7 @@ import {
   attachmentRetentionScheduleId,
   ensureAttachmentRetentionSchedule,
 } from '../../libs/attachments/retention-schedule';
-import { createPrismaClient } from '../../libs/db/prisma';
+import { Database } from '../../libs/db/database';
 import { createLogger } from '../../libs/logging/logger';
 import { type RetentionSweepResult } from '../../activities/attachment-retention.activities';
 import { testApiConfig, testWorkerConfig } from '../support/config';
@@ -115,10 +115,10 @@ describe('retention of orphaned uploads', () => {
       TEMPORAL_TASK_QUEUE: taskQueue,
       ORPHAN_SWEEP_INTERVAL_MINUTES: '90',
     });
-    const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 2 });
+    const db = Database.open(config.DATABASE_URL, { poolSize: 2 });
     try {
       const started = await createHomeroomWorkers(
-        { config, prisma, logger: createLogger({ name: 'retention-test', level: 'warn' }) },
+        { config, db, logger: createLogger({ name: 'retention-test', level: 'warn' }) },
         { workflowBundle: await workflowBundle(), retentionSchedule: true },
       );
       const running = started.run();
@@ -144,7 +144,7 @@ describe('retention of orphaned uploads', () => {
         .getHandle(scheduleId)
         .delete()
         .catch(() => undefined);
-      await prisma.$disconnect();
+      await db.disconnect();
     }
   });
 });

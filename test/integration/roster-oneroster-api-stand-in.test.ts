@@ -18,7 +18,7 @@ import {
 import { createBlobStore } from '../../libs/storage/blob-store.factory';
 import type { RosterApiResult } from '../../workflows/roster-api.workflow';
 import { testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
+import { createTestPool, rowsOf } from '../support/database';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
 import { fixtureZip } from '../support/oneroster-fixtures';
 import { OneRosterRestStandIn, type StandInFault } from '../support/oneroster-rest-stand-in';
@@ -89,7 +89,7 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
     await waitFor(
       'the CSV import',
       async () => {
-        const row = await database.db.prisma.rosterImport.findFirst({ where: { districtId } });
+        const row = await rowsOf(database.db).rosterImport.findFirst({ where: { districtId } });
         return row && row.status !== 'running' ? row : undefined;
       },
       60_000,
@@ -160,7 +160,7 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
 
     // Nothing changed at the provider: the next pass stages nothing.
     expect(await importThroughApi(districtId)).toEqual({ status: 'skipped', reason: 'unchanged' });
-    expect(await database.db.prisma.rosterImport.count({ where: { districtId } })).toBe(1);
+    expect(await rowsOf(database.db).rosterImport.count({ where: { districtId } })).toBe(1);
   }, 120_000);
 
   it('when the access token expires mid-pass, then the page gets a 401, one new token is fetched and the pass succeeds', async () => {
@@ -213,8 +213,8 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
 
     expect(pageRequests('users')).toEqual(['0:200', '3:200']);
     expect(pageRequests('enrollments')).toEqual([]);
-    expect(await database.db.prisma.rosterImport.count({ where: { districtId } })).toBe(0);
-    expect(await database.db.prisma.user.count({ where: { districtId } })).toBe(0);
+    expect(await rowsOf(database.db).rosterImport.count({ where: { districtId } })).toBe(0);
+    expect(await rowsOf(database.db).user.count({ where: { districtId } })).toBe(0);
     expect(leftoverPages(districtId)).toEqual([]);
   }, 120_000);
 
@@ -242,7 +242,7 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
       await waitFor(
         'the scheduled REST import',
         async () => {
-          const row = await database.db.prisma.rosterImport.findFirst({ where: { districtId } });
+          const row = await rowsOf(database.db).rosterImport.findFirst({ where: { districtId } });
           return row?.status === 'succeeded' ? row : undefined;
         },
         60_000,
@@ -274,7 +274,7 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
   }
 
   async function lastImport(districtId: string) {
-    const row = await database.db.prisma.rosterImport.findFirst({
+    const row = await rowsOf(database.db).rosterImport.findFirst({
       where: { districtId },
       orderBy: { startedAt: 'desc' },
     });

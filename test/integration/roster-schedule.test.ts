@@ -12,6 +12,7 @@ import { createDistrict, openTestDatabase, type TestDatabase } from '../support/
 import { spawnWorker, waitFor } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import { connectTestClient } from '../support/temporal-client';
+import { rowsOf } from '../support/database';
 
 describe('roster drop-folder schedules', () => {
   const taskQueue = `roster-schedule-${randomUUID()}`;
@@ -101,7 +102,7 @@ describe('roster drop-folder schedules', () => {
     const imported = await waitFor(
       'the scheduled import',
       async () => {
-        const rows = await database.db.prisma.rosterImport.findMany({ where: { districtId } });
+        const rows = await rowsOf(database.db).rosterImport.findMany({ where: { districtId } });
         return rows.length === 1 && rows[0]!.status !== 'running' ? rows[0] : undefined;
       },
       60_000,
@@ -138,7 +139,7 @@ describe('roster drop-folder schedules', () => {
       .getHandle(secondRun!.action.workflow.workflowId, secondRun!.action.workflow.firstExecutionRunId)
       .result();
     expect(result).toEqual({ status: 'skipped', reason: 'unchanged' });
-    expect(await database.db.prisma.rosterImport.count({ where: { districtId } })).toBe(1);
+    expect(await rowsOf(database.db).rosterImport.count({ where: { districtId } })).toBe(1);
   });
 
   it('when a scheduled export is a mass change, then it is held once: the same export is skipped, a newer one supersedes it', async () => {
@@ -162,7 +163,7 @@ describe('roster drop-folder schedules', () => {
         .result();
     };
     const imports = () =>
-      database.db.prisma.rosterImport.findMany({ where: { districtId }, orderBy: { startedAt: 'asc' } });
+      rowsOf(database.db).rosterImport.findMany({ where: { districtId }, orderBy: { startedAt: 'asc' } });
 
     await new Promise((resolve) => setTimeout(resolve, 20));
     writeFileSync(join(folder, 'export-2026-11-24.zip'), dropShare(0));

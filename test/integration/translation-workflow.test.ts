@@ -5,7 +5,7 @@ import { type temporal } from '@temporalio/proto';
 import { createTranslationActivities } from '../../activities/translation.activities';
 import { type WorkerConfig } from '../../libs/config/config';
 import { type FieldCipher } from '../../libs/crypto/envelope';
-import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
+import { Database } from '../../libs/db/database';
 import { createLogger } from '../../libs/logging/logger';
 import { createDataConverter } from '../../libs/temporal/data-converter';
 import { LocalPseudoTranslationProvider } from '../../libs/translation/local-pseudo.provider';
@@ -32,6 +32,7 @@ import {
   createMessage,
   testFieldCipher,
 } from '../unit/translation/support/translation-fixtures';
+import { rowsOf } from '../support/database';
 
 const WORKFLOWS_PATH = require.resolve('../../workflows/translation.workflow');
 const BODY = 'ORIGINAL-BODY-MARKER: school closes at noon on Wednesday.';
@@ -77,8 +78,8 @@ class ScriptedProvider implements TranslationProvider {
 describe('translation workflow on Temporal', () => {
   let config: WorkerConfig;
   let database: TestDatabase;
+  let workerDb: Database;
   let cipher: FieldCipher;
-  let prisma: HomeroomPrismaClient;
   let provider: ScriptedProvider;
   let worker: Worker;
   let running: Promise<void>;
@@ -92,7 +93,7 @@ describe('translation workflow on Temporal', () => {
     config = testWorkerConfig({ TEMPORAL_TASK_QUEUE: `translation-workflow-test-${randomUUID()}` });
     database = openTestDatabase();
     cipher = testFieldCipher(database.db, config);
-    prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 5 });
+    workerDb = Database.open(config.DATABASE_URL, { poolSize: 5 });
     provider = new ScriptedProvider();
     const dataConverter = createDataConverter(config);
     nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -104,7 +105,7 @@ describe('translation workflow on Temporal', () => {
       workflowsPath: WORKFLOWS_PATH,
       activities: createTranslationActivities({
         config,
-        prisma,
+        db: workerDb,
         logger: createLogger({ name: 'translation-workflow-test', level: 'warn' }),
         provider,
       }),
@@ -121,7 +122,7 @@ describe('translation workflow on Temporal', () => {
     await running;
     await nativeConnection?.close();
     await connection?.close();
-    await prisma?.$disconnect();
+    await workerDb?.disconnect();
     await database?.close();
   });
 
@@ -273,7 +274,7 @@ describe('translation workflow on Temporal', () => {
     });
     // fa: one attempt, not retried; ps: two throttled attempts, then the one that succeeds; es: one.
     expect(provider.attempts - attemptsBefore).toBe(5);
-    const stored = await database.db.prisma.translation.findMany({
+    const stored = await rowsOf(database.db).translation.findMany({
       where: { announcementId },
       select: { language: true },
       orderBy: { language: 'asc' },

@@ -7,7 +7,7 @@ import {
 } from '@temporalio/worker';
 import { createHomeroomWorkers, WORKFLOWS_PATH } from '../../apps/worker/src/worker.factory';
 import { type WorkerConfig } from '../../libs/config/config';
-import { createPrismaClient } from '../../libs/db/prisma';
+import { Database } from '../../libs/db/database';
 import { createLogger } from '../../libs/logging/logger';
 import { FAILURE_CONVERTER_PATH } from '../../libs/temporal/data-converter';
 
@@ -45,10 +45,10 @@ function quietTemporalRuntime(): void {
 /** The real worker code, in-process, against the real Temporal dev server and the test database. */
 export async function startTestWorkers(config: WorkerConfig): Promise<TestWorkers> {
   quietTemporalRuntime();
-  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 5 });
+  const db = Database.open(config.DATABASE_URL, { poolSize: 5 });
   const logger = createLogger({ name: 'homeroom-worker-test', level: config.LOG_LEVEL });
   const homeroom = await createHomeroomWorkers(
-    { config, prisma, logger },
+    { config, db, logger },
     { workflowBundle: await workflowBundle() },
   );
   const running = homeroom.run();
@@ -57,7 +57,7 @@ export async function startTestWorkers(config: WorkerConfig): Promise<TestWorker
       homeroom.shutdown();
       await running;
       await homeroom.connection.close();
-      await prisma.$disconnect();
+      await db.disconnect();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from '../../../libs/config/config';
-import { createPrismaClient } from '../../../libs/db/prisma';
+import { Database } from '../../../libs/db/database';
 import { createLogger } from '../../../libs/logging/logger';
 import { ensureRosterSchedulesAtStart } from './roster-schedules';
 import { createHomeroomWorkers } from './worker.factory';
@@ -18,17 +18,17 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ name: 'homeroom-worker', level: config.LOG_LEVEL });
   Runtime.install({ logger: temporalLogger(logger) });
-  const prisma = createPrismaClient(config.DATABASE_URL, {
+  const db = Database.open(config.DATABASE_URL, {
     poolSize: config.DATABASE_POOL_SIZE,
     connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
   });
   // A workflow bundle built ahead of time (bundleWorkflowCode) saves seconds at every start.
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
   const homeroom = await createHomeroomWorkers(
-    { config, prisma, logger },
+    { config, db, logger },
     bundlePath ? { workflowBundle: { codePath: bundlePath } } : {},
   );
-  await ensureRosterSchedulesAtStart({ connection: homeroom.connection, prisma, config, logger });
+  await ensureRosterSchedulesAtStart({ connection: homeroom.connection, db, config, logger });
   logger.info(
     { namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
     'worker started',
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     await homeroom.run();
   } finally {
     await homeroom.connection.close();
-    await prisma.$disconnect();
+    await db.disconnect();
     logger.info('worker stopped');
   }
 }

@@ -8,8 +8,7 @@ import {
 } from '@temporalio/client';
 import { type NativeConnection } from '@temporalio/worker';
 import { ConfigError, type WorkerConfig } from '../../../libs/config/config';
-import { Database } from '../../../libs/db/database';
-import { type HomeroomPrismaClient } from '../../../libs/db/prisma';
+import { type Database } from '../../../libs/db/database';
 import { type Logger } from '../../../libs/logging/logger';
 import { upsertSchedule } from '../../../libs/temporal/schedules';
 import {
@@ -162,7 +161,7 @@ export async function ensureRosterApiSchedules(
  */
 export async function ensureRosterSchedulesAtStart(deps: {
   connection: NativeConnection;
-  prisma: HomeroomPrismaClient;
+  db: Database;
   config: WorkerConfig;
   logger: Logger;
 }): Promise<void> {
@@ -173,7 +172,7 @@ export async function ensureRosterSchedulesAtStart(deps: {
     dataConverter: createDataConverter(config),
   });
   try {
-    const db = new Database(deps.prisma);
+    const { db } = deps;
     const scheduleIds = [
       ...(await ensureRosterSchedules(client, db, config)),
       ...(await ensureRosterApiSchedules(client, db, config)),

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { Database } from '../../../../libs/db/database';
 import { SessionRepository } from '../../../../libs/db/repositories/session.repository';
-import { PrismaService } from './prisma.service';
+import { DatabaseConnection } from './database-connection';
 
 /**
  * Services receive `Database` and reach tenant data only through `db.forDistrict(caller.districtId)`;
@@ -10,10 +10,10 @@ import { PrismaService } from './prisma.service';
 @Global()
 @Module({
   providers: [
-    PrismaService,
-    { provide: Database, inject: [PrismaService], useFactory: (p: PrismaService) => new Database(p.client) },
+    DatabaseConnection,
+    { provide: Database, inject: [DatabaseConnection], useFactory: (c: DatabaseConnection) => c.db },
     { provide: SessionRepository, inject: [Database], useFactory: (db: Database) => db.sessions },
   ],
-  exports: [PrismaService, Database, SessionRepository],
+  exports: [Database, SessionRepository],
 })
 export class DatabaseModule {}

@@ -6,7 +6,6 @@ import { type StoredMessage } from '../../../../libs/db/repositories/message.rep
 import { ConflictError, NotFoundError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
 import { BodyCipher } from '../../../../libs/messaging/body-cipher';
 import { idempotentId } from '../../../../libs/messaging/idempotent-id';
-import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
 import { AlertDeliveryStarter } from '../alerts/alert-delivery.starter';
 import { type Principal } from '../common/request-context';
 import { QuotaService } from '../quotas/quota.service';
@@ -87,9 +86,7 @@ export class MessageService {
     idempotencyKey: string | undefined,
   ): Promise<boolean> {
     if (idempotencyKey === undefined) return false;
-    const existing = await messagingRepositories(tenant).messages.findSent(
-      messageIdFor(principal, idempotencyKey),
-    );
+    const existing = await tenant.messages.findSent(messageIdFor(principal, idempotencyKey));
     return existing !== null;
   }
 
@@ -124,9 +121,9 @@ export class MessageService {
     // With attachments the message and its links commit together, so a retry never finds half of it.
     const stored =
       uniqueAttachmentIds.length === 0
-        ? await messagingRepositories(tenant).messages.insert(message)
+        ? await tenant.messages.insert(message)
         : await this.db.transaction(principal.districtId, async (tx) => {
-            const { messages } = messagingRepositories(tx);
+            const { messages } = tx;
             const inserted = await messages.insert(message);
             if (inserted) await messages.attach(id, uniqueAttachmentIds);
             return inserted;
@@ -149,7 +146,7 @@ export class MessageService {
     tenant: TenantRepositories,
     request: { id: string; conversationId: string; body: string; uniqueAttachmentIds: readonly string[] },
   ): Promise<{ id: string; createdAt: Date }> {
-    const existing = await messagingRepositories(tenant).messages.findSent(request.id);
+    const existing = await tenant.messages.findSent(request.id);
     if (!existing) throw new Error(`conversation ${request.conversationId} does not exist in the district`);
     const sameAttachments =
       existing.attachmentIds.length === request.uniqueAttachmentIds.length &&
@@ -186,7 +183,7 @@ export class MessageService {
     before?: { createdAt: Date; id: string },
     readerLanguage?: string,
   ): Promise<{ items: MessageView[]; hasMore: boolean }> {
-    const rows = await messagingRepositories(tenant).messages.listPage(conversationId, {
+    const rows = await tenant.messages.listPage(conversationId, {
       limit: MESSAGE_PAGE_SIZE,
       before,
     });
@@ -212,7 +209,7 @@ export class MessageService {
   async markRead(principal: Principal, messageId: string): Promise<void> {
     const { tenant, message } = await this.requireReadable(principal, messageId);
     if (message.senderId === principal.userId) return;
-    await messagingRepositories(tenant).messages.markRead(messageId, principal.userId);
+    await tenant.messages.markRead(messageId, principal.userId);
   }
 
   /**
@@ -223,7 +220,7 @@ export class MessageService {
    */
   async report(principal: Principal, messageId: string, reason: string): Promise<{ id: string }> {
     const tenant = this.db.forDistrict(principal.districtId);
-    const message = await messagingRepositories(tenant).messages.findById(messageId);
+    const message = await tenant.messages.findById(messageId);
     const conversation = message && (await tenant.conversations.findForAccess(message.conversationId));
     if (
       !message ||
@@ -238,7 +235,7 @@ export class MessageService {
     }
     const { reportId, alertId } = await this.quotas.within(principal, 'reports', () =>
       this.db.transaction(principal.districtId, async (tx) => {
-        const reportId = await messagingRepositories(tx).messages.report({
+        const reportId = await tx.messages.report({
           messageId,
           reporterId: principal.userId,
           reason,
@@ -265,7 +262,7 @@ export class MessageService {
 
   private async requireReadable(principal: Principal, messageId: string) {
     const tenant = this.db.forDistrict(principal.districtId);
-    const message = await messagingRepositories(tenant).messages.findById(messageId);
+    const message = await tenant.messages.findById(messageId);
     if (!message) throw new NotFoundError('The message');
     try {
       await this.access.require(principal, message.conversationId);
@@ -283,10 +280,7 @@ export class MessageService {
     attachmentIds: readonly string[],
   ): Promise<void> {
     if (attachmentIds.length === 0) return;
-    const found = await messagingRepositories(tenant).messages.attachableAttachments(
-      uploaderId,
-      attachmentIds,
-    );
+    const found = await tenant.messages.attachableAttachments(uploaderId, attachmentIds);
     if (found.length !== attachmentIds.length) {
       throw new ValidationFailedError(
         'attachmentIds must name your own attachments that are not quarantined.',
