@@ -1,3 +1,4 @@
+import { ALERT_KINDS, SecurityAlerts } from '../alerts/security-alerts';
 import { type Database, type TenantRepositories } from '../db/database';
 import { type RosterImportFileError } from '../db/repositories/roster-import.repository';
 import { type RosterSnapshot } from '../roster';
@@ -43,7 +44,7 @@ export type RosterValidation =
   | { ok: false; errorCount: number };
 
 /** The security alert raised when an import is held. */
-export const ROSTER_IMPORT_HELD_ALERT = 'roster_import_held';
+export const ROSTER_IMPORT_HELD_ALERT = ALERT_KINDS.rosterImportHeld;
 
 export interface RosterImporterDeps {
   db: Database;
@@ -167,19 +168,15 @@ export class RosterImporter {
         enrollmentsRemoved: pendingCounts.enrollmentsRemoved,
         schoolsRemoved: pendingCounts.schoolsRemoved,
       };
-      const { alert } = await tenant.securityAlerts.raiseOnce({
-        kind: ROSTER_IMPORT_HELD_ALERT,
-        severity: 'high',
-        details,
-      });
+      const alertId = await new SecurityAlerts(tenant).rosterImportHeld(details);
       await tenant.audit.append({
         actorId: null,
         action: 'roster.import.held',
         targetType: 'roster_import',
         targetId: ref.importId,
-        details: { ...details, pending: pendingCounts, alertId: alert.id },
+        details: { ...details, pending: pendingCounts, alertId },
       });
-      return { superseded, decision: 'held' as const, heldAlertId: alert.id };
+      return { superseded, decision: 'held' as const, heldAlertId: alertId };
     });
     for (const other of outcome.superseded) {
       if (!other.blobPath) continue;
@@ -306,7 +303,7 @@ export class RosterImporter {
         await this.inBatches(ref, plan.users, 'usersRemoved', heartbeat, async (t, batch) => {
           const now = new Date();
           const removed = await t.rosterSync.deactivateUsers(batch, now);
-          await t.rosterSync.revokeSessions(batch, now);
+          await t.sessions.revokeAllForUsers(batch, now);
           return removed;
         });
         await this.inBatches(ref, plan.sections, 'sectionsRemoved', heartbeat, (t, batch) =>
@@ -387,7 +384,7 @@ export class RosterImporter {
     const update = async (tenant: TenantRepositories, batch: typeof plan.update) => {
       const now = new Date();
       const updated = await tenant.rosterSync.updateUsers(batch, now);
-      await tenant.rosterSync.revokeSessions(
+      await tenant.sessions.revokeAllForUsers(
         batch.filter((user) => user.endsAccess).map((user) => user.id),
         now,
       );
