@@ -4,7 +4,7 @@ import { NotFoundError } from '../../libs/errors/domain-errors';
 import { workflowIds } from '../../libs/temporal/workflow-ids';
 import { workflowState } from '../../libs/temporal/workflow-state';
 import { requireUuidFlag } from './args';
-import { type Command } from './commands';
+import { type Command } from './command';
 import { withTemporalClient } from './temporal-session';
 
 const PAGE = 500;

@@ -8,7 +8,7 @@ import { NotFoundError, ValidationFailedError } from '../../libs/errors/domain-e
 import { startRosterImport } from '../../libs/roster-import';
 import { createBlobStore } from '../../libs/storage/blob-store.factory';
 import { requireFlag, requireUuidFlag } from './args';
-import { type Command } from './commands';
+import { type Command } from './command';
 import { withTemporalClient } from './temporal-session';
 
 /**

@@ -6,7 +6,7 @@ import {
   validateOneRosterSource,
 } from '../../libs/oneroster-api/settings';
 import { requireFlag, requireUuidFlag } from './args';
-import { type Command } from './commands';
+import { type Command } from './command';
 
 /**
  * `homeroom roster source set --district <id> --base-url <url> --token-url <url> --client-id <id>
