@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
-import { fanOutBatchCount, studentIdRange } from '../libs/messaging/fan-out-plan';
+import { fanOutBatchCount, studentIdRange } from '../libs/domain/messaging/fan-out-plan';
 
 /** Every activity of the fan-out takes ids only and returns counts only (DESIGN.md invariant 4). */
 export interface AnnouncementRef {

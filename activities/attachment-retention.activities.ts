@@ -2,8 +2,8 @@ import { Context } from '@temporalio/activity';
 import { type WorkerConfig } from '../libs/config/config';
 import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
-import { type BlobStore } from '../libs/storage';
-import { createBlobStore } from '../libs/storage/blob-store.factory';
+import { type BlobStore } from '../libs/adapters/storage';
+import { createBlobStore } from '../libs/adapters/storage/blob-store.factory';
 
 export interface RetentionSweepResult {
   orphansDeleted: number;

@@ -1,6 +1,6 @@
 import { ConfigError, loadCliConfig } from '../../libs/config/config';
 import { Database } from '../../libs/db/database';
-import { DomainError } from '../../libs/errors/domain-errors';
+import { DomainError } from '../../libs/domain/errors/domain-errors';
 import { parseArgs } from './args';
 import { COMMANDS } from './commands';
 

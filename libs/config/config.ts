@@ -7,8 +7,8 @@ import {
   isUsTranslateRegion,
   US_REGION_LIST,
   US_TRANSLATE_REGIONS,
-} from '../translation/translation-residency';
-import { isUuid } from '../ids/uuid';
+} from '../domain/translation/translation-residency';
+import { isUuid } from '../domain/ids/uuid';
 
 /**
  * Configuration is read once at start-up from the environment into typed objects. Each process asks

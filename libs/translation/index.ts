@@ -3,32 +3,32 @@ export {
   AwsTranslateProvider,
   type AwsTranslateOptions,
   mapAwsError,
-} from './aws-translate.provider';
+} from '../adapters/translate/aws-translate.provider';
 export { ConcurrencyLimit } from './concurrency-limit';
-export { isSupportedLanguage, type LanguageCode, SUPPORTED_LANGUAGES } from './languages';
+export { isSupportedLanguage, type LanguageCode, SUPPORTED_LANGUAGES } from '../domain/translation/languages';
 export { languagesNeeded } from './languages-needed';
-export { LocalPseudoTranslationProvider } from './local-pseudo.provider';
-export { joinTranslatedChunks, splitForTranslation, type TextChunks, utf8Bytes } from './text-chunks';
+export { LocalPseudoTranslationProvider } from '../adapters/translate/local-pseudo.provider';
+export { joinTranslatedChunks, splitForTranslation, type TextChunks, utf8Bytes } from '../domain/translation/text-chunks';
 export {
   translateOnce,
   type TranslateOnceInput,
   type TranslateOnceOutcome,
   type TranslationDeps,
 } from './translate-once';
-export * from './translation-errors';
+export * from '../domain/translation/translation-errors';
 export {
   type TranslateOptions,
   type TranslateResult,
   type TranslationProvider,
-} from './translation-provider';
-export { createTranslationProvider } from './translation-provider.factory';
+} from '../adapters/translate/translation-provider';
+export { createTranslationProvider } from '../adapters/translate/translation-provider.factory';
 export {
   type ReaderTranslation,
   type TranslatableSubject,
   TranslationReader,
   type TranslationReaderIdentity,
 } from './translation-reader';
-export * from './translation-residency';
-export * from './translation-subject';
+export * from '../domain/translation/translation-residency';
+export * from '../domain/translation/translation-subject';
 export { translationWorkflowId } from './translation-workflow-id';
 export { startTranslationWorkflow, type TranslationWorkflowRef } from './translation-workflow-start';

@@ -1,8 +1,8 @@
 import { type FieldCipher } from '../crypto/envelope';
 import { type Database } from '../db/database';
-import { TranslationSubjectNotFoundError, UnsupportedLanguagePairError } from './translation-errors';
-import { type TranslationProvider } from './translation-provider';
-import { subjectBodyAad, translationBodyAad, type TranslationSubject } from './translation-subject';
+import { TranslationSubjectNotFoundError, UnsupportedLanguagePairError } from '../domain/translation/translation-errors';
+import { type TranslationProvider } from '../adapters/translate/translation-provider';
+import { subjectBodyAad, translationBodyAad, type TranslationSubject } from '../domain/translation/translation-subject';
 
 export interface TranslationDeps {
   db: Database;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { type Pool } from 'pg';
 import { Database } from '../../libs/db/database';
-import { studentIdRange } from '../../libs/messaging/fan-out-plan';
-import { announcementRecipients, type Role, type RosterFacts } from '../../libs/policy';
+import { studentIdRange } from '../../libs/domain/messaging/fan-out-plan';
+import { announcementRecipients, type Role, type RosterFacts } from '../../libs/domain/policy';
 import { createTestPool, testDatabaseUrl } from '../support/database';
 import { createDistrict } from '../support/roster-factory';
 

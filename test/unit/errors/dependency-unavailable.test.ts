@@ -4,8 +4,8 @@ import { DatabaseError, Pool } from 'pg';
 import { unavailableDependency } from '../../../apps/api/src/common/dependency-failure';
 import { isDatabaseUnavailable } from '../../../libs/db/database-unavailable';
 import { Database } from '../../../libs/db/database';
-import { NotFoundError, ValidationFailedError } from '../../../libs/errors/domain-errors';
-import { isTemporalUnavailable } from '../../../libs/temporal/temporal-unavailable';
+import { NotFoundError, ValidationFailedError } from '../../../libs/domain/errors/domain-errors';
+import { isTemporalUnavailable } from '../../../libs/adapters/temporal/temporal-unavailable';
 import { Prisma, rowsOf } from '../../support/database';
 import { freePort } from '../../support/processes';
 
