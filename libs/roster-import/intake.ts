@@ -3,7 +3,11 @@ import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { type Client } from '@temporalio/client';
 import { type Database, type TenantRepositories } from '../db/database';
 import { type RosterImportSource } from '../db/types';
-import { PayloadTooLargeError, UnavailableError, UnsupportedMediaTypeError } from '../domain/errors/domain-errors';
+import {
+  PayloadTooLargeError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+} from '../domain/errors/domain-errors';
 import { type BlobKeys, type BlobStore, writeEncryptedBlob } from '../adapters/storage';
 import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../adapters/temporal/search-attributes';
 import { workflowIds } from '../adapters/temporal/workflow-ids';

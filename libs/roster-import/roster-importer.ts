@@ -3,7 +3,12 @@ import { type Database, type TenantRepositories } from '../db/database';
 import { type RosterImportFileError } from '../db/repositories/roster-import.repository';
 import { type RosterSnapshot } from '../domain/roster';
 import { type BlobStore } from '../adapters/storage';
-import { readCounts, readErrorsFound, type RosterImportCountKey, type RosterImportCounts } from '../domain/roster-import/counts';
+import {
+  readCounts,
+  readErrorsFound,
+  type RosterImportCountKey,
+  type RosterImportCounts,
+} from '../domain/roster-import/counts';
 import {
   checkAgainstDatabase,
   diffGuardianLinks,
@@ -22,7 +27,11 @@ import {
   previewRosterChanges,
   type RemovalCounts,
 } from './mass-change';
-import { type RosterApplyPhase, type RosterImportInput, type RosterImportPhase } from '../domain/roster-import/phases';
+import {
+  type RosterApplyPhase,
+  type RosterImportInput,
+  type RosterImportPhase,
+} from '../domain/roster-import/phases';
 import { RosterImportUnavailableError, type RosterSnapshotSource } from './snapshot-source';
 
 /** At most this many errors, and as many warnings, are stored (and shown); the totals are kept beside them. */

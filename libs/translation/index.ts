@@ -8,7 +8,12 @@ export { ConcurrencyLimit } from './concurrency-limit';
 export { isSupportedLanguage, type LanguageCode, SUPPORTED_LANGUAGES } from '../domain/translation/languages';
 export { languagesNeeded } from './languages-needed';
 export { LocalPseudoTranslationProvider } from '../adapters/translate/local-pseudo.provider';
-export { joinTranslatedChunks, splitForTranslation, type TextChunks, utf8Bytes } from '../domain/translation/text-chunks';
+export {
+  joinTranslatedChunks,
+  splitForTranslation,
+  type TextChunks,
+  utf8Bytes,
+} from '../domain/translation/text-chunks';
 export {
   translateOnce,
   type TranslateOnceInput,

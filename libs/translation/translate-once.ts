@@ -1,8 +1,15 @@
 import { type FieldCipher } from '../crypto/envelope';
 import { type Database } from '../db/database';
-import { TranslationSubjectNotFoundError, UnsupportedLanguagePairError } from '../domain/translation/translation-errors';
+import {
+  TranslationSubjectNotFoundError,
+  UnsupportedLanguagePairError,
+} from '../domain/translation/translation-errors';
 import { type TranslationProvider } from '../adapters/translate/translation-provider';
-import { subjectBodyAad, translationBodyAad, type TranslationSubject } from '../domain/translation/translation-subject';
+import {
+  subjectBodyAad,
+  translationBodyAad,
+  type TranslationSubject,
+} from '../domain/translation/translation-subject';
 
 export interface TranslationDeps {
   db: Database;

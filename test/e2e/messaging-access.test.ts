@@ -2,7 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { type Pool } from 'pg';
 import { Database } from '../../libs/db/database';
-import { canAccessConversation, type ConversationRef, type Role, type RosterFacts } from '../../libs/domain/policy';
+import {
+  canAccessConversation,
+  type ConversationRef,
+  type Role,
+  type RosterFacts,
+} from '../../libs/domain/policy';
 import { testApiConfig } from '../support/config';
 import { createTestPool, testDatabaseUrl } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';

@@ -1,5 +1,9 @@
 import { AwsTranslateProvider } from '../../libs/adapters/translate/aws-translate.provider';
-import { joinTranslatedChunks, splitForTranslation, utf8Bytes } from '../../libs/domain/translation/text-chunks';
+import {
+  joinTranslatedChunks,
+  splitForTranslation,
+  utf8Bytes,
+} from '../../libs/domain/translation/text-chunks';
 import {
   LanguageDetectionError,
   TranslationProviderUnavailableError,

@@ -7,7 +7,10 @@ import {
   TranslationSubjectNotFoundError,
   UnsupportedLanguagePairError,
 } from '../../libs/domain/translation/translation-errors';
-import { type TranslateOptions, type TranslationProvider } from '../../libs/adapters/translate/translation-provider';
+import {
+  type TranslateOptions,
+  type TranslationProvider,
+} from '../../libs/adapters/translate/translation-provider';
 import { TranslationReader } from '../../libs/translation/translation-reader';
 import { translationBodyAad } from '../../libs/domain/translation/translation-subject';
 import { testWorkerConfig } from '../support/config';

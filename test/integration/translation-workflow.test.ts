@@ -14,7 +14,10 @@ import {
   TranslationThrottledError,
   UnsupportedLanguagePairError,
 } from '../../libs/domain/translation/translation-errors';
-import { type TranslateOptions, type TranslationProvider } from '../../libs/adapters/translate/translation-provider';
+import {
+  type TranslateOptions,
+  type TranslationProvider,
+} from '../../libs/adapters/translate/translation-provider';
 import { TranslationReader } from '../../libs/translation/translation-reader';
 import { startTranslationWorkflow } from '../../libs/translation/translation-workflow-start';
 import { translationWorkflow, type TranslationWorkflowResult } from '../../workflows/translation.workflow';

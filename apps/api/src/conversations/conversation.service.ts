@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../../../libs/db/database';
-import { ForbiddenError, NotFoundError, ValidationFailedError } from '../../../../libs/domain/errors/domain-errors';
+import {
+  ForbiddenError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../../../../libs/domain/errors/domain-errors';
 import { canMessage } from '../../../../libs/domain/policy';
 import { type Principal } from '../common/request-context';
 
