@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Database } from '../libs/db/database';
 import { type HomeroomPrismaClient } from '../libs/db/prisma';
 import { type Logger } from '../libs/logging/logger';
-import { fanOutBatchCount, studentIdRange } from '../libs/messaging/fan-out-plan';
+import { fanOutBatchCount, studentIdRange } from '../libs/domain/messaging/fan-out-plan';
 import { messagingRepositories } from '../libs/messaging/messaging-repositories';
 
 /** Every activity of the fan-out takes ids only and returns counts only (DESIGN.md invariant 4). */

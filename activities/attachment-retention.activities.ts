@@ -3,8 +3,8 @@ import { type WorkerConfig } from '../libs/config/config';
 import { Database } from '../libs/db/database';
 import { type HomeroomPrismaClient } from '../libs/db/prisma';
 import { type Logger } from '../libs/logging/logger';
-import { type BlobStore } from '../libs/storage';
-import { createBlobStore } from '../libs/storage/blob-store.factory';
+import { type BlobStore } from '../libs/adapters/storage';
+import { createBlobStore } from '../libs/adapters/storage/blob-store.factory';
 
 export interface RetentionSweepResult {
   orphansDeleted: number;

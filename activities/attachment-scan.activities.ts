@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { attachmentAad } from '../libs/attachments/attachment-blobs';
-import { ClamdScanner } from '../libs/clamd/clamd-scanner';
+import { ClamdScanner } from '../libs/adapters/clamd/clamd-scanner';
 import { type WorkerConfig } from '../libs/config/config';
 import { DecryptionError, UnknownKeyError } from '../libs/crypto/errors';
 import { FieldCipher } from '../libs/crypto/envelope';
@@ -9,8 +9,8 @@ import { parseMasterKeyRing } from '../libs/crypto/master-key-ring';
 import { Database } from '../libs/db/database';
 import { type HomeroomPrismaClient } from '../libs/db/prisma';
 import { type Logger } from '../libs/logging/logger';
-import { BlobNotFoundError, type BlobStore, openEncryptedBlob } from '../libs/storage';
-import { createBlobStore } from '../libs/storage/blob-store.factory';
+import { BlobNotFoundError, type BlobStore, openEncryptedBlob } from '../libs/adapters/storage';
+import { createBlobStore } from '../libs/adapters/storage/blob-store.factory';
 
 /** Every scan activity takes ids only (DESIGN.md invariant 4). */
 export interface AttachmentRef {

@@ -13,7 +13,7 @@ import {
   OneRosterSourceInvalidError,
   OneRosterTokenCache,
   OneRosterUnavailableError,
-} from '../libs/oneroster-api';
+} from '../libs/adapters/oneroster-api';
 import {
   checkRosterApiSource,
   discardRosterApiPages,
@@ -31,9 +31,9 @@ import {
   stageRosterApiExport,
   temporalWorkflowState,
 } from '../libs/roster-import';
-import { ROSTER_API_REFUSED } from '../libs/roster-import/phases';
-import { type BlobStore } from '../libs/storage';
-import { createBlobStore } from '../libs/storage/blob-store.factory';
+import { ROSTER_API_REFUSED } from '../libs/domain/roster-import/phases';
+import { type BlobStore } from '../libs/adapters/storage';
+import { createBlobStore } from '../libs/adapters/storage/blob-store.factory';
 
 export interface RosterApiActivityDeps {
   config: WorkerConfig;

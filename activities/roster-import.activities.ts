@@ -26,8 +26,8 @@ import {
   stageDropFolderExport,
   temporalWorkflowState,
 } from '../libs/roster-import';
-import { type BlobStore } from '../libs/storage';
-import { createBlobStore } from '../libs/storage/blob-store.factory';
+import { type BlobStore } from '../libs/adapters/storage';
+import { createBlobStore } from '../libs/adapters/storage/blob-store.factory';
 
 export interface RosterImportActivityDeps {
   config: WorkerConfig;

@@ -14,8 +14,8 @@ import {
   type TranslationDeps,
 } from '../libs/translation/translate-once';
 import { TranslationError } from '../libs/translation/translation-errors';
-import { type TranslationProvider } from '../libs/translation/translation-provider';
-import { createTranslationProvider } from '../libs/translation/translation-provider.factory';
+import { type TranslationProvider } from '../libs/adapters/translate/translation-provider';
+import { createTranslationProvider } from '../libs/adapters/translate/translation-provider.factory';
 import {
   SUBJECT_KINDS,
   type SubjectKind,

@@ -1,6 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { generateRoster, type GenerateRosterOptions, type LinkDeclaration } from '../libs/roster/generator';
+import {
+  generateRoster,
+  type GenerateRosterOptions,
+  type LinkDeclaration,
+} from '../libs/domain/roster/generator';
 
 /**
  * Writes a synthetic OneRoster 1.1 bulk export and prints the counts its import must produce, e.g.

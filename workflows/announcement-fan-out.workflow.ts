@@ -18,8 +18,8 @@ import type {
   FanOutCounts,
   FanOutPlan,
 } from '../activities/announcement.activities';
-import { FAN_OUT_BATCHES_PER_RUN, FAN_OUT_MAX_IN_FLIGHT } from '../libs/messaging/fan-out-plan';
-import { DISTRICT_ID } from '../libs/temporal/search-attributes';
+import { FAN_OUT_BATCHES_PER_RUN, FAN_OUT_MAX_IN_FLIGHT } from '../libs/domain/messaging/fan-out-plan';
+import { DISTRICT_ID } from '../libs/adapters/temporal/search-attributes';
 import { translationWorkflowId } from '../libs/translation/translation-workflow-id';
 
 export interface AnnouncementFanOutInput extends AnnouncementRef {

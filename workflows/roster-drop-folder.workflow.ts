@@ -1,7 +1,7 @@
 import { proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { createRosterImportActivities } from '../activities/roster-import.activities';
 import type { DropFolderStaging } from '../libs/roster-import/drop-folder';
-import type { RosterImportResult } from '../libs/roster-import/phases';
+import type { RosterImportResult } from '../libs/domain/roster-import/phases';
 import { runStagedRosterImport } from './staged-roster-import';
 
 type RosterActivities = ReturnType<typeof createRosterImportActivities>;

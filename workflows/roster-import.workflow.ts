@@ -7,7 +7,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { createRosterImportActivities } from '../activities/roster-import.activities';
-import { emptyCounts } from '../libs/roster-import/counts';
+import { emptyCounts } from '../libs/domain/roster-import/counts';
 import {
   ROSTER_APPLY_PHASES,
   ROSTER_EXPORT_INVALID,
@@ -17,7 +17,7 @@ import {
   type RosterImportProgress,
   type RosterImportResult,
   type RosterImportWorkflowInput,
-} from '../libs/roster-import/phases';
+} from '../libs/domain/roster-import/phases';
 
 type RosterActivities = ReturnType<typeof createRosterImportActivities>;
 

@@ -1,6 +1,6 @@
 import { executeChild, ParentClosePolicy } from '@temporalio/workflow';
-import type { RosterImportResult } from '../libs/roster-import/phases';
-import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../libs/temporal/search-attributes';
+import type { RosterImportResult } from '../libs/domain/roster-import/phases';
+import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../libs/adapters/temporal/search-attributes';
 import { rosterImportWorkflow } from './roster-import.workflow';
 
 /**

@@ -1,5 +1,5 @@
-import { ValidationFailedError } from '../../libs/errors/domain-errors';
-import { isUuid } from '../../libs/ids/uuid';
+import { ValidationFailedError } from '../../libs/domain/errors/domain-errors';
+import { isUuid } from '../../libs/domain/ids/uuid';
 
 export interface ParsedArgs {
   positionals: string[];

@@ -1,8 +1,8 @@
 import { scanRetryPolicy, startAttachmentScan } from '../../libs/attachments/scan-start';
 import { loadScanCliConfig } from '../../libs/config/config';
-import { NotFoundError } from '../../libs/errors/domain-errors';
-import { workflowIds } from '../../libs/temporal/workflow-ids';
-import { workflowState } from '../../libs/temporal/workflow-state';
+import { NotFoundError } from '../../libs/domain/errors/domain-errors';
+import { workflowIds } from '../../libs/adapters/temporal/workflow-ids';
+import { workflowState } from '../../libs/adapters/temporal/workflow-state';
 import { requireUuidFlag } from './args';
 import { type Command } from './command';
 import { withTemporalClient } from './temporal-session';

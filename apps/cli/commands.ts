@@ -1,6 +1,6 @@
 import { type Database } from '../../libs/db/database';
 import { type UserRole } from '../../libs/db/generated/enums';
-import { ValidationFailedError, NotFoundError } from '../../libs/errors/domain-errors';
+import { ValidationFailedError, NotFoundError } from '../../libs/domain/errors/domain-errors';
 import { canonicalUsername } from '../../libs/identity/canonical-identifiers';
 import { issueInvitation } from '../../libs/identity/invitations';
 import { type ParsedArgs, requireFlag, requireUuidFlag } from './args';

@@ -1,6 +1,6 @@
 import { type Database } from '../../libs/db/database';
 import { type DistrictSettings } from '../../libs/db/repositories/district.repository';
-import { NotFoundError, ValidationFailedError } from '../../libs/errors/domain-errors';
+import { NotFoundError, ValidationFailedError } from '../../libs/domain/errors/domain-errors';
 import { type ParsedArgs, requireUuidFlag } from './args';
 import { type Command } from './command';
 

@@ -1,7 +1,7 @@
 import { ConfigError, loadCliConfig } from '../../libs/config/config';
 import { Database } from '../../libs/db/database';
 import { createPrismaClient } from '../../libs/db/prisma';
-import { DomainError } from '../../libs/errors/domain-errors';
+import { DomainError } from '../../libs/domain/errors/domain-errors';
 import { parseArgs } from './args';
 import { COMMANDS } from './commands';
 

@@ -1,6 +1,6 @@
 import { loadCliConfig } from '../../libs/config/config';
 import { type OidcProviderSettings } from '../../libs/db/repositories/oidc.repository';
-import { NotFoundError, ValidationFailedError } from '../../libs/errors/domain-errors';
+import { NotFoundError, ValidationFailedError } from '../../libs/domain/errors/domain-errors';
 import { oidcSettingsProblems, toOidcProviderSettings } from '../../libs/identity/oidc-settings';
 import { type ParsedArgs, requireFlag, requireUuidFlag } from './args';
 import { type Command } from './command';

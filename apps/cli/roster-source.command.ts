@@ -1,10 +1,10 @@
 import { loadCliConfig } from '../../libs/config/config';
-import { NotFoundError, ValidationFailedError } from '../../libs/errors/domain-errors';
+import { NotFoundError, ValidationFailedError } from '../../libs/domain/errors/domain-errors';
 import {
   DEFAULT_ROSTER_API_SCHEDULE,
   OneRosterSourceInvalidError,
   validateOneRosterSource,
-} from '../../libs/oneroster-api/settings';
+} from '../../libs/adapters/oneroster-api/settings';
 import { requireFlag, requireUuidFlag } from './args';
 import { type Command } from './command';
 

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { type TemporalConfig } from '../../libs/config/config';
-import { UnavailableError } from '../../libs/errors/domain-errors';
-import { createDataConverter } from '../../libs/temporal/data-converter';
+import { UnavailableError } from '../../libs/domain/errors/domain-errors';
+import { createDataConverter } from '../../libs/adapters/temporal/data-converter';
 
 /**
  * Runs `work` with a Temporal client (payload codec included) and closes the connection after; a

@@ -1,6 +1,6 @@
 import { type TenantRepositories } from '../db/database';
 import { type AlertSeverity } from '../db/repositories/security-alert.repository';
-import { conversationSchoolIds, userSchoolIds } from '../policy';
+import { conversationSchoolIds, userSchoolIds } from '../domain/policy';
 
 export const ALERT_KINDS = {
   messageReported: 'message_reported',

@@ -1,6 +1,6 @@
 import { type DbClient } from '../db/db-client';
 import { AttachmentRepository } from '../db/repositories/attachment.repository';
-import { GoneError, ValidationFailedError } from '../errors/domain-errors';
+import { GoneError, ValidationFailedError } from '../domain/errors/domain-errors';
 
 /** How many files one message or announcement may carry. */
 export const MAX_ATTACHMENTS_PER_ITEM = 10;

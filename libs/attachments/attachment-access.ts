@@ -6,7 +6,7 @@ import {
   canReviewConversation,
   type ConversationRef,
   type Role,
-} from '../policy';
+} from '../domain/policy';
 
 export interface AttachmentActor {
   userId: string;

@@ -4,7 +4,7 @@ import {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationFailedError,
-} from '../errors/domain-errors';
+} from '../domain/errors/domain-errors';
 import { type FileKind, SCRIPT_EXTENSIONS } from './allowed-types';
 import { archiveMemberProblem } from './archive-members';
 import { declaredExtension } from './filename';

@@ -1,4 +1,4 @@
-import { upsertSchedule } from '../temporal/schedules';
+import { upsertSchedule } from '../adapters/temporal/schedules';
 import {
   type Client,
   type ScheduleOptions,

@@ -1,8 +1,8 @@
 import { type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { type AttachmentScanConfig } from '../config/config';
-import { ATTACHMENT_ID, DISTRICT_ID } from '../temporal/search-attributes';
-import { workflowIds } from '../temporal/workflow-ids';
+import { ATTACHMENT_ID, DISTRICT_ID } from '../adapters/temporal/search-attributes';
+import { workflowIds } from '../adapters/temporal/workflow-ids';
 import type { attachmentScanWorkflow, ScanRetryPolicy } from '../../workflows/attachment-scan.workflow';
 
 export function scanRetryPolicy(config: AttachmentScanConfig): ScanRetryPolicy {

@@ -8,7 +8,7 @@ import {
   US_REGION_LIST,
   US_TRANSLATE_REGIONS,
 } from '../translation/translation-residency';
-import { isUuid } from '../ids/uuid';
+import { isUuid } from '../domain/ids/uuid';
 
 /**
  * Configuration is read once at start-up from the environment into typed objects. Each process asks

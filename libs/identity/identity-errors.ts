@@ -1,4 +1,4 @@
-import { DomainError } from '../errors/domain-errors';
+import { DomainError } from '../domain/errors/domain-errors';
 
 /**
  * An invitation token that is unknown, already used, expired, superseded by a newer one or for a

@@ -1,7 +1,7 @@
 import { hashToken, randomToken } from '../crypto/hashing';
 import { type Database } from '../db/database';
 import { type InvitationKind } from '../db/generated/enums';
-import { ConflictError, NotFoundError } from '../errors/domain-errors';
+import { ConflictError, NotFoundError } from '../domain/errors/domain-errors';
 
 export interface IssuedInvitation {
   token: string;

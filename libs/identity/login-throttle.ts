@@ -4,7 +4,7 @@ import { sha256Hex } from '../crypto/hashing';
 /**
  * Keys of the sign-in rate limits; their fixed windows are the shared ones of libs/limits.
  */
-export { type FixedWindow, fixedWindow, retryAfterSeconds } from '../limits/fixed-window';
+export { type FixedWindow, fixedWindow, retryAfterSeconds } from '../domain/limits/fixed-window';
 
 /**
  * One counter per (district, username) whether or not the account exists, so the limit says nothing

@@ -1,5 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
-import { isUuid } from '../ids/uuid';
+import { isUuid } from '../domain/ids/uuid';
 
 export type { Logger } from 'pino';
 

@@ -9,16 +9,16 @@ import {
   resolveSecret,
   validateOneRosterSource,
   type DeploymentEnvironment,
-} from '../oneroster-api';
-import { readEncryptedBlob, writeEncryptedBlob } from '../storage';
-import { workflowIds } from '../temporal/workflow-ids';
+} from '../adapters/oneroster-api';
+import { readEncryptedBlob, writeEncryptedBlob } from '../adapters/storage';
+import { workflowIds } from '../adapters/temporal/workflow-ids';
 import { recordRosterImport, type RosterIntakeDeps, stageRosterExport } from './intake';
 import {
   RosterImportInProgressError,
   refuseWhileImportRunning,
   type WorkflowStateLookup,
 } from './one-import-at-a-time';
-import { type RosterImportInput } from './phases';
+import { type RosterImportInput } from '../domain/roster-import/phases';
 import { RosterImportUnavailableError } from './snapshot-source';
 
 /** The Temporal Schedule that imports a district from its OneRoster REST source (one per district). */

@@ -3,14 +3,14 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { workflowIds } from '../temporal/workflow-ids';
+import { workflowIds } from '../adapters/temporal/workflow-ids';
 import { recordRosterImport, type RosterIntakeDeps, stageRosterExport } from './intake';
 import {
   RosterImportInProgressError,
   refuseWhileImportRunning,
   type WorkflowStateLookup,
 } from './one-import-at-a-time';
-import { type RosterImportInput } from './phases';
+import { type RosterImportInput } from '../domain/roster-import/phases';
 
 /** The Temporal Schedule that re-imports a district's drop folder (one per district). */
 export function rosterScheduleId(districtId: string): string {

@@ -1,12 +1,12 @@
 import { type Database } from '../db/database';
-import { ConflictError, NotFoundError, UnavailableError } from '../errors/domain-errors';
-import { type BlobStore } from '../storage';
-import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../temporal/search-attributes';
-import { workflowIds } from '../temporal/workflow-ids';
+import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors/domain-errors';
+import { type BlobStore } from '../adapters/storage';
+import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../adapters/temporal/search-attributes';
+import { workflowIds } from '../adapters/temporal/workflow-ids';
 import type { rosterImportWorkflow } from '../../workflows/roster-import.workflow';
 import { type RosterWorkflowStarter } from './intake';
 import { claimDistrictForImport, temporalWorkflowState } from './one-import-at-a-time';
-import { type RosterImportInput } from './phases';
+import { type RosterImportInput } from '../domain/roster-import/phases';
 
 /** The import is not (or no longer) held: already confirmed, discarded, superseded, or never held. */
 export class RosterImportNotHeldError extends ConflictError {

@@ -1,5 +1,5 @@
-export * from './counts';
-export * from './phases';
+export * from '../domain/roster-import/counts';
+export * from '../domain/roster-import/phases';
 export {
   type DropFolderStaging,
   newestZipIn,

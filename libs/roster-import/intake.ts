@@ -3,12 +3,16 @@ import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { type Client } from '@temporalio/client';
 import { type Database, type TenantRepositories } from '../db/database';
 import { type RosterImportSource } from '../db/generated/enums';
-import { PayloadTooLargeError, UnavailableError, UnsupportedMediaTypeError } from '../errors/domain-errors';
-import { type BlobKeys, type BlobStore, writeEncryptedBlob } from '../storage';
-import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../temporal/search-attributes';
-import { workflowIds } from '../temporal/workflow-ids';
+import {
+  PayloadTooLargeError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+} from '../domain/errors/domain-errors';
+import { type BlobKeys, type BlobStore, writeEncryptedBlob } from '../adapters/storage';
+import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../adapters/temporal/search-attributes';
+import { workflowIds } from '../adapters/temporal/workflow-ids';
 import type { rosterImportWorkflow } from '../../workflows/roster-import.workflow';
-import { type RosterImportInput } from './phases';
+import { type RosterImportInput } from '../domain/roster-import/phases';
 import {
   claimDistrictForImport,
   refuseWhileImportRunning,

@@ -3,8 +3,8 @@ import type {
   RosterSectionRow,
   RosterUserRow,
 } from '../db/repositories/roster-sync.repository';
-import { type RosterBulkSnapshot, type RosterSnapshot } from '../roster';
-import { emptyCounts, type RosterImportCounts } from './counts';
+import { type RosterBulkSnapshot, type RosterSnapshot } from '../domain/roster';
+import { emptyCounts, type RosterImportCounts } from '../domain/roster-import/counts';
 import {
   diffGuardianLinks,
   diffMemberships,

@@ -1,7 +1,7 @@
 import { type Client } from '@temporalio/client';
 import { type Database, type TenantRepositories } from '../db/database';
-import { ConflictError, UnavailableError } from '../errors/domain-errors';
-import { type WorkflowState, workflowState } from '../temporal/workflow-state';
+import { ConflictError, UnavailableError } from '../domain/errors/domain-errors';
+import { type WorkflowState, workflowState } from '../adapters/temporal/workflow-state';
 import { IMPORT_FILE } from './roster-importer';
 
 /**

@@ -1,8 +1,13 @@
 import { type Database, TenantRepositories } from '../db/database';
 import { type RosterImportFileError } from '../db/repositories/roster-import.repository';
-import { type RosterSnapshot } from '../roster';
-import { type BlobStore } from '../storage';
-import { readCounts, readErrorsFound, type RosterImportCountKey, type RosterImportCounts } from './counts';
+import { type RosterSnapshot } from '../domain/roster';
+import { type BlobStore } from '../adapters/storage';
+import {
+  readCounts,
+  readErrorsFound,
+  type RosterImportCountKey,
+  type RosterImportCounts,
+} from '../domain/roster-import/counts';
 import {
   checkAgainstDatabase,
   diffGuardianLinks,
@@ -21,7 +26,11 @@ import {
   previewRosterChanges,
   type RemovalCounts,
 } from './mass-change';
-import { type RosterApplyPhase, type RosterImportInput, type RosterImportPhase } from './phases';
+import {
+  type RosterApplyPhase,
+  type RosterImportInput,
+  type RosterImportPhase,
+} from '../domain/roster-import/phases';
 import { RosterImportUnavailableError, type RosterSnapshotSource } from './snapshot-source';
 
 /** At most this many errors, and as many warnings, are stored (and shown); the totals are kept beside them. */

@@ -1,8 +1,8 @@
 import { type Database } from '../db/database';
-import { parseOneRosterZip, type RosterParseResult } from '../roster';
-import { type BlobKeys, BlobNotFoundError, type BlobStore, readEncryptedBlob } from '../storage';
+import { parseOneRosterZip, type RosterParseResult } from '../domain/roster';
+import { type BlobKeys, BlobNotFoundError, type BlobStore, readEncryptedBlob } from '../adapters/storage';
 import { rosterBlobAad } from './roster-blob';
-import { type RosterImportInput } from './phases';
+import { type RosterImportInput } from '../domain/roster-import/phases';
 
 /** The import row or its stored export is gone: nothing to retry, the import cannot go on. */
 export class RosterImportUnavailableError extends Error {

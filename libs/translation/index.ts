@@ -3,11 +3,11 @@ export {
   AwsTranslateProvider,
   type AwsTranslateOptions,
   mapAwsError,
-} from './aws-translate.provider';
+} from '../adapters/translate/aws-translate.provider';
 export { ConcurrencyLimit } from './concurrency-limit';
 export { isSupportedLanguage, type LanguageCode, SUPPORTED_LANGUAGES } from './languages';
 export { languagesNeeded } from './languages-needed';
-export { LocalPseudoTranslationProvider } from './local-pseudo.provider';
+export { LocalPseudoTranslationProvider } from '../adapters/translate/local-pseudo.provider';
 export { joinTranslatedChunks, splitForTranslation, type TextChunks, utf8Bytes } from './text-chunks';
 export {
   translateOnce,
@@ -20,8 +20,8 @@ export {
   type TranslateOptions,
   type TranslateResult,
   type TranslationProvider,
-} from './translation-provider';
-export { createTranslationProvider } from './translation-provider.factory';
+} from '../adapters/translate/translation-provider';
+export { createTranslationProvider } from '../adapters/translate/translation-provider.factory';
 export {
   type ReaderTranslation,
   type TranslatableSubject,

@@ -2,7 +2,7 @@ import { type FieldCipher } from '../crypto/envelope';
 import { type Database } from '../db/database';
 import { TranslationRepository } from '../db/repositories/translation.repository';
 import { TranslationSubjectNotFoundError, UnsupportedLanguagePairError } from './translation-errors';
-import { type TranslationProvider } from './translation-provider';
+import { type TranslationProvider } from '../adapters/translate/translation-provider';
 import { subjectBodyAad, translationBodyAad, type TranslationSubject } from './translation-subject';
 
 export interface TranslationDeps {

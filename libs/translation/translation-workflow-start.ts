@@ -1,5 +1,5 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { DISTRICT_ID } from '../temporal/search-attributes';
+import { DISTRICT_ID } from '../adapters/temporal/search-attributes';
 import { type SubjectKind } from './translation-subject';
 import { translationWorkflowId } from './translation-workflow-id';
 

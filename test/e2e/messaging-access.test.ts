@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { type Pool } from 'pg';
 import { Database } from '../../libs/db/database';
 import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
-import { canAccessConversation, type ConversationRef, type Role, type RosterFacts } from '../../libs/policy';
+import {
+  canAccessConversation,
+  type ConversationRef,
+  type Role,
+  type RosterFacts,
+} from '../../libs/domain/policy';
 import { testApiConfig } from '../support/config';
 import { createTestPool, testDatabaseUrl } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';

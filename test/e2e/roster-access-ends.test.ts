@@ -8,7 +8,7 @@ import {
   withoutUser,
   writeDeltaZip,
   writeRosterZip,
-} from '../../libs/roster/generator';
+} from '../../libs/domain/roster/generator';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import {

@@ -5,7 +5,7 @@ import {
   type RosterModel,
   withoutEnrollment,
   writeRosterZip,
-} from '../../libs/roster/generator';
+} from '../../libs/domain/roster/generator';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import {

@@ -7,8 +7,8 @@ import { FieldCipher } from '../../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
 import { rosterBlobKey, stageDropFolderExport, temporalWorkflowState } from '../../libs/roster-import';
-import { generateRoster } from '../../libs/roster/generator';
-import { createBlobStore } from '../../libs/storage/blob-store.factory';
+import { generateRoster } from '../../libs/domain/roster/generator';
+import { createBlobStore } from '../../libs/adapters/storage/blob-store.factory';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import {
   auditEvents,

@@ -10,7 +10,7 @@ import {
   withUserChanges,
   writeDeltaZip,
   writeRosterZip,
-} from '../../libs/roster/generator';
+} from '../../libs/domain/roster/generator';
 import { type Database } from '../../libs/db/database';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { zipSync } from 'fflate';
-import { ClamdScanner } from '../../libs/clamd/clamd-scanner';
+import { ClamdScanner } from '../../libs/adapters/clamd/clamd-scanner';
 import { testWorkerConfig } from '../support/config';
 import { EICAR } from '../support/samples';
 

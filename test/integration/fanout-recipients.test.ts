@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { type Pool } from 'pg';
 import { Database } from '../../libs/db/database';
 import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
-import { studentIdRange } from '../../libs/messaging/fan-out-plan';
+import { studentIdRange } from '../../libs/domain/messaging/fan-out-plan';
 import { messagingRepositories } from '../../libs/messaging/messaging-repositories';
-import { announcementRecipients, type Role, type RosterFacts } from '../../libs/policy';
+import { announcementRecipients, type Role, type RosterFacts } from '../../libs/domain/policy';
 import { createTestPool, testDatabaseUrl } from '../support/database';
 import { createDistrict } from '../support/roster-factory';
 

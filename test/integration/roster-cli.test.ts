@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCounts } from '../../libs/roster-import';
-import { generateRoster } from '../../libs/roster/generator';
+import { generateRoster } from '../../libs/domain/roster/generator';
 import { homeroom } from '../support/cli';
 import { testWorkerConfig } from '../support/config';
 import { auditEvents, createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';

@@ -11,8 +11,8 @@ import {
   type RosterImportResult,
   startRosterImport,
 } from '../../libs/roster-import';
-import { generateRoster } from '../../libs/roster/generator';
-import { createBlobStore } from '../../libs/storage/blob-store.factory';
+import { generateRoster } from '../../libs/domain/roster/generator';
+import { createBlobStore } from '../../libs/adapters/storage/blob-store.factory';
 import { testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';

@@ -15,7 +15,7 @@ import {
   rosterApiWorkflowId,
   startRosterImport,
 } from '../../libs/roster-import';
-import { createBlobStore } from '../../libs/storage/blob-store.factory';
+import { createBlobStore } from '../../libs/adapters/storage/blob-store.factory';
 import type { RosterApiResult } from '../../workflows/roster-api.workflow';
 import { testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';

@@ -6,7 +6,7 @@ import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { ensureRosterSchedules } from '../../apps/worker/src/roster-schedules';
 import { ConfigError, type WorkerConfig } from '../../libs/config/config';
 import { readCounts, rosterScheduleId } from '../../libs/roster-import';
-import { generateRoster, writeRosterZip } from '../../libs/roster/generator';
+import { generateRoster, writeRosterZip } from '../../libs/domain/roster/generator';
 import { testWorkerConfig } from '../support/config';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
 import { spawnWorker, waitFor } from '../support/processes';

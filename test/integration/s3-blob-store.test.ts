@@ -23,9 +23,9 @@ import {
   openEncryptedBlob,
   readEncryptedBlob,
   writeEncryptedBlob,
-} from '../../libs/storage';
-import { createBlobStore } from '../../libs/storage/blob-store.factory';
-import { createS3Client, S3BlobStore } from '../../libs/storage/s3-blob-store';
+} from '../../libs/adapters/storage';
+import { createBlobStore } from '../../libs/adapters/storage/blob-store.factory';
+import { createS3Client, S3BlobStore } from '../../libs/adapters/storage/s3-blob-store';
 import { testWorkerConfig } from '../support/config';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
 import { freePort, REPO_ROOT, waitFor } from '../support/processes';

@@ -1,4 +1,4 @@
-import { AwsTranslateProvider } from '../../libs/translation/aws-translate.provider';
+import { AwsTranslateProvider } from '../../libs/adapters/translate/aws-translate.provider';
 import { joinTranslatedChunks, splitForTranslation, utf8Bytes } from '../../libs/translation/text-chunks';
 import {
   LanguageDetectionError,

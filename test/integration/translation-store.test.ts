@@ -1,13 +1,16 @@
 import { type FieldCipher } from '../../libs/crypto/envelope';
 import { DecryptionError } from '../../libs/crypto/errors';
-import { LocalPseudoTranslationProvider } from '../../libs/translation/local-pseudo.provider';
+import { LocalPseudoTranslationProvider } from '../../libs/adapters/translate/local-pseudo.provider';
 import { translateOnce, type TranslationDeps } from '../../libs/translation/translate-once';
 import {
   TranslationProviderUnavailableError,
   TranslationSubjectNotFoundError,
   UnsupportedLanguagePairError,
 } from '../../libs/translation/translation-errors';
-import { type TranslateOptions, type TranslationProvider } from '../../libs/translation/translation-provider';
+import {
+  type TranslateOptions,
+  type TranslationProvider,
+} from '../../libs/adapters/translate/translation-provider';
 import { TranslationReader } from '../../libs/translation/translation-reader';
 import { translationBodyAad } from '../../libs/translation/translation-subject';
 import { testWorkerConfig } from '../support/config';

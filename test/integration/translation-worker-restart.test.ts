@@ -7,7 +7,7 @@ import { type PoolClient } from 'pg';
 import { type WorkerConfig } from '../../libs/config/config';
 import { type FieldCipher } from '../../libs/crypto/envelope';
 import { translationLockKey } from '../../libs/db/repositories/translation.repository';
-import { createDataConverter } from '../../libs/temporal/data-converter';
+import { createDataConverter } from '../../libs/adapters/temporal/data-converter';
 import { type TranslationWorkflowResult, translationWorkflow } from '../../workflows/translation.workflow';
 import { testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';

@@ -7,14 +7,17 @@ import { type WorkerConfig } from '../../libs/config/config';
 import { type FieldCipher } from '../../libs/crypto/envelope';
 import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
 import { createLogger } from '../../libs/logging/logger';
-import { createDataConverter } from '../../libs/temporal/data-converter';
-import { LocalPseudoTranslationProvider } from '../../libs/translation/local-pseudo.provider';
+import { createDataConverter } from '../../libs/adapters/temporal/data-converter';
+import { LocalPseudoTranslationProvider } from '../../libs/adapters/translate/local-pseudo.provider';
 import {
   type TranslationError,
   TranslationThrottledError,
   UnsupportedLanguagePairError,
 } from '../../libs/translation/translation-errors';
-import { type TranslateOptions, type TranslationProvider } from '../../libs/translation/translation-provider';
+import {
+  type TranslateOptions,
+  type TranslationProvider,
+} from '../../libs/adapters/translate/translation-provider';
 import { TranslationReader } from '../../libs/translation/translation-reader';
 import { startTranslationWorkflow } from '../../libs/translation/translation-workflow-start';
 import { translationWorkflow, type TranslationWorkflowResult } from '../../workflows/translation.workflow';

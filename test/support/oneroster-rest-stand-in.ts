@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { readCsvRecords } from '../../libs/roster/csv-records';
+import { readCsvRecords } from '../../libs/domain/roster/csv-records';
 import { type FixtureSet } from './oneroster-fixtures';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'oneroster');

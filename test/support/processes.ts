@@ -4,7 +4,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
-import { pingClamd } from '../../libs/clamd/clamd-ping';
+import { pingClamd } from '../../libs/adapters/clamd/clamd-ping';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 

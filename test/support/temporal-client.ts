@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { type TemporalConfig } from '../../libs/config/config';
-import { createDataConverter } from '../../libs/temporal/data-converter';
+import { createDataConverter } from '../../libs/adapters/temporal/data-converter';
 import { testWorkerConfig } from './config';
 
 /**

@@ -9,7 +9,7 @@ import { createHomeroomWorkers, WORKFLOWS_PATH } from '../../apps/worker/src/wor
 import { type WorkerConfig } from '../../libs/config/config';
 import { createPrismaClient } from '../../libs/db/prisma';
 import { createLogger } from '../../libs/logging/logger';
-import { FAILURE_CONVERTER_PATH } from '../../libs/temporal/data-converter';
+import { FAILURE_CONVERTER_PATH } from '../../libs/adapters/temporal/data-converter';
 
 export interface TestWorkers {
   stop(): Promise<void>;

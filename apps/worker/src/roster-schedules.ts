@@ -11,15 +11,15 @@ import { ConfigError, type WorkerConfig } from '../../../libs/config/config';
 import { Database } from '../../../libs/db/database';
 import { type HomeroomPrismaClient } from '../../../libs/db/prisma';
 import { type Logger } from '../../../libs/logging/logger';
-import { upsertSchedule } from '../../../libs/temporal/schedules';
+import { upsertSchedule } from '../../../libs/adapters/temporal/schedules';
 import {
   rosterApiScheduleId,
   rosterApiWorkflowId,
   rosterDropFolderWorkflowId,
   rosterScheduleId,
 } from '../../../libs/roster-import';
-import { createDataConverter } from '../../../libs/temporal/data-converter';
-import { DISTRICT_ID } from '../../../libs/temporal/search-attributes';
+import { createDataConverter } from '../../../libs/adapters/temporal/data-converter';
+import { DISTRICT_ID } from '../../../libs/adapters/temporal/search-attributes';
 import type { rosterApiWorkflow } from '../../../workflows/roster-api.workflow';
 import type { rosterDropFolderWorkflow } from '../../../workflows/roster-drop-folder.workflow';
 

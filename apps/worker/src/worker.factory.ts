@@ -8,7 +8,7 @@ import {
 } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../../activities';
 import { ensureAttachmentRetentionSchedule } from '../../../libs/attachments/retention-schedule';
-import { createDataConverter } from '../../../libs/temporal/data-converter';
+import { createDataConverter } from '../../../libs/adapters/temporal/data-converter';
 
 export const WORKFLOWS_PATH = require.resolve('../../../workflows');
 

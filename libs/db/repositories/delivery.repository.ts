@@ -1,6 +1,6 @@
 import { Prisma } from '../generated/client';
 import { type DbClient } from '../db-client';
-import { type StudentIdRange } from '../../messaging/fan-out-plan';
+import { type StudentIdRange } from '../../domain/messaging/fan-out-plan';
 
 export interface RecipientScope {
   sectionId: string;

@@ -1,4 +1,4 @@
-import { type RosterFacts } from '../../policy';
+import { type RosterFacts } from '../../domain/policy';
 import { type DbClient } from '../db-client';
 
 /**

@@ -1,5 +1,5 @@
 import { type OidcUserField, type UserRole } from '../generated/enums';
-import { ConflictError } from '../../errors/domain-errors';
+import { ConflictError } from '../../domain/errors/domain-errors';
 import { canonicalUsername } from '../../identity/canonical-identifiers';
 import { type DbClient } from '../db-client';
 import { isUniqueViolation } from '../unique-violation';

@@ -3,7 +3,7 @@ import type {
   RosterSectionRow,
   RosterUserRow,
 } from '../../db/repositories/roster-sync.repository';
-import type { RosterFileError, RosterSnapshot, RosterUnresolvedReference } from '../../roster';
+import type { RosterFileError, RosterSnapshot, RosterUnresolvedReference } from '../../domain/roster';
 import { bySourcedId, isRosterRole } from './roster-state';
 import { usersOf } from './users';
 

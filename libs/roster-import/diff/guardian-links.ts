@@ -1,5 +1,5 @@
 import type { RosterGuardianLinkRow, RosterUserRow } from '../../db/repositories/roster-sync.repository';
-import type { RosterSnapshot } from '../../roster';
+import type { RosterSnapshot } from '../../domain/roster';
 import { bySourcedId, isRosterManagedUser, pairKey, required } from './roster-state';
 
 export interface GuardianLinkPlan {

@@ -4,7 +4,7 @@ import type {
   RosterSectionRow,
   RosterUserRow,
 } from '../../db/repositories/roster-sync.repository';
-import type { RosterDeltaSnapshot, RosterMembership, RosterSnapshot } from '../../roster';
+import type { RosterDeltaSnapshot, RosterMembership, RosterSnapshot } from '../../domain/roster';
 import { bySourcedId, isRosterManagedUser, pairKey, required } from './roster-state';
 
 export interface MembershipPlan {

@@ -3,7 +3,7 @@ import type {
   RosterSectionRow,
   RosterUserRow,
 } from '../../db/repositories/roster-sync.repository';
-import type { RosterSnapshot } from '../../roster';
+import type { RosterSnapshot } from '../../domain/roster';
 import { isRosterManagedUser } from './roster-state';
 
 /** Ids to deactivate: rows stay (with their history), access through them ends. */

@@ -5,7 +5,7 @@ import type {
   RosterSectionRow,
   RosterUserRow,
 } from '../../db/repositories/roster-sync.repository';
-import type { RosterRole } from '../../roster';
+import type { RosterRole } from '../../domain/roster';
 
 /** The district's roster tables as loaded for one phase; each phase loads only what it compares. */
 export interface RosterDbState {

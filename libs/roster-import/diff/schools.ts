@@ -1,5 +1,5 @@
 import type { RosterSchoolRow, SchoolValues } from '../../db/repositories/roster-sync.repository';
-import type { RosterSchool, RosterSnapshot } from '../../roster';
+import type { RosterSchool, RosterSnapshot } from '../../domain/roster';
 import { bySourcedId } from './roster-state';
 
 export interface SchoolPlan {

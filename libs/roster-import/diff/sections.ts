@@ -3,7 +3,7 @@ import type {
   RosterSectionRow,
   SectionValues,
 } from '../../db/repositories/roster-sync.repository';
-import type { RosterSection, RosterSnapshot } from '../../roster';
+import type { RosterSection, RosterSnapshot } from '../../domain/roster';
 import { bySourcedId, required } from './roster-state';
 
 export interface SectionPlan {

@@ -3,7 +3,7 @@ import type {
   RosterUserRow,
   UserValues,
 } from '../../db/repositories/roster-sync.repository';
-import type { RosterSnapshot, RosterUser } from '../../roster';
+import type { RosterSnapshot, RosterUser } from '../../domain/roster';
 import { bySourcedId } from './roster-state';
 
 /** The users table's default (schema.prisma): what a new user without a stated language gets. */

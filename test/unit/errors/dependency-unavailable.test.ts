@@ -5,8 +5,8 @@ import { unavailableDependency } from '../../../apps/api/src/common/dependency-f
 import { isDatabaseUnavailable } from '../../../libs/db/database-unavailable';
 import { Prisma } from '../../../libs/db/generated/client';
 import { createPrismaClient } from '../../../libs/db/prisma';
-import { NotFoundError, ValidationFailedError } from '../../../libs/errors/domain-errors';
-import { isTemporalUnavailable } from '../../../libs/temporal/temporal-unavailable';
+import { NotFoundError, ValidationFailedError } from '../../../libs/domain/errors/domain-errors';
+import { isTemporalUnavailable } from '../../../libs/adapters/temporal/temporal-unavailable';
 import { freePort } from '../../support/processes';
 
 /**

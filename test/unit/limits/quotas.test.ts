@@ -1,4 +1,4 @@
-import { fixedWindow, retryAfterSeconds } from '../../../libs/limits/fixed-window';
+import { fixedWindow, retryAfterSeconds } from '../../../libs/domain/limits/fixed-window';
 import {
   chargeStages,
   chargesOverLimit,
@@ -8,7 +8,7 @@ import {
   quotaKey,
   quotaRefusalMessage,
   refusalKey,
-} from '../../../libs/limits/quotas';
+} from '../../../libs/domain/limits/quotas';
 
 const subject = {
   userId: 'f0000000-0000-4000-8000-000000000001',

@@ -5,7 +5,7 @@ import {
   FAN_OUT_BATCH_SIZE,
   fanOutBatchCount,
   studentIdRange,
-} from '../../../libs/messaging/fan-out-plan';
+} from '../../../libs/domain/messaging/fan-out-plan';
 
 /** UUIDs compare as PostgreSQL compares them: byte by byte, which for lower-case hex is string order. */
 const inRange = (id: string, range: { from: string; to: string | null }) =>

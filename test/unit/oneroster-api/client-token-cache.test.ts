@@ -3,7 +3,7 @@ import {
   OneRosterRefusedError,
   OneRosterTokenCache,
   OneRosterUnavailableError,
-} from '../../../libs/oneroster-api';
+} from '../../../libs/adapters/oneroster-api';
 import { OneRosterRestStandIn } from '../../support/oneroster-rest-stand-in';
 
 /** The client alone against the loopback stand-in provider (the stand-in issues tokens for 3,600 s). */

@@ -1,4 +1,4 @@
-import { parseOneRosterZip } from '../../../libs/roster';
+import { parseOneRosterZip } from '../../../libs/domain/roster';
 import {
   collectionHeader,
   ONEROSTER_COLLECTIONS,
@@ -7,7 +7,7 @@ import {
   oneRosterApiExportZip,
   pageRows,
   retryAfterMs,
-} from '../../../libs/oneroster-api';
+} from '../../../libs/adapters/oneroster-api';
 import { fixtureZip } from '../../support/oneroster-fixtures';
 import { fixtureCollections } from '../../support/oneroster-rest-stand-in';
 

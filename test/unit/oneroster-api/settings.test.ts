@@ -6,7 +6,7 @@ import {
   OneRosterSourceInvalidError,
   resolveSecret,
   validateOneRosterSource,
-} from '../../../libs/oneroster-api';
+} from '../../../libs/adapters/oneroster-api';
 
 const VALID = {
   baseUrl: 'https://sis.example.org/ims/oneroster/v1p1',

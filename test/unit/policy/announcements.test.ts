@@ -5,7 +5,7 @@ import {
   canReadAnnouncement,
   canReplyToAnnouncement,
   type AnnouncementRef,
-} from '../../../libs/policy';
+} from '../../../libs/domain/policy';
 import {
   attends,
   buildUser,

@@ -7,7 +7,7 @@ import {
   type PolicyOptions,
   type Role,
   type RosterFacts,
-} from '../../../libs/policy';
+} from '../../../libs/domain/policy';
 import {
   attends,
   buildRoster,

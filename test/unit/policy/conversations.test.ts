@@ -1,4 +1,8 @@
-import { canAccessConversation, canReviewConversation, type ConversationRef } from '../../../libs/policy';
+import {
+  canAccessConversation,
+  canReviewConversation,
+  type ConversationRef,
+} from '../../../libs/domain/policy';
 import {
   buildUser,
   DISTRICT,

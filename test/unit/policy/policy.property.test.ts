@@ -18,7 +18,7 @@ import {
   type Role,
   type RosterFacts,
   type RosterIndex,
-} from '../../../libs/policy';
+} from '../../../libs/domain/policy';
 
 const DISTRICTS = ['d0', 'd1'] as const;
 const SCHOOLS = [

@@ -6,7 +6,7 @@ import {
   sliceForSection,
   sliceForUsers,
   type RosterFacts,
-} from '../../../libs/policy';
+} from '../../../libs/domain/policy';
 import { schoolWorld } from './roster-fixture';
 
 const world = schoolWorld();

@@ -5,7 +5,7 @@ import type {
   RosterSection,
   RosterUser,
   SectionMembership,
-} from '../../../libs/policy';
+} from '../../../libs/domain/policy';
 
 export const DISTRICT = 'district-1';
 export const OTHER_DISTRICT = 'district-2';

@@ -1,4 +1,4 @@
-import { conversationSchoolIds, sliceForUsers, userSchoolIds } from '../../../libs/policy';
+import { conversationSchoolIds, sliceForUsers, userSchoolIds } from '../../../libs/domain/policy';
 import {
   attends,
   buildUser,

@@ -11,7 +11,7 @@ import {
   LocalDirectoryBlobStore,
   readEncryptedBlob,
   writeEncryptedBlob,
-} from '../../../libs/storage';
+} from '../../../libs/adapters/storage';
 import { InMemoryDataKeyStore } from '../crypto/in-memory-data-key-store';
 import { randomKey, ringOf } from '../crypto/keys';
 

@@ -10,7 +10,7 @@ import {
   writeDeltaZip,
   writeRosterZip,
   type RosterModel,
-} from '../../../libs/roster/generator';
+} from '../../../libs/domain/roster/generator';
 import {
   checkAgainstDatabase,
   diffGuardianLinks,

@@ -15,7 +15,7 @@ import {
   planRemovals,
   type RosterDbState,
 } from '../../../libs/roster-import/diff';
-import type { RosterSnapshot } from '../../../libs/roster';
+import type { RosterSnapshot } from '../../../libs/domain/roster';
 
 /** A district's roster tables as plain arrays: what the diff functions read, for unit tests. */
 export interface InMemoryRoster extends RosterDbState {

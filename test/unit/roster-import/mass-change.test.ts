@@ -6,15 +6,15 @@ import {
   writeDeltaZip,
   writeRosterZip,
   type RosterModel,
-} from '../../../libs/roster/generator';
-import { emptyCounts, type RosterImportCounts } from '../../../libs/roster-import/counts';
+} from '../../../libs/domain/roster/generator';
+import { emptyCounts, type RosterImportCounts } from '../../../libs/domain/roster-import/counts';
 import {
   bulkRemovals,
   exceedsConfirmed,
   massChangeReasons,
   previewRosterChanges,
 } from '../../../libs/roster-import/mass-change';
-import { type RosterSnapshot } from '../../../libs/roster';
+import { type RosterSnapshot } from '../../../libs/domain/roster';
 import { parseBulk, parseDelta } from '../roster/roster-test-helpers';
 import { applyAllPhases, emptyRoster, type InMemoryRoster, rosterView } from './in-memory-roster';
 

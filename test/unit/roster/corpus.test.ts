@@ -1,4 +1,8 @@
-import { parseOneRosterZip, type RosterBulkSnapshot, type RosterFileError } from '../../../libs/roster';
+import {
+  parseOneRosterZip,
+  type RosterBulkSnapshot,
+  type RosterFileError,
+} from '../../../libs/domain/roster';
 import { fixtureZip, withoutRows, type FixtureSet } from '../../support/oneroster-fixtures';
 
 function accepted(set: FixtureSet): { snapshot: RosterBulkSnapshot; warnings: RosterFileError[] } {

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import { readCsvRecords, type CsvRecord } from '../../../libs/roster/csv-records';
-import { toCsv } from '../../../libs/roster/csv-writer';
+import { readCsvRecords, type CsvRecord } from '../../../libs/domain/roster/csv-records';
+import { toCsv } from '../../../libs/domain/roster/csv-writer';
 
 function read(text: string) {
   const records: CsvRecord[] = [];

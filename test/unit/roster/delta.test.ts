@@ -6,7 +6,7 @@ import {
   withoutUser,
   withUserChanges,
   writeDeltaZip,
-} from '../../../libs/roster/generator';
+} from '../../../libs/domain/roster/generator';
 import {
   csvText,
   editCell,

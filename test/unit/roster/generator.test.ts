@@ -7,7 +7,7 @@ import {
   withoutGuardianLink,
   withoutUser,
   writeRosterZip,
-} from '../../../libs/roster/generator';
+} from '../../../libs/domain/roster/generator';
 import { parseGeneratorArgs, UsageError } from '../../../scripts/generate-roster';
 import { parseBulk } from './roster-test-helpers';
 

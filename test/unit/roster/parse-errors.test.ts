@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { ARCHIVE_FILE, parseOneRosterZip } from '../../../libs/roster';
-import { generateRoster, replaceZipEntries, rewriteZip } from '../../../libs/roster/generator';
+import { ARCHIVE_FILE, parseOneRosterZip } from '../../../libs/domain/roster';
+import { generateRoster, replaceZipEntries, rewriteZip } from '../../../libs/domain/roster/generator';
 import {
   csvText,
   editCell,

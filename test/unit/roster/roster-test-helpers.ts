@@ -6,8 +6,8 @@ import {
   type RosterDeltaSnapshot,
   type RosterFileError,
   type RosterParseOptions,
-} from '../../../libs/roster';
-import { rewriteZip } from '../../../libs/roster/generator';
+} from '../../../libs/domain/roster';
+import { rewriteZip } from '../../../libs/domain/roster/generator';
 
 export function parseBulk(zip: Uint8Array): RosterBulkSnapshot {
   const result = parseOneRosterZip(zip);

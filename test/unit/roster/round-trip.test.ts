@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { countSnapshot } from '../../../libs/roster';
+import { countSnapshot } from '../../../libs/domain/roster';
 import {
   DEMOGRAPHICS_MARKER,
   expectedBulkSnapshot,
   generateRoster,
   type GenerateRosterOptions,
-} from '../../../libs/roster/generator';
+} from '../../../libs/domain/roster/generator';
 import { canonical, csvText, parseBulk } from './roster-test-helpers';
 
 describe('parseOneRosterZip on generated bulk exports', () => {

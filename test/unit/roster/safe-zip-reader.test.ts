@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { zipSync } from 'fflate';
-import { openZipArchive, unsafePathReason } from '../../../libs/roster/safe-zip-reader';
+import { openZipArchive, unsafePathReason } from '../../../libs/domain/roster/safe-zip-reader';
 
 const LIMITS = { maxUncompressedBytes: 1024 * 1024, maxEntries: 10 };
 

@@ -1,5 +1,5 @@
 import { inspect, INPUT_LIMITS } from '../../../apps/api/src/common/hostile-input.pipe';
-import { findTextProblem } from '../../../libs/text/untrusted-text';
+import { findTextProblem } from '../../../libs/domain/text/untrusted-text';
 
 describe('findTextProblem', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { loadApiConfig, loadWorkerConfig } from '../../../libs/config/config';
-import { AwsTranslateProvider } from '../../../libs/translation/aws-translate.provider';
-import { LocalPseudoTranslationProvider } from '../../../libs/translation/local-pseudo.provider';
-import { createTranslationProvider } from '../../../libs/translation/translation-provider.factory';
+import { AwsTranslateProvider } from '../../../libs/adapters/translate/aws-translate.provider';
+import { LocalPseudoTranslationProvider } from '../../../libs/adapters/translate/local-pseudo.provider';
+import { createTranslationProvider } from '../../../libs/adapters/translate/translation-provider.factory';
 import { configProblems, minimalValidEnv } from '../../support/config-env';
 
 const baseEnv = minimalValidEnv;

@@ -1,7 +1,7 @@
 import { bodyAad } from '../../../libs/messaging/message-body';
 import { ConcurrencyLimit } from '../../../libs/translation/concurrency-limit';
 import { languagesNeeded } from '../../../libs/translation/languages-needed';
-import { LocalPseudoTranslationProvider } from '../../../libs/translation/local-pseudo.provider';
+import { LocalPseudoTranslationProvider } from '../../../libs/adapters/translate/local-pseudo.provider';
 import { UnsupportedLanguagePairError } from '../../../libs/translation/translation-errors';
 import { subjectBodyAad } from '../../../libs/translation/translation-subject';
 import { translationWorkflowId } from '../../../libs/translation/translation-workflow-id';

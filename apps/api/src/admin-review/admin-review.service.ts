@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../../../libs/db/database';
-import { ForbiddenError, NotFoundError } from '../../../../libs/errors/domain-errors';
-import { canReviewConversation } from '../../../../libs/policy';
+import { ForbiddenError, NotFoundError } from '../../../../libs/domain/errors/domain-errors';
+import { canReviewConversation } from '../../../../libs/domain/policy';
 import { type Principal } from '../common/request-context';
 import { toConversationRef } from '../messages/conversation-access.service';
 import { MessageService, type MessageView } from '../messages/message.service';

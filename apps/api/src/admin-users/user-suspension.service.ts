@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SecurityAlerts } from '../../../../libs/alerts/security-alerts';
 import { Database } from '../../../../libs/db/database';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../../../libs/errors/domain-errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../../../libs/domain/errors/domain-errors';
 import { isAdminRole } from '../../../../libs/identity/admin-roles';
 import { AlertDeliveryStarter } from '../alerts/alert-delivery.starter';
 import { adminScopeOf } from '../common/admin-scope';

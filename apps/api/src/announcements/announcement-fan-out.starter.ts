@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { TypedSearchAttributes, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { UnavailableError } from '../../../../libs/errors/domain-errors';
-import { ANNOUNCEMENT_ID, DISTRICT_ID } from '../../../../libs/temporal/search-attributes';
-import { workflowIds } from '../../../../libs/temporal/workflow-ids';
+import { UnavailableError } from '../../../../libs/domain/errors/domain-errors';
+import { ANNOUNCEMENT_ID, DISTRICT_ID } from '../../../../libs/adapters/temporal/search-attributes';
+import { workflowIds } from '../../../../libs/adapters/temporal/workflow-ids';
 import type { announcementFanOutWorkflow } from '../../../../workflows/announcement-fan-out.workflow';
 import { TemporalClientService } from '../temporal/temporal-client.service';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ALERT_KINDS, SecurityAlerts } from '../../../../libs/alerts/security-alerts';
 import { Database } from '../../../../libs/db/database';
-import { ConflictError, NotFoundError } from '../../../../libs/errors/domain-errors';
+import { ConflictError, NotFoundError } from '../../../../libs/domain/errors/domain-errors';
 import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
 import { AlertDeliveryStarter } from '../alerts/alert-delivery.starter';
 import { adminScopeOf } from '../common/admin-scope';

@@ -7,7 +7,7 @@ import {
   ForbiddenError,
   NotFoundError,
   UnavailableError,
-} from '../../../../libs/errors/domain-errors';
+} from '../../../../libs/domain/errors/domain-errors';
 import { BodyCipher } from '../../../../libs/messaging/body-cipher';
 import { idempotentId } from '../../../../libs/messaging/idempotent-id';
 import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
@@ -18,7 +18,7 @@ import {
   canReadAnnouncement,
   canReplyToAnnouncement,
   indexRoster,
-} from '../../../../libs/policy';
+} from '../../../../libs/domain/policy';
 import { type Principal } from '../common/request-context';
 import { type QuotaReservation, QuotaService } from '../quotas/quota.service';
 import { DEFAULT_LANGUAGE } from '../messages/conversation-access.service';

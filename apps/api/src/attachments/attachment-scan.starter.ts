@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { scanRetryPolicy, startAttachmentScan } from '../../../../libs/attachments/scan-start';
 import { type ApiConfig } from '../../../../libs/config/config';
-import { UnavailableError } from '../../../../libs/errors/domain-errors';
-import { workflowIds } from '../../../../libs/temporal/workflow-ids';
+import { UnavailableError } from '../../../../libs/domain/errors/domain-errors';
+import { workflowIds } from '../../../../libs/adapters/temporal/workflow-ids';
 import { API_CONFIG } from '../common/tokens';
 import { TemporalClientService } from '../temporal/temporal-client.service';
 

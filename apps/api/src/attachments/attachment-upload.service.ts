@@ -16,7 +16,7 @@ import { type ApiConfig } from '../../../../libs/config/config';
 import { Database } from '../../../../libs/db/database';
 import { createEncryptStream } from '../../../../libs/crypto/blob-stream';
 import { type DataKey } from '../../../../libs/crypto/envelope';
-import { type BlobKeys, type BlobStore } from '../../../../libs/storage';
+import { type BlobKeys, type BlobStore } from '../../../../libs/adapters/storage';
 import { type Principal } from '../common/request-context';
 import { QuotaService } from '../quotas/quota.service';
 import { API_CONFIG } from '../common/tokens';

@@ -4,7 +4,7 @@ import { FieldCipher } from '../../../../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../../../../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../../../../libs/crypto/master-key-ring';
 import { Database } from '../../../../libs/db/database';
-import { createBlobStore } from '../../../../libs/storage/blob-store.factory';
+import { createBlobStore } from '../../../../libs/adapters/storage/blob-store.factory';
 import { API_CONFIG } from '../common/tokens';
 import { AttachmentDownloadController } from './attachment-download.controller';
 import { AttachmentScanStarter } from './attachment-scan.starter';

@@ -11,8 +11,8 @@ import {
   GoneError,
   NotFoundError,
   UnauthenticatedError,
-} from '../../../../libs/errors/domain-errors';
-import { type BlobKeys, type BlobStore, openEncryptedBlob } from '../../../../libs/storage';
+} from '../../../../libs/domain/errors/domain-errors';
+import { type BlobKeys, type BlobStore, openEncryptedBlob } from '../../../../libs/adapters/storage';
 import { type Principal } from '../common/request-context';
 import { API_CONFIG } from '../common/tokens';
 import { ATTACHMENT_BLOB_KEYS, ATTACHMENT_BLOB_STORE } from './attachment.tokens';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../../../libs/db/database';
-import { ConflictError, NotFoundError } from '../../../../libs/errors/domain-errors';
+import { ConflictError, NotFoundError } from '../../../../libs/domain/errors/domain-errors';
 import { requireAcceptablePassword } from '../../../../libs/identity/password-policy';
 import { hashPassword } from '../../../../libs/identity/passwords';
 import {

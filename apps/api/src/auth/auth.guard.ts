@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { UnauthenticatedError } from '../../../../libs/errors/domain-errors';
+import { UnauthenticatedError } from '../../../../libs/domain/errors/domain-errors';
 import { SessionRepository } from '../../../../libs/db/repositories/session.repository';
 import { hashToken } from '../../../../libs/crypto/hashing';
 import { type HomeroomRequest } from '../common/request-context';

@@ -6,7 +6,7 @@ import { parseMasterKeyRing } from '../../../../libs/crypto/master-key-ring';
 import { TokenSigner } from '../../../../libs/crypto/signed-tokens';
 import { Database } from '../../../../libs/db/database';
 import { DeviceTokens } from '../../../../libs/identity/device-tokens';
-import { OidcClient } from '../../../../libs/identity/oidc-client';
+import { OidcClient } from '../../../../libs/adapters/oidc/oidc-client';
 import { TotpSecretBox } from '../../../../libs/identity/totp-secrets';
 import { API_CONFIG } from '../common/tokens';
 import { AuthController } from './auth.controller';

@@ -9,13 +9,13 @@ import {
   UnauthenticatedError,
   UnavailableError,
   ValidationFailedError,
-} from '../../../../libs/errors/domain-errors';
+} from '../../../../libs/domain/errors/domain-errors';
 import { isAdminRole } from '../../../../libs/identity/admin-roles';
 import {
   type OidcClient,
   type OidcClientSettings,
   OidcRejection,
-} from '../../../../libs/identity/oidc-client';
+} from '../../../../libs/adapters/oidc/oidc-client';
 import { urlProblem } from '../../../../libs/identity/oidc-settings';
 import { type Logger } from '../../../../libs/logging/logger';
 import { API_CONFIG, LOGGER } from '../common/tokens';

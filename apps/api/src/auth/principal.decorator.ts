@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { UnauthenticatedError } from '../../../../libs/errors/domain-errors';
+import { UnauthenticatedError } from '../../../../libs/domain/errors/domain-errors';
 import { type HomeroomRequest, type Principal } from '../common/request-context';
 
 /** The authenticated caller; only reachable on routes the AuthGuard has let through. */

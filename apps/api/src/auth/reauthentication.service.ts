@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { Database } from '../../../../libs/db/database';
-import { RateLimitedError, ReauthenticationFailedError } from '../../../../libs/errors/domain-errors';
+import { RateLimitedError, ReauthenticationFailedError } from '../../../../libs/domain/errors/domain-errors';
 import { verifyPassword } from '../../../../libs/identity/passwords';
-import { fixedWindow, retryAfterSeconds } from '../../../../libs/limits/fixed-window';
+import { fixedWindow, retryAfterSeconds } from '../../../../libs/domain/limits/fixed-window';
 import { type Principal } from '../common/request-context';
 import { API_CONFIG } from '../common/tokens';
 

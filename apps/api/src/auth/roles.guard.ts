@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ForbiddenError, UnauthenticatedError } from '../../../../libs/errors/domain-errors';
+import { ForbiddenError, UnauthenticatedError } from '../../../../libs/domain/errors/domain-errors';
 import { type HomeroomRequest, type Principal } from '../common/request-context';
 
 export const ROLES = 'homeroom:roles';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../../../libs/db/database';
-import { NotFoundError } from '../../../../libs/errors/domain-errors';
+import { NotFoundError } from '../../../../libs/domain/errors/domain-errors';
 import { type Principal } from '../common/request-context';
 
 @Injectable()

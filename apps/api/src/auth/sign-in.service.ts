@@ -6,7 +6,7 @@ import {
   PasswordSignInDisabledError,
   RateLimitedError,
   UnauthenticatedError,
-} from '../../../../libs/errors/domain-errors';
+} from '../../../../libs/domain/errors/domain-errors';
 import { isAdminRole } from '../../../../libs/identity/admin-roles';
 import { DeviceTokens } from '../../../../libs/identity/device-tokens';
 import { dummyPasswordHash, verifyPassword } from '../../../../libs/identity/passwords';

@@ -1,7 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { Database } from '../../../../libs/db/database';
-import { ConflictError, NotFoundError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../../../../libs/domain/errors/domain-errors';
 import { matchTotpStep, newTotpSecret, otpauthUrl } from '../../../../libs/identity/totp';
 import { TotpSecretBox } from '../../../../libs/identity/totp-secrets';
 import { type Principal } from '../common/request-context';

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { TokenSigner } from '../../../../libs/crypto/signed-tokens';
-import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
-import { isUuid } from '../../../../libs/ids/uuid';
+import { ValidationFailedError } from '../../../../libs/domain/errors/domain-errors';
+import { isUuid } from '../../../../libs/domain/ids/uuid';
 import { API_CONFIG } from './tokens';
 
 /** A position in a list sorted by (time, id), newest first: messages, announcements, alerts, conversations. */

@@ -1,5 +1,5 @@
 import { isDatabaseUnavailable } from '../../../../libs/db/database-unavailable';
-import { isTemporalUnavailable } from '../../../../libs/temporal/temporal-unavailable';
+import { isTemporalUnavailable } from '../../../../libs/adapters/temporal/temporal-unavailable';
 
 export type Dependency = 'postgres' | 'temporal';
 

@@ -5,7 +5,7 @@ import {
   RateLimitedError,
   UnavailableError,
   ValidationFailedError,
-} from '../../../../libs/errors/domain-errors';
+} from '../../../../libs/domain/errors/domain-errors';
 import { type Logger } from '../../../../libs/logging/logger';
 import { unavailableDependency } from './dependency-failure';
 import { errorBody } from './error-body';

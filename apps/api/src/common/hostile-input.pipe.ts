@@ -1,6 +1,6 @@
 import { type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
-import { describeTextProblem, findTextProblem } from '../../../../libs/text/untrusted-text';
+import { ValidationFailedError } from '../../../../libs/domain/errors/domain-errors';
+import { describeTextProblem, findTextProblem } from '../../../../libs/domain/text/untrusted-text';
 
 /**
  * The first look at every JSON body, query and path parameter, before DTO validation: refuses shapes no

@@ -1,5 +1,5 @@
 import { type ApiHeaderOptions } from '@nestjs/swagger';
-import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
+import { ValidationFailedError } from '../../../../libs/domain/errors/domain-errors';
 
 // A fixed literal pattern that request content is tested against, never built from it.
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;

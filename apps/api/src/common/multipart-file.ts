@@ -5,8 +5,8 @@ import {
   DomainError,
   PayloadTooLargeError,
   ValidationFailedError,
-} from '../../../../libs/errors/domain-errors';
-import { describeTextProblem, findTextProblem } from '../../../../libs/text/untrusted-text';
+} from '../../../../libs/domain/errors/domain-errors';
+import { describeTextProblem, findTextProblem } from '../../../../libs/domain/text/untrusted-text';
 
 export const FILE_FIELD = 'file';
 

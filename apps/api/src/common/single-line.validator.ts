@@ -1,5 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { describeTextProblem, findTextProblem } from '../../../../libs/text/untrusted-text';
+import { describeTextProblem, findTextProblem } from '../../../../libs/domain/text/untrusted-text';
 
 /**
  * For identifiers, usernames, passwords and names: no control character at all, tab and line breaks

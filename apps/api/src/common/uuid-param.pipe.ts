@@ -1,6 +1,6 @@
 import { type PipeTransform } from '@nestjs/common';
-import { NotFoundError } from '../../../../libs/errors/domain-errors';
-import { isUuid } from '../../../../libs/ids/uuid';
+import { NotFoundError } from '../../../../libs/domain/errors/domain-errors';
+import { isUuid } from '../../../../libs/domain/ids/uuid';
 
 /**
  * Path ids that are not UUIDs cannot name anything: answer 404 like any other unknown id, so the

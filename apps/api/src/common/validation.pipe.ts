@@ -1,5 +1,5 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
+import { ValidationFailedError } from '../../../../libs/domain/errors/domain-errors';
 
 /** DTOs are validated strictly: unknown fields are refused rather than silently dropped. */
 export function createValidationPipe(): ValidationPipe {

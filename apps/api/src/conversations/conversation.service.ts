@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../../../libs/db/database';
-import { ForbiddenError, NotFoundError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
-import { canMessage } from '../../../../libs/policy';
+import {
+  ForbiddenError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../../../../libs/domain/errors/domain-errors';
+import { canMessage } from '../../../../libs/domain/policy';
 import { type Principal } from '../common/request-context';
 
 const PAGE_SIZE = 50;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { clamdVersion, pingClamd } from '../../../../libs/clamd/clamd-ping';
+import { clamdVersion, pingClamd } from '../../../../libs/adapters/clamd/clamd-ping';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { API_CONFIG } from '../common/tokens';
 import { PrismaService } from '../database/prisma.service';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type TenantRepositories } from '../../../../libs/db/database';
 import { type ConversationAccessRecord } from '../../../../libs/db/repositories/conversation.repository';
-import { ForbiddenError, NotFoundError } from '../../../../libs/errors/domain-errors';
-import { canAccessConversation, type ConversationRef } from '../../../../libs/policy';
+import { ForbiddenError, NotFoundError } from '../../../../libs/domain/errors/domain-errors';
+import { canAccessConversation, type ConversationRef } from '../../../../libs/domain/policy';
 import { type Principal } from '../common/request-context';
 
 /** The source language recorded when a sender's preference is unknown. */

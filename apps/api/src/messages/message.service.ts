@@ -3,7 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { SecurityAlerts } from '../../../../libs/alerts/security-alerts';
 import { Database, type TenantRepositories } from '../../../../libs/db/database';
 import { type StoredMessage } from '../../../../libs/db/repositories/message.repository';
-import { ConflictError, NotFoundError, ValidationFailedError } from '../../../../libs/errors/domain-errors';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../../../../libs/domain/errors/domain-errors';
 import { BodyCipher } from '../../../../libs/messaging/body-cipher';
 import { idempotentId } from '../../../../libs/messaging/idempotent-id';
 import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';

@@ -2,13 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SecurityAlerts } from '../../../../libs/alerts/security-alerts';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { Database } from '../../../../libs/db/database';
-import { RateLimitedError } from '../../../../libs/errors/domain-errors';
+import { RateLimitedError } from '../../../../libs/domain/errors/domain-errors';
 import {
   type FixedWindow,
   fixedWindow,
   MAX_WINDOW_SECONDS,
   retryAfterSeconds,
-} from '../../../../libs/limits/fixed-window';
+} from '../../../../libs/domain/limits/fixed-window';
 import {
   chargeStages,
   chargesOverLimit,
@@ -21,7 +21,7 @@ import {
   type QuotaSubject,
   QUOTA_WINDOW_SECONDS,
   refusalKey,
-} from '../../../../libs/limits/quotas';
+} from '../../../../libs/domain/limits/quotas';
 import { AlertDeliveryStarter } from '../alerts/alert-delivery.starter';
 import { API_CONFIG } from '../common/tokens';
 

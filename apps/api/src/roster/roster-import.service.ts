@@ -3,7 +3,7 @@ import { type Request } from 'express';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { Database } from '../../../../libs/db/database';
 import { type RosterImportFileError } from '../../../../libs/db/repositories/roster-import.repository';
-import { NotFoundError } from '../../../../libs/errors/domain-errors';
+import { NotFoundError } from '../../../../libs/domain/errors/domain-errors';
 import {
   confirmHeldImport,
   discardHeldImport,
@@ -13,7 +13,7 @@ import {
   type RosterImportProgress,
   startRosterImport,
 } from '../../../../libs/roster-import';
-import { type BlobKeys, type BlobStore } from '../../../../libs/storage';
+import { type BlobKeys, type BlobStore } from '../../../../libs/adapters/storage';
 import { receiveSingleFile } from '../common/multipart-file';
 import { type Principal } from '../common/request-context';
 import { API_CONFIG } from '../common/tokens';

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { Database, type TenantRepositories } from '../../../../libs/db/database';
-import { ValidationFailedError } from '../../../../libs/errors/domain-errors';
+import { ValidationFailedError } from '../../../../libs/domain/errors/domain-errors';
 import {
   DEFAULT_ROSTER_API_SCHEDULE,
   OneRosterSourceInvalidError,
   type OneRosterSourceSettings,
   validateOneRosterSource,
-} from '../../../../libs/oneroster-api/settings';
+} from '../../../../libs/adapters/oneroster-api/settings';
 import { type Principal } from '../common/request-context';
 import { API_CONFIG } from '../common/tokens';
 import { type RosterSettingsDto, type RosterSourceDto } from './roster-settings.dto';

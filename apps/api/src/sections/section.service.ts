@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../../../libs/db/database';
-import { ForbiddenError, NotFoundError } from '../../../../libs/errors/domain-errors';
-import { canListAnnouncementRecipients } from '../../../../libs/policy';
+import { ForbiddenError, NotFoundError } from '../../../../libs/domain/errors/domain-errors';
+import { canListAnnouncementRecipients } from '../../../../libs/domain/policy';
 import { type Principal } from '../common/request-context';
 
 @Injectable()

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { type ApiConfig } from '../../../../libs/config/config';
-import { createDataConverter } from '../../../../libs/temporal/data-converter';
+import { createDataConverter } from '../../../../libs/adapters/temporal/data-converter';
 import { API_CONFIG } from '../common/tokens';
 
 /**

@@ -1,6 +1,6 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
-import { toCsv } from '../roster/csv-writer';
-import { csvFileName } from '../roster/oneroster-spec';
+import { toCsv } from '../../domain/roster/csv-writer';
+import { csvFileName } from '../../domain/roster/oneroster-spec';
 import { collectionHeader, ONEROSTER_COLLECTIONS, type OneRosterCollection } from './records';
 
 /** A fixed timestamp: the same records give the same bytes, so an unchanged roster is recognised by its hash. */

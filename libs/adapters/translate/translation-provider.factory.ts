@@ -1,4 +1,4 @@
-import { type TranslationConfig } from '../config/config';
+import { type TranslationConfig } from '../../config/config';
 import { AwsTranslateProvider } from './aws-translate.provider';
 import { LocalPseudoTranslationProvider } from './local-pseudo.provider';
 import { type TranslationProvider } from './translation-provider';

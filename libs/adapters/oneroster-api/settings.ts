@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { findTextProblem } from '../text/untrusted-text';
+import { findTextProblem } from '../../domain/text/untrusted-text';
 
 /**
  * A district's OneRoster REST source as stored (table roster_api_sources). The client secret is never

@@ -1,5 +1,5 @@
-import { SUPPORTED_LANGUAGES, isSupportedLanguage } from './languages';
-import { UnsupportedLanguagePairError } from './translation-errors';
+import { SUPPORTED_LANGUAGES, isSupportedLanguage } from '../../translation/languages';
+import { UnsupportedLanguagePairError } from '../../translation/translation-errors';
 import {
   type TranslateOptions,
   type TranslateResult,

@@ -1,6 +1,6 @@
 import { type DataConverter } from '@temporalio/common';
-import { createPayloadCodec } from '../crypto/payload-codec';
-import { type TemporalConfig } from '../config/config';
+import { createPayloadCodec } from '../../crypto/payload-codec';
+import { type TemporalConfig } from '../../config/config';
 
 /** Temporal loads the failure converter by path; bundles built ahead of time need it too. */
 export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COLUMNS, PREFERRED_LANGUAGE_COLUMN } from '../roster/oneroster-spec';
+import { COLUMNS, PREFERRED_LANGUAGE_COLUMN } from '../../domain/roster/oneroster-spec';
 
 import { type OneRosterCollection } from './collections';
 

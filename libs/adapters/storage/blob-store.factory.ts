@@ -1,4 +1,9 @@
-import { ConfigError, type EnvironmentConfig, s3EndpointProblem, type StorageConfig } from '../config/config';
+import {
+  ConfigError,
+  type EnvironmentConfig,
+  s3EndpointProblem,
+  type StorageConfig,
+} from '../../config/config';
 import { type BlobStore } from './blob-store';
 import { LocalDirectoryBlobStore } from './local-directory-blob-store';
 import { S3BlobStore, createS3Client } from './s3-blob-store';

@@ -1,6 +1,6 @@
 import { type Readable } from 'node:stream';
-import { createDecryptStream, createEncryptStream } from '../crypto/blob-stream';
-import { type FieldCipher } from '../crypto/envelope';
+import { createDecryptStream, createEncryptStream } from '../../crypto/blob-stream';
+import { type FieldCipher } from '../../crypto/envelope';
 import { type BlobStore } from './blob-store';
 
 /** The part of FieldCipher that blobs need: the district's data key to seal, any data key to open. */
