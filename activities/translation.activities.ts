@@ -13,14 +13,14 @@ import {
   type TranslateOnceOutcome,
   type TranslationDeps,
 } from '../libs/translation/translate-once';
-import { TranslationError } from '../libs/translation/translation-errors';
+import { TranslationError } from '../libs/domain/translation/translation-errors';
 import { type TranslationProvider } from '../libs/adapters/translate/translation-provider';
 import { createTranslationProvider } from '../libs/adapters/translate/translation-provider.factory';
 import {
   SUBJECT_KINDS,
   type SubjectKind,
   type TranslationSubject,
-} from '../libs/translation/translation-subject';
+} from '../libs/domain/translation/translation-subject';
 
 /** Ids only (DESIGN.md invariant 4): the text is read from the database inside the activity. */
 export interface TranslationSubjectRef {

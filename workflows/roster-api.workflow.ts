@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancellationScope, proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { createRosterApiActivities } from '../activities/roster-api.activities';
-import { ONEROSTER_COLLECTIONS } from '../libs/adapters/oneroster-api/collections';
+import { ONEROSTER_COLLECTIONS } from '../libs/domain/roster/oneroster-collections';
 import type { RosterApiPageCounts, RosterApiSkipped } from '../libs/roster-import/api-source';
 import { ROSTER_API_REFUSED, type RosterImportResult } from '../libs/domain/roster-import/phases';
 import { runStagedRosterImport } from './staged-roster-import';

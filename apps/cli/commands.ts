@@ -1,7 +1,7 @@
 import { type Database } from '../../libs/db/database';
 import { type UserRole } from '../../libs/db/generated/enums';
 import { ValidationFailedError, NotFoundError } from '../../libs/domain/errors/domain-errors';
-import { canonicalUsername } from '../../libs/identity/canonical-identifiers';
+import { canonicalUsername } from '../../libs/domain/identity/canonical-identifiers';
 import { issueInvitation } from '../../libs/identity/invitations';
 import { type ParsedArgs, requireFlag, requireUuidFlag } from './args';
 import { type Command } from './command';

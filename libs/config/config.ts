@@ -7,7 +7,7 @@ import {
   isUsTranslateRegion,
   US_REGION_LIST,
   US_TRANSLATE_REGIONS,
-} from '../translation/translation-residency';
+} from '../domain/translation/translation-residency';
 import { isUuid } from '../domain/ids/uuid';
 
 /**
@@ -24,6 +24,10 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** Where a process runs: local and test allow stand-ins that production refuses. */
+export const HOMEROOM_ENVIRONMENTS = ['local', 'test', 'production'] as const;
+export type HomeroomEnvironment = (typeof HOMEROOM_ENVIRONMENTS)[number];
 
 const port = z.coerce
   .number({ error: 'must be a port number' })
@@ -45,7 +49,7 @@ function decodesTo32Bytes(value: string): boolean {
 }
 
 const environmentSchema = z.object({
-  HOMEROOM_ENV: z.enum(['local', 'test', 'production']).default('local'),
+  HOMEROOM_ENV: z.enum(HOMEROOM_ENVIRONMENTS).default('local'),
 });
 
 const databaseSchema = z.object({

@@ -5,17 +5,22 @@ export {
   mapAwsError,
 } from '../adapters/translate/aws-translate.provider';
 export { ConcurrencyLimit } from './concurrency-limit';
-export { isSupportedLanguage, type LanguageCode, SUPPORTED_LANGUAGES } from './languages';
+export { isSupportedLanguage, type LanguageCode, SUPPORTED_LANGUAGES } from '../domain/translation/languages';
 export { languagesNeeded } from './languages-needed';
 export { LocalPseudoTranslationProvider } from '../adapters/translate/local-pseudo.provider';
-export { joinTranslatedChunks, splitForTranslation, type TextChunks, utf8Bytes } from './text-chunks';
+export {
+  joinTranslatedChunks,
+  splitForTranslation,
+  type TextChunks,
+  utf8Bytes,
+} from '../domain/translation/text-chunks';
 export {
   translateOnce,
   type TranslateOnceInput,
   type TranslateOnceOutcome,
   type TranslationDeps,
 } from './translate-once';
-export * from './translation-errors';
+export * from '../domain/translation/translation-errors';
 export {
   type TranslateOptions,
   type TranslateResult,
@@ -28,7 +33,7 @@ export {
   TranslationReader,
   type TranslationReaderIdentity,
 } from './translation-reader';
-export * from './translation-residency';
-export * from './translation-subject';
+export * from '../domain/translation/translation-residency';
+export * from '../domain/translation/translation-subject';
 export { translationWorkflowId } from './translation-workflow-id';
 export { startTranslationWorkflow, type TranslationWorkflowRef } from './translation-workflow-start';

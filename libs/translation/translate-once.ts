@@ -1,9 +1,16 @@
 import { type FieldCipher } from '../crypto/envelope';
 import { type Database } from '../db/database';
 import { TranslationRepository } from '../db/repositories/translation.repository';
-import { TranslationSubjectNotFoundError, UnsupportedLanguagePairError } from './translation-errors';
+import {
+  TranslationSubjectNotFoundError,
+  UnsupportedLanguagePairError,
+} from '../domain/translation/translation-errors';
 import { type TranslationProvider } from '../adapters/translate/translation-provider';
-import { subjectBodyAad, translationBodyAad, type TranslationSubject } from './translation-subject';
+import {
+  subjectBodyAad,
+  translationBodyAad,
+  type TranslationSubject,
+} from '../domain/translation/translation-subject';
 
 export interface TranslationDeps {
   db: Database;

@@ -1,7 +1,11 @@
 import { type FieldCipher } from '../crypto/envelope';
 import { type Database } from '../db/database';
 import { type StoredTranslation } from '../db/repositories/translation.repository';
-import { translationBodyAad, type SubjectKind, type TranslationSubject } from './translation-subject';
+import {
+  translationBodyAad,
+  type SubjectKind,
+  type TranslationSubject,
+} from '../domain/translation/translation-subject';
 
 export interface TranslationReaderIdentity {
   districtId: string;

@@ -1,4 +1,4 @@
-import { type SubjectKind } from './translation-subject';
+import { type SubjectKind } from '../domain/translation/translation-subject';
 
 /**
  * The translation workflow's id: one per subject, so starting it again while it runs attaches to the

@@ -1,6 +1,6 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { DISTRICT_ID } from '../adapters/temporal/search-attributes';
-import { type SubjectKind } from './translation-subject';
+import { type SubjectKind } from '../domain/translation/translation-subject';
 import { translationWorkflowId } from './translation-workflow-id';
 
 export interface TranslationWorkflowRef {

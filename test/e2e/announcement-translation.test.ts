@@ -3,7 +3,7 @@ import { type Pool } from 'pg';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
 import { translationWorkflowId } from '../../libs/translation/translation-workflow-id';
-import { type SubjectKind } from '../../libs/translation/translation-subject';
+import { type SubjectKind } from '../../libs/domain/translation/translation-subject';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';

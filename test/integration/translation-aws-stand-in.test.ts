@@ -1,11 +1,15 @@
 import { AwsTranslateProvider } from '../../libs/adapters/translate/aws-translate.provider';
-import { joinTranslatedChunks, splitForTranslation, utf8Bytes } from '../../libs/translation/text-chunks';
+import {
+  joinTranslatedChunks,
+  splitForTranslation,
+  utf8Bytes,
+} from '../../libs/domain/translation/text-chunks';
 import {
   LanguageDetectionError,
   TranslationProviderUnavailableError,
   TranslationThrottledError,
   UnsupportedLanguagePairError,
-} from '../../libs/translation/translation-errors';
+} from '../../libs/domain/translation/translation-errors';
 import {
   awsError,
   STAND_IN_CREDENTIALS,

@@ -6,13 +6,13 @@ import {
   TranslationProviderUnavailableError,
   TranslationSubjectNotFoundError,
   UnsupportedLanguagePairError,
-} from '../../libs/translation/translation-errors';
+} from '../../libs/domain/translation/translation-errors';
 import {
   type TranslateOptions,
   type TranslationProvider,
 } from '../../libs/adapters/translate/translation-provider';
 import { TranslationReader } from '../../libs/translation/translation-reader';
-import { translationBodyAad } from '../../libs/translation/translation-subject';
+import { translationBodyAad } from '../../libs/domain/translation/translation-subject';
 import { testWorkerConfig } from '../support/config';
 import {
   createDistrict,

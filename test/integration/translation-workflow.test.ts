@@ -13,7 +13,7 @@ import {
   type TranslationError,
   TranslationThrottledError,
   UnsupportedLanguagePairError,
-} from '../../libs/translation/translation-errors';
+} from '../../libs/domain/translation/translation-errors';
 import {
   type TranslateOptions,
   type TranslationProvider,

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { COLUMNS, PREFERRED_LANGUAGE_COLUMN } from '../../domain/roster/oneroster-spec';
 
-import { type OneRosterCollection } from './collections';
+import { type OneRosterCollection } from '../../domain/roster/oneroster-collections';
 
-export { ONEROSTER_COLLECTIONS, type OneRosterCollection } from './collections';
+export { ONEROSTER_COLLECTIONS, type OneRosterCollection } from '../../domain/roster/oneroster-collections';
 
 /** The CSV header the mapped rows of a collection follow (users carry the preferred-language extension). */
 export function collectionHeader(collection: OneRosterCollection): readonly string[] {

@@ -1,6 +1,6 @@
 import { TranslateClient, type TranslateClientConfig, TranslateTextCommand } from '@aws-sdk/client-translate';
-import { SUPPORTED_LANGUAGES, isSupportedLanguage } from '../../translation/languages';
-import { joinTranslatedChunks, splitForTranslation, utf8Bytes } from '../../translation/text-chunks';
+import { SUPPORTED_LANGUAGES, isSupportedLanguage } from '../../domain/translation/languages';
+import { joinTranslatedChunks, splitForTranslation, utf8Bytes } from '../../domain/translation/text-chunks';
 import {
   LanguageDetectionError,
   TextTooLongError,
@@ -9,7 +9,7 @@ import {
   TranslationRejectedError,
   TranslationThrottledError,
   UnsupportedLanguagePairError,
-} from '../../translation/translation-errors';
+} from '../../domain/translation/translation-errors';
 import {
   type TranslateOptions,
   type TranslateResult,
@@ -20,7 +20,7 @@ import {
   regionSupportsAutoDetect,
   translateEndpointFor,
   type UsTranslateRegion,
-} from '../../translation/translation-residency';
+} from '../../domain/translation/translation-residency';
 
 /** TranslateText's limit on `Text` (REFERENCE.md). */
 export const AWS_TRANSLATE_MAX_BYTES = 10_000;

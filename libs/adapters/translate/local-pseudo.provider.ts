@@ -1,5 +1,5 @@
-import { SUPPORTED_LANGUAGES, isSupportedLanguage } from '../../translation/languages';
-import { UnsupportedLanguagePairError } from '../../translation/translation-errors';
+import { SUPPORTED_LANGUAGES, isSupportedLanguage } from '../../domain/translation/languages';
+import { UnsupportedLanguagePairError } from '../../domain/translation/translation-errors';
 import {
   type TranslateOptions,
   type TranslateResult,

@@ -1,6 +1,6 @@
 import { advisoryXactLock } from '../advisory-lock';
 import { type DbClient } from '../db-client';
-import { type SubjectKind, type TranslationSubject } from '../../translation/translation-subject';
+import { type SubjectKind, type TranslationSubject } from '../../domain/translation/translation-subject';
 
 export interface TranslationSource {
   bodyCiphertext: Uint8Array;

@@ -1,6 +1,6 @@
 import { type OidcUserField, type UserRole } from '../generated/enums';
 import { ConflictError } from '../../domain/errors/domain-errors';
-import { canonicalUsername } from '../../identity/canonical-identifiers';
+import { canonicalUsername } from '../../domain/identity/canonical-identifiers';
 import { type DbClient } from '../db-client';
 import { isUniqueViolation } from '../unique-violation';
 

@@ -1,4 +1,4 @@
-import { canonicalUsername } from '../../identity/canonical-identifiers';
+import { canonicalUsername } from '../identity/canonical-identifiers';
 import { readRosterTable, type RosterProblems } from './csv-table';
 import {
   CLASS_TYPES,

@@ -1,4 +1,4 @@
-import { canonicalDistrictId, canonicalUsername } from '../../../libs/identity/canonical-identifiers';
+import { canonicalDistrictId, canonicalUsername } from '../../../libs/domain/identity/canonical-identifiers';
 
 describe('canonical sign-in identifiers', () => {
   const district = '6f1c0e0a-5f55-4f5e-9d55-1d2b3c4d5e6f';

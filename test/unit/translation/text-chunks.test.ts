@@ -1,5 +1,9 @@
 import fc from 'fast-check';
-import { joinTranslatedChunks, splitForTranslation, utf8Bytes } from '../../../libs/translation/text-chunks';
+import {
+  joinTranslatedChunks,
+  splitForTranslation,
+  utf8Bytes,
+} from '../../../libs/domain/translation/text-chunks';
 
 const LIMIT = 10_000;
 

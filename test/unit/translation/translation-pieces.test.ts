@@ -2,8 +2,8 @@ import { bodyAad } from '../../../libs/messaging/message-body';
 import { ConcurrencyLimit } from '../../../libs/translation/concurrency-limit';
 import { languagesNeeded } from '../../../libs/translation/languages-needed';
 import { LocalPseudoTranslationProvider } from '../../../libs/adapters/translate/local-pseudo.provider';
-import { UnsupportedLanguagePairError } from '../../../libs/translation/translation-errors';
-import { subjectBodyAad } from '../../../libs/translation/translation-subject';
+import { UnsupportedLanguagePairError } from '../../../libs/domain/translation/translation-errors';
+import { subjectBodyAad } from '../../../libs/domain/translation/translation-subject';
 import { translationWorkflowId } from '../../../libs/translation/translation-workflow-id';
 
 describe('languagesNeeded', () => {

@@ -1,7 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
-import { canonicalDistrictId, canonicalUsername } from '../../../../libs/identity/canonical-identifiers';
+import {
+  canonicalDistrictId,
+  canonicalUsername,
+} from '../../../../libs/domain/identity/canonical-identifiers';
 import { SingleLine } from '../common/single-line.validator';
 
 /** Upper bounds against abuse only; the password policy itself is checked where the username is known. */

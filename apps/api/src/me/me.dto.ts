@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { SUPPORTED_LANGUAGES } from '../../../../libs/translation/languages';
+import { SUPPORTED_LANGUAGES } from '../../../../libs/domain/translation/languages';
 
 export class ProfileDto {
   @ApiProperty({ format: 'uuid' }) id!: string;

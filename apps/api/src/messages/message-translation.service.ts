@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Logger } from '../../../../libs/logging/logger';
-import { type SubjectKind } from '../../../../libs/translation/translation-subject';
+import { type SubjectKind } from '../../../../libs/domain/translation/translation-subject';
 import { type ReaderTranslation, TranslationReader } from '../../../../libs/translation/translation-reader';
 import { startTranslationWorkflow } from '../../../../libs/translation/translation-workflow-start';
 import { LOGGER } from '../common/tokens';

@@ -3,7 +3,7 @@ import { FieldCipher } from '../../../../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../../../../libs/crypto/key-wrapper';
 import { type MasterKeyEnv, parseMasterKeyRing } from '../../../../libs/crypto/master-key-ring';
 import { type Database } from '../../../../libs/db/database';
-import { subjectBodyAad } from '../../../../libs/translation/translation-subject';
+import { subjectBodyAad } from '../../../../libs/domain/translation/translation-subject';
 import { createSchool, createUser, type TestUser, uniqueSuffix } from '../../../support/factories';
 
 /**
