@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { requireAttachable } from '../../../../libs/attachments/attachable';
 import { Database, type TenantRepositories } from '../../../../libs/db/database';
 import { type AnnouncementRecord } from '../../../../libs/db/repositories/announcement.repository';
 import {
@@ -79,7 +80,7 @@ export class AnnouncementService {
     const retried = input.idempotencyKey !== undefined && (await this.exists(tenant, id));
     const reservation = retried ? null : await this.quotas.reserve(principal, { announcements: 1 });
     try {
-      await this.messages.requireOwnAttachments(tenant, principal.userId, attachmentIds);
+      await requireAttachable(tenant, principal.userId, attachmentIds);
       return await this.create(
         tenant,
         principal,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { SecurityAlerts } from '../../../../libs/alerts/security-alerts';
+import { requireAttachable } from '../../../../libs/attachments/attachable';
 import { Database, type TenantRepositories } from '../../../../libs/db/database';
 import { type StoredMessage } from '../../../../libs/db/repositories/message.repository';
 import {
@@ -112,7 +113,7 @@ export class MessageService {
     options: MessageOptions,
   ): Promise<{ id: string; createdAt: Date }> {
     const uniqueAttachmentIds = [...new Set((options.attachmentIds ?? []).map((id) => id.toLowerCase()))];
-    await this.requireOwnAttachments(tenant, principal.userId, uniqueAttachmentIds);
+    await requireAttachable(tenant, principal.userId, uniqueAttachmentIds);
     const id = options.idempotencyKey ? messageIdFor(principal, options.idempotencyKey) : randomUUID();
     const [sealed, sourceLanguage] = await Promise.all([
       this.cipher.sealMessage(principal.districtId, id, body),
@@ -275,21 +276,5 @@ export class MessageService {
       throw error;
     }
     return { tenant, message };
-  }
-
-  /** Refuses attachment ids that are not the uploader's own, or are quarantined. */
-  async requireOwnAttachments(
-    tenant: TenantRepositories,
-    uploaderId: string,
-    attachmentIds: readonly string[],
-  ): Promise<void> {
-    if (attachmentIds.length === 0) return;
-    const found = await tenant.messages.attachableAttachments(uploaderId, attachmentIds);
-    if (found.length !== attachmentIds.length) {
-      throw new ValidationFailedError(
-        'attachmentIds must name your own attachments that are not quarantined.',
-        [{ field: 'attachmentIds', message: 'must name your own attachments that are not quarantined' }],
-      );
-    }
   }
 }
