@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { ALERT_KINDS, SecurityAlerts } from '../libs/alerts/security-alerts';
 import { attachmentAad } from '../libs/attachments/attachment-blobs';
 import { ClamdScanner } from '../libs/adapters/clamd/clamd-scanner';
 import { type WorkerConfig } from '../libs/config/config';
@@ -26,9 +27,9 @@ export type ScanOutcome =
 /** A blob that cannot be read back cannot be scanned by retrying; it stays unreleased. */
 export const BLOB_UNREADABLE = 'BlobUnreadable';
 
-export const QUARANTINE_ALERT = 'attachment_quarantined';
-export const SCANNER_UNAVAILABLE_ALERT = 'scanner_unavailable';
-export const SCAN_FAILED_ALERT = 'attachment_scan_failed';
+export const QUARANTINE_ALERT = ALERT_KINDS.attachmentQuarantined;
+export const SCANNER_UNAVAILABLE_ALERT = ALERT_KINDS.scannerUnavailable;
+export const SCAN_FAILED_ALERT = ALERT_KINDS.attachmentScanFailed;
 
 export interface AttachmentScanDeps {
   config: WorkerConfig;
@@ -108,7 +109,7 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
       const attachment = await db.forDistrict(ref.districtId).attachments.find(ref.attachmentId);
       if (!attachment || attachment.status === 'clean') return { alertId: null };
       if (attachment.storageKey) await store.delete(attachment.storageKey);
-      const alert = await db.transaction(ref.districtId, async (tenant) => {
+      const alertId = await db.transaction(ref.districtId, async (tenant) => {
         const details = {
           signature: ref.signature,
           sha256: attachment.sha256,
@@ -123,15 +124,10 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
             details,
           });
         }
-        return tenant.securityAlerts.raiseOnce({
-          kind: QUARANTINE_ALERT,
-          severity: 'critical',
-          attachmentId: ref.attachmentId,
-          details,
-        });
+        return new SecurityAlerts(tenant).attachmentQuarantined(ref.attachmentId, details);
       });
       logger.warn({ attachmentId: ref.attachmentId, signature: ref.signature }, 'attachment quarantined');
-      return { alertId: alert.alert.id };
+      return { alertId };
     },
 
     /** The operational alert once clamd stayed silent for the whole retry budget; the file stays unreleased. */
@@ -144,13 +140,11 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
       const tenant = db.forDistrict(ref.districtId);
       const attachment = await tenant.attachments.find(ref.attachmentId);
       if (!attachment) return { alertId: null };
-      const stored = await tenant.securityAlerts.raiseOnce({
-        kind: ref.kind,
-        severity: 'high',
-        attachmentId: ref.attachmentId,
-        details: { status: attachment.status, retryBudgetMs: ref.retryBudgetMs },
+      const alertId = await new SecurityAlerts(tenant).attachmentScanProblem(ref.kind, ref.attachmentId, {
+        status: attachment.status,
+        retryBudgetMs: ref.retryBudgetMs,
       });
-      return { alertId: stored.alert.id };
+      return { alertId };
     },
   };
 }

@@ -19,8 +19,8 @@ import type {
   FanOutPlan,
 } from '../activities/announcement.activities';
 import { FAN_OUT_BATCHES_PER_RUN, FAN_OUT_MAX_IN_FLIGHT } from '../libs/domain/messaging/fan-out-plan';
-import { DISTRICT_ID } from '../libs/adapters/temporal/search-attributes';
-import { queryNames, workflowIds } from '../libs/adapters/temporal/workflow-ids';
+import { DISTRICT_ID } from '../libs/adapters/temporal/workflow-safe/search-attributes';
+import { queryNames, workflowIds } from '../libs/adapters/temporal/workflow-safe/workflow-ids';
 
 export interface AnnouncementFanOutInput extends AnnouncementRef {
   /** Set by continue-as-new only: the plan and the first batch the new run still has to write. */

@@ -5,7 +5,7 @@ import type {
   AttachmentScanActivities,
   ScanOutcome,
 } from '../activities/attachment-scan.activities';
-import type { ScanRetryPolicy } from '../libs/attachments/scan-retry';
+import type { ScanRetryPolicy } from '../libs/config/scan-retry';
 
 /** Ids and the retry policy: never names or content. */
 export interface AttachmentScanInput extends AttachmentRef {

@@ -17,7 +17,7 @@ import {
   type RosterImportResult,
   type RosterImportWorkflowInput,
 } from '../libs/domain/roster-import/phases';
-import { queryNames } from '../libs/adapters/temporal/workflow-ids';
+import { queryNames } from '../libs/adapters/temporal/workflow-safe/workflow-ids';
 
 type RosterActivities = ReturnType<typeof createRosterImportActivities>;
 

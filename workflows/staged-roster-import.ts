@@ -1,7 +1,7 @@
 import { executeChild, ParentClosePolicy } from '@temporalio/workflow';
 import type { RosterImportResult } from '../libs/domain/roster-import/phases';
-import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../libs/adapters/temporal/search-attributes';
-import { workflowIds } from '../libs/adapters/temporal/workflow-ids';
+import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../libs/adapters/temporal/workflow-safe/search-attributes';
+import { workflowIds } from '../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { rosterImportWorkflow } from './roster-import.workflow';
 
 /**

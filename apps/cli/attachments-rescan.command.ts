@@ -1,8 +1,8 @@
-import { scanRetryPolicy } from '../../libs/attachments/scan-retry';
+import { scanRetryPolicy } from '../../libs/config/scan-retry';
 import { loadScanCliConfig } from '../../libs/config/config';
 import { NotFoundError } from '../../libs/domain/errors/domain-errors';
 import { requireUuidFlag } from './args';
-import { type Command } from './commands';
+import { type Command } from './command';
 
 const PAGE = 500;
 

@@ -9,7 +9,6 @@ import {
 import { type FieldCipher } from '../../libs/crypto/envelope';
 import { createFieldCipher } from '../../libs/crypto/field-cipher';
 import { Database } from '../../libs/db/database';
-import { createPrismaClient } from '../../libs/db/prisma';
 import { UnavailableError } from '../../libs/domain/errors/domain-errors';
 import { type BlobStore } from '../../libs/adapters/storage/blob-store';
 import { createBlobStore } from '../../libs/adapters/storage/blob-store.factory';
@@ -36,8 +35,7 @@ export interface CliComposition {
 }
 
 export function createCliComposition(config: CliConfig): CliComposition {
-  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 2 });
-  const db = new Database(prisma);
+  const db = Database.open(config.DATABASE_URL, { poolSize: 2 });
   let fieldCipher: FieldCipher | undefined;
   let blobStore: BlobStore | undefined;
   let temporal: { connection: Connection; workflows: WorkflowGateway } | undefined;
@@ -61,7 +59,7 @@ export function createCliComposition(config: CliConfig): CliComposition {
     },
     close: async () => {
       await temporal?.connection.close();
-      await prisma.$disconnect();
+      await db.disconnect();
     },
   };
 }

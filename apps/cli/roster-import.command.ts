@@ -4,7 +4,7 @@ import { loadRosterCliConfig } from '../../libs/config/config';
 import { NotFoundError, ValidationFailedError } from '../../libs/domain/errors/domain-errors';
 import { startRosterImport } from '../../libs/roster-import';
 import { requireFlag, requireUuidFlag } from './args';
-import { type Command } from './commands';
+import { type Command } from './command';
 
 /**
  * `homeroom roster import --district <id> --file <zip>`: the same path as an admin's upload (the

@@ -1,7 +1,7 @@
 import { type Score, ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
 import * as zxcvbnEnglish from '@zxcvbn-ts/language-en';
-import { type UserRole } from '../db/generated/enums';
+import { type UserRole } from '../db/types';
 import { ValidationFailedError } from '../domain/errors/domain-errors';
 
 /**

@@ -11,7 +11,7 @@ import {
   type DeploymentEnvironment,
 } from '../adapters/oneroster-api';
 import { readEncryptedBlob, writeEncryptedBlob } from '../adapters/storage';
-import { workflowIds } from '../adapters/temporal/workflow-ids';
+import { workflowIds } from '../adapters/temporal/workflow-safe/workflow-ids';
 import { recordRosterImport, type RosterIntakeDeps, stageRosterExport } from './intake';
 import {
   RosterImportInProgressError,

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { workflowIds } from '../adapters/temporal/workflow-ids';
+import { workflowIds } from '../adapters/temporal/workflow-safe/workflow-ids';
 import { recordRosterImport, type RosterIntakeDeps, stageRosterExport } from './intake';
 import {
   RosterImportInProgressError,

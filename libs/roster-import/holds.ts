@@ -1,7 +1,7 @@
 import { type Database } from '../db/database';
 import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors/domain-errors';
 import { type BlobStore } from '../adapters/storage';
-import { workflowIds } from '../adapters/temporal/workflow-ids';
+import { workflowIds } from '../adapters/temporal/workflow-safe/workflow-ids';
 import { type RosterImportWorkflows } from './intake';
 import { claimDistrictForImport, refusingWhenUnavailable } from './one-import-at-a-time';
 import { type RosterImportInput } from '../domain/roster-import/phases';
@@ -39,7 +39,7 @@ export async function confirmHeldImport(
     const id = workflowIds.rosterConfirmed(target.districtId, target.importId, row.heldAt);
     if (!(await tenant.rosterImports.confirm(target.importId, id)))
       throw new RosterImportNotHeldError(target.importId);
-    await tenant.audit.appendWithin(tenant.prisma, {
+    await tenant.audit.append({
       actorId,
       action: 'roster.import.confirmed',
       targetType: 'roster_import',
@@ -72,7 +72,7 @@ export async function discardHeldImport(
     if (!row) throw new NotFoundError('The roster import');
     if (!(await tenant.rosterImports.discard(target.importId, new Date())))
       throw new RosterImportNotHeldError(target.importId);
-    await tenant.audit.appendWithin(tenant.prisma, {
+    await tenant.audit.append({
       actorId,
       action: 'roster.import.discarded',
       targetType: 'roster_import',

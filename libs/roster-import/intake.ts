@@ -1,14 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { type Database, type TenantRepositories } from '../db/database';
-import { type RosterImportSource } from '../db/generated/enums';
+import { type RosterImportSource } from '../db/types';
 import {
   PayloadTooLargeError,
   UnavailableError,
   UnsupportedMediaTypeError,
 } from '../domain/errors/domain-errors';
 import { type BlobKeys, type BlobStore, writeEncryptedBlob } from '../adapters/storage';
-import { workflowIds } from '../adapters/temporal/workflow-ids';
+import { workflowIds } from '../adapters/temporal/workflow-safe/workflow-ids';
 import { type WorkflowState } from '../adapters/temporal/workflow-state';
 import { type RosterImportInput } from '../domain/roster-import/phases';
 import {
@@ -150,7 +150,7 @@ async function recordWithin(
     createdById: details.createdById,
   });
   if (created) {
-    await tenant.audit.appendWithin(tenant.prisma, {
+    await tenant.audit.append({
       actorId: details.createdById,
       action: 'roster.import.started',
       targetType: 'roster_import',
@@ -229,7 +229,7 @@ async function closeUnstartedImport(deps: RosterIntakeDeps, target: RosterImport
       ],
     });
     if (closed) {
-      await tenant.audit.appendWithin(tenant.prisma, {
+      await tenant.audit.append({
         action: 'roster.import.failed',
         targetType: 'roster_import',
         targetId: target.importId,

@@ -119,7 +119,7 @@ export async function claimDistrictForImport(
       ],
     });
     if (!closed) continue;
-    await tenant.audit.appendWithin(tenant.prisma, {
+    await tenant.audit.append({
       actorId: null,
       action: 'roster.import.failed',
       targetType: 'roster_import',

@@ -1,6 +1,6 @@
 import { type Pool } from 'pg';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
-import { workflowIds } from '../../libs/adapters/temporal/workflow-ids';
+import { workflowIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';

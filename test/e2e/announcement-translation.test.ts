@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
-import { workflowIds } from '../../libs/adapters/temporal/workflow-ids';
+import { workflowIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { type SubjectKind } from '../../libs/domain/translation/translation-subject';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';

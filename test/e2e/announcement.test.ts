@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
-import { ANNOUNCEMENT_ID, DISTRICT_ID } from '../../libs/adapters/temporal/search-attributes';
+import { ANNOUNCEMENT_ID, DISTRICT_ID } from '../../libs/adapters/temporal/workflow-safe/search-attributes';
 import { announcementProgressQuery } from '../../workflows/announcement-fan-out.workflow';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';

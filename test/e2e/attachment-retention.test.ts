@@ -7,7 +7,7 @@ import { createWorkerComposition } from '../../apps/worker/src/composition';
 import { createHomeroomWorkers } from '../../apps/worker/src/worker.factory';
 import { createLogger } from '../../libs/logging/logger';
 import { WorkflowGateway } from '../../libs/adapters/temporal/workflow-gateway';
-import { scheduleIds } from '../../libs/adapters/temporal/workflow-ids';
+import { scheduleIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { type RetentionSweepResult } from '../../activities/attachment-retention.activities';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';

@@ -6,7 +6,7 @@ import { type Pool } from 'pg';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
 import { WORKFLOWS_PATH } from '../../apps/worker/src/worker.factory';
-import { workflowIds } from '../../libs/adapters/temporal/workflow-ids';
+import { workflowIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { testApiConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { request, type RunningApi, startApi } from '../support/http';

@@ -22,6 +22,7 @@ import { request, type RunningApi, startApi } from '../support/http';
 import { waitFor } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import { connectTestClient } from '../support/temporal-client';
+import { rowsOf } from '../support/database';
 
 interface ImportView {
   importId: string;
@@ -73,7 +74,7 @@ describe('roster imports of one district run one at a time', () => {
       60_000,
     );
   const importRows = () =>
-    database.db.prisma.rosterImport.findMany({
+    rowsOf(database.db).rosterImport.findMany({
       where: { districtId },
       select: { id: true, status: true, blobPath: true },
     });

@@ -9,7 +9,7 @@ import { TemporalClientService } from '../../apps/api/src/temporal/temporal-clie
 import { WORKFLOWS_PATH } from '../../apps/worker/src/worker.factory';
 import { createPayloadCodec } from '../../libs/crypto/payload-codec';
 import { translationLockKey } from '../../libs/db/repositories/translation.repository';
-import { workflowIds } from '../../libs/adapters/temporal/workflow-ids';
+import { workflowIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { type TranslationWorkflowResult } from '../../workflows/translation.workflow';
 import { testApiConfig } from '../support/config';
 import { createTestPool } from '../support/database';

@@ -2,14 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import { attachOwnAttachments, MAX_ATTACHMENTS_PER_ITEM } from '../../libs/attachments/attach';
 import { Database } from '../../libs/db/database';
-import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
-import { createTestPool, testDatabaseUrl } from '../support/database';
+import { createTestPool, rowsOf, testDatabaseUrl } from '../support/database';
 import { createDistrict, createUsers } from '../support/roster-factory';
 
 /** attachOwnAttachments, the function messages and announcements call to carry uploads. */
 describe('attaching uploads to a message', () => {
   let pool: Pool;
-  let prisma: HomeroomPrismaClient;
   let db: Database;
   let districtId: string;
   let otherDistrictId: string;
@@ -34,14 +32,13 @@ describe('attaching uploads to a message', () => {
       )
     ).rows.map((r) => r.attachment_id);
   const attach = (uploaderId: string, ids: string[]) =>
-    db.transaction(districtId, (tenant) =>
-      attachOwnAttachments(tenant.prisma, districtId, uploaderId, ids, { kind: 'message', messageId }),
+    rowsOf(db).$transaction((tx) =>
+      attachOwnAttachments(tx, districtId, uploaderId, ids, { kind: 'message', messageId }),
     );
 
   beforeAll(async () => {
     pool = createTestPool();
-    prisma = createPrismaClient(testDatabaseUrl(), { poolSize: 2 });
-    db = new Database(prisma);
+    db = Database.open(testDatabaseUrl(), { poolSize: 2 });
     const district = await createDistrict(pool);
     districtId = district.districtId;
     otherDistrictId = (await createDistrict(pool)).districtId;
@@ -67,7 +64,7 @@ describe('attaching uploads to a message', () => {
   });
 
   afterAll(async () => {
-    await prisma?.$disconnect();
+    await db?.disconnect();
     await pool?.end();
   });
 

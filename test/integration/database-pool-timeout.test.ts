@@ -1,6 +1,6 @@
+import { Database } from '../../libs/db/database';
 import { isDatabaseUnavailable } from '../../libs/db/database-unavailable';
-import { createPrismaClient, preparedStatement, runPrepared } from '../../libs/db/prisma';
-import { testDatabaseUrl } from '../support/database';
+import { preparedStatement, rowsOf, runPrepared, testDatabaseUrl } from '../support/database';
 
 /**
  * An exhausted pool is a dependency failure too: a query that gets no connection within
@@ -9,7 +9,8 @@ import { testDatabaseUrl } from '../support/database';
  */
 describe('database pool timeout', () => {
   it('when the only pool connection stays busy past the connect timeout, then queries fail as unavailable before it is free', async () => {
-    const prisma = createPrismaClient(testDatabaseUrl(), { poolSize: 1, connectTimeoutMs: 300 });
+    const db = Database.open(testDatabaseUrl(), { poolSize: 1, connectTimeoutMs: 300 });
+    const prisma = rowsOf(db);
     try {
       await prisma.$queryRawUnsafe('SELECT 1 AS warm');
       let released = false;
@@ -35,7 +36,7 @@ describe('database pool timeout', () => {
         expect(isDatabaseUnavailable(failure)).toBe(true);
       }
     } finally {
-      await prisma.$disconnect();
+      await db.disconnect();
     }
   });
 });

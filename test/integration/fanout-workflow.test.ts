@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import { type Client } from '@temporalio/client';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
-import { workflowIds } from '../../libs/adapters/temporal/workflow-ids';
+import { workflowIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import {
   announcementFanOutWorkflow,
   announcementProgressQuery,

@@ -13,14 +13,14 @@ import { readCounts, startRosterImport } from '../../libs/roster-import';
 import { createBlobStore } from '../../libs/adapters/storage/blob-store.factory';
 import type { RosterApiResult } from '../../workflows/roster-api.workflow';
 import { testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
+import { createTestPool, rowsOf } from '../support/database';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
 import { fixtureZip } from '../support/oneroster-fixtures';
 import { OneRosterRestStandIn, type StandInFault } from '../support/oneroster-rest-stand-in';
 import { waitFor } from '../support/processes';
 import { connectTestClient } from '../support/temporal-client';
 import { WorkflowGateway } from '../../libs/adapters/temporal/workflow-gateway';
-import { scheduleIds, workflowIds } from '../../libs/adapters/temporal/workflow-ids';
+import { scheduleIds, workflowIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 const SECRET_VARIABLE = 'ROSTER_API_SECRET_STAND_IN';
@@ -86,7 +86,7 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
     await waitFor(
       'the CSV import',
       async () => {
-        const row = await database.db.prisma.rosterImport.findFirst({ where: { districtId } });
+        const row = await rowsOf(database.db).rosterImport.findFirst({ where: { districtId } });
         return row && row.status !== 'running' ? row : undefined;
       },
       60_000,
@@ -161,7 +161,7 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
 
     // Nothing changed at the provider: the next pass stages nothing.
     expect(await importThroughApi(districtId)).toEqual({ status: 'skipped', reason: 'unchanged' });
-    expect(await database.db.prisma.rosterImport.count({ where: { districtId } })).toBe(1);
+    expect(await rowsOf(database.db).rosterImport.count({ where: { districtId } })).toBe(1);
   }, 120_000);
 
   it('when the access token expires mid-pass, then the page gets a 401, one new token is fetched and the pass succeeds', async () => {
@@ -214,8 +214,8 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
 
     expect(pageRequests('users')).toEqual(['0:200', '3:200']);
     expect(pageRequests('enrollments')).toEqual([]);
-    expect(await database.db.prisma.rosterImport.count({ where: { districtId } })).toBe(0);
-    expect(await database.db.prisma.user.count({ where: { districtId } })).toBe(0);
+    expect(await rowsOf(database.db).rosterImport.count({ where: { districtId } })).toBe(0);
+    expect(await rowsOf(database.db).user.count({ where: { districtId } })).toBe(0);
     expect(leftoverPages(districtId)).toEqual([]);
   }, 120_000);
 
@@ -244,7 +244,7 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
       await waitFor(
         'the scheduled REST import',
         async () => {
-          const row = await database.db.prisma.rosterImport.findFirst({ where: { districtId } });
+          const row = await rowsOf(database.db).rosterImport.findFirst({ where: { districtId } });
           return row?.status === 'succeeded' ? row : undefined;
         },
         60_000,
@@ -276,7 +276,7 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
   }
 
   async function lastImport(districtId: string) {
-    const row = await database.db.prisma.rosterImport.findFirst({
+    const row = await rowsOf(database.db).rosterImport.findFirst({
       where: { districtId },
       orderBy: { startedAt: 'desc' },
     });

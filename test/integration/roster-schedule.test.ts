@@ -7,13 +7,14 @@ import { ensureRosterSchedules } from '../../apps/worker/src/roster-schedules';
 import { ConfigError, type WorkerConfig } from '../../libs/config/config';
 import { readCounts } from '../../libs/roster-import';
 import { WorkflowGateway } from '../../libs/adapters/temporal/workflow-gateway';
-import { scheduleIds } from '../../libs/adapters/temporal/workflow-ids';
+import { scheduleIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { generateRoster, writeRosterZip } from '../../libs/domain/roster/generator';
 import { testWorkerConfig } from '../support/config';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
 import { spawnWorker, waitFor } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import { connectTestClient } from '../support/temporal-client';
+import { rowsOf } from '../support/database';
 
 describe('roster drop-folder schedules', () => {
   const taskQueue = `roster-schedule-${randomUUID()}`;
@@ -104,7 +105,7 @@ describe('roster drop-folder schedules', () => {
     const imported = await waitFor(
       'the scheduled import',
       async () => {
-        const rows = await database.db.prisma.rosterImport.findMany({ where: { districtId } });
+        const rows = await rowsOf(database.db).rosterImport.findMany({ where: { districtId } });
         return rows.length === 1 && rows[0]!.status !== 'running' ? rows[0] : undefined;
       },
       60_000,
@@ -141,7 +142,7 @@ describe('roster drop-folder schedules', () => {
       .getHandle(secondRun!.action.workflow.workflowId, secondRun!.action.workflow.firstExecutionRunId)
       .result();
     expect(result).toEqual({ status: 'skipped', reason: 'unchanged' });
-    expect(await database.db.prisma.rosterImport.count({ where: { districtId } })).toBe(1);
+    expect(await rowsOf(database.db).rosterImport.count({ where: { districtId } })).toBe(1);
   });
 
   it('when a scheduled export is a mass change, then it is held once: the same export is skipped, a newer one supersedes it', async () => {
@@ -165,7 +166,7 @@ describe('roster drop-folder schedules', () => {
         .result();
     };
     const imports = () =>
-      database.db.prisma.rosterImport.findMany({ where: { districtId }, orderBy: { startedAt: 'asc' } });
+      rowsOf(database.db).rosterImport.findMany({ where: { districtId }, orderBy: { startedAt: 'asc' } });
 
     await new Promise((resolve) => setTimeout(resolve, 20));
     writeFileSync(join(folder, 'export-2026-11-24.zip'), dropShare(0));

@@ -10,7 +10,7 @@ import { translationLockKey } from '../../libs/db/repositories/translation.repos
 import { createDataConverter } from '../../libs/adapters/temporal/data-converter';
 import { type TranslationWorkflowResult, translationWorkflow } from '../../workflows/translation.workflow';
 import { testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
+import { createTestPool, rowsOf } from '../support/database';
 import {
   createDistrict,
   createUser,
@@ -174,7 +174,7 @@ describe('translation workflow when its worker is killed and restarted', () => {
   }
 
   async function storedLanguages(announcementId: string): Promise<string[]> {
-    const rows = await database.db.prisma.translation.findMany({
+    const rows = await rowsOf(database.db).translation.findMany({
       where: { announcementId },
       select: { language: true },
       orderBy: { language: 'asc' },
@@ -250,7 +250,7 @@ describe('translation workflow when its worker is killed and restarted', () => {
     expect(requestsFor('es')).toBe(1);
     expect(requestsFor('vi')).toBe(2);
     expect(requestsFor('en')).toBe(0);
-    const vi = await database.db.prisma.translation.findFirstOrThrow({
+    const vi = await rowsOf(database.db).translation.findFirstOrThrow({
       where: { announcementId, language: 'vi' },
       select: { bodyCiphertext: true, dataKeyId: true },
     });

@@ -34,6 +34,7 @@ import {
   createMessage,
   testFieldCipher,
 } from '../unit/translation/support/translation-fixtures';
+import { rowsOf } from '../support/database';
 
 const WORKFLOWS_PATH = require.resolve('../../workflows/translation.workflow');
 const BODY = 'ORIGINAL-BODY-MARKER: school closes at noon on Wednesday.';
@@ -273,7 +274,7 @@ describe('translation workflow on Temporal', () => {
     });
     // fa: one attempt, not retried; ps: two throttled attempts, then the one that succeeds; es: one.
     expect(provider.attempts - attemptsBefore).toBe(5);
-    const stored = await database.db.prisma.translation.findMany({
+    const stored = await rowsOf(database.db).translation.findMany({
       where: { announcementId },
       select: { language: true },
       orderBy: { language: 'asc' },

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Client, Connection } from '@temporalio/client';
 import { type TemporalConfig } from '../../libs/config/config';
-import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../../libs/adapters/temporal/search-attributes';
+import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../../libs/adapters/temporal/workflow-safe/search-attributes';
 import { WorkflowGateway } from '../../libs/adapters/temporal/workflow-gateway';
-import { scheduleIds, workflowIds } from '../../libs/adapters/temporal/workflow-ids';
+import { scheduleIds, workflowIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { testWorkerConfig } from '../support/config';
 import { connectTestClient } from '../support/temporal-client';
 

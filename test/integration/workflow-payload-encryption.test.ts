@@ -4,7 +4,7 @@ import { testApiConfig, testWorkerConfig } from '../support/config';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
 import { ENCRYPTED_ENCODING } from '../../libs/crypto/payload-codec';
-import { workflowIds } from '../../libs/adapters/temporal/workflow-ids';
+import { workflowIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { diagnosticsWorkflow } from '../../workflows';
 import { collectPayloads, historyText } from '../support/temporal-history';
 

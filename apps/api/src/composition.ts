@@ -3,7 +3,6 @@ import { type ApiConfig } from '../../../libs/config/config';
 import { type FieldCipher } from '../../../libs/crypto/envelope';
 import { createFieldCipher } from '../../../libs/crypto/field-cipher';
 import { Database } from '../../../libs/db/database';
-import { createPrismaClient, type HomeroomPrismaClient } from '../../../libs/db/prisma';
 import { type Logger } from '../../../libs/logging/logger';
 import { type BlobStore } from '../../../libs/adapters/storage/blob-store';
 import { createBlobStore } from '../../../libs/adapters/storage/blob-store.factory';
@@ -21,7 +20,6 @@ const WORKFLOW_DEADLINE_MS = 5_000;
 export interface ApiComposition {
   config: ApiConfig;
   logger: Logger;
-  prisma: HomeroomPrismaClient;
   db: Database;
   fieldCipher: FieldCipher;
   blobStore: BlobStore;
@@ -31,11 +29,10 @@ export interface ApiComposition {
 }
 
 export function createApiComposition(config: ApiConfig, logger: Logger): ApiComposition {
-  const prisma = createPrismaClient(config.DATABASE_URL, {
+  const db = Database.open(config.DATABASE_URL, {
     poolSize: config.DATABASE_POOL_SIZE,
     connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
   });
-  const db = new Database(prisma);
   // Lazy, so the API starts (and reports Temporal as down in readiness) while Temporal is unreachable;
   // gRPC reconnects on its own when it returns. Its default reconnect backoff grows to two minutes,
   // so after a Temporal restart the API would answer 503 that long: a retry a second costs nothing.
@@ -47,7 +44,6 @@ export function createApiComposition(config: ApiConfig, logger: Logger): ApiComp
   return {
     config,
     logger,
-    prisma,
     db,
     fieldCipher: createFieldCipher(db.dataKeys, config),
     blobStore: createBlobStore(config),
@@ -55,7 +51,7 @@ export function createApiComposition(config: ApiConfig, logger: Logger): ApiComp
     workflows: WorkflowGateway.on(temporal.client, config, WORKFLOW_DEADLINE_MS),
     close: async () => {
       await connection.close();
-      await prisma.$disconnect();
+      await db.disconnect();
     },
   };
 }

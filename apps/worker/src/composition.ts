@@ -3,7 +3,6 @@ import { type ActivityDeps } from '../../../activities';
 import { type WorkerConfig } from '../../../libs/config/config';
 import { createFieldCipher } from '../../../libs/crypto/field-cipher';
 import { Database } from '../../../libs/db/database';
-import { createPrismaClient, type HomeroomPrismaClient } from '../../../libs/db/prisma';
 import { type Logger } from '../../../libs/logging/logger';
 import { createBlobStore } from '../../../libs/adapters/storage/blob-store.factory';
 import { WorkflowGateway } from '../../../libs/adapters/temporal/workflow-gateway';
@@ -14,7 +13,6 @@ import { WorkflowGateway } from '../../../libs/adapters/temporal/workflow-gatewa
  * and the workflow gateway over it (Schedules, workflow state). Built here and nowhere else.
  */
 export interface WorkerComposition extends ActivityDeps {
-  prisma: HomeroomPrismaClient;
   connection: NativeConnection;
   workflows: WorkflowGateway;
   close(): Promise<void>;
@@ -25,23 +23,21 @@ export async function createWorkerComposition(
   logger: Logger,
   options: { /** Database connections; the configured pool size by default. */ poolSize?: number } = {},
 ): Promise<WorkerComposition> {
-  const prisma = createPrismaClient(config.DATABASE_URL, {
+  const db = Database.open(config.DATABASE_URL, {
     poolSize: options.poolSize ?? config.DATABASE_POOL_SIZE,
     connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
   });
-  const db = new Database(prisma);
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   } catch (error) {
-    await prisma.$disconnect();
+    await db.disconnect();
     throw error;
   }
   const workflows = WorkflowGateway.over(connection, config);
   return {
     config,
     logger,
-    prisma,
     db,
     fieldCipher: createFieldCipher(db.dataKeys, config),
     blobStore: createBlobStore(config),
@@ -50,7 +46,7 @@ export async function createWorkerComposition(
     workflowState: (workflowId) => workflows.workflowState(workflowId),
     close: async () => {
       await connection.close();
-      await prisma.$disconnect();
+      await db.disconnect();
     },
   };
 }

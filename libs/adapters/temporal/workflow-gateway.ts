@@ -14,7 +14,7 @@ import {
   type Workflow,
   WorkflowExecutionAlreadyStartedError,
 } from '@temporalio/common';
-import { type ScanRetryPolicy } from '../../attachments/scan-retry';
+import { type ScanRetryPolicy } from '../../config/scan-retry';
 import { type TemporalConfig } from '../../config/config';
 import type { RosterImportProgress } from '../../domain/roster-import/phases';
 import type { alertDeliveryWorkflow, AlertDeliveryRetry } from '../../../workflows/alert-delivery.workflow';
@@ -26,8 +26,13 @@ import type { rosterDropFolderWorkflow } from '../../../workflows/roster-drop-fo
 import type { rosterImportWorkflow } from '../../../workflows/roster-import.workflow';
 import type { translationWorkflow } from '../../../workflows/translation.workflow';
 import { createDataConverter } from './data-converter';
-import { ANNOUNCEMENT_ID, ATTACHMENT_ID, DISTRICT_ID, ROSTER_IMPORT_ID } from './search-attributes';
-import { queryNames, scheduleIds, workflowIds } from './workflow-ids';
+import {
+  ANNOUNCEMENT_ID,
+  ATTACHMENT_ID,
+  DISTRICT_ID,
+  ROSTER_IMPORT_ID,
+} from './workflow-safe/search-attributes';
+import { queryNames, scheduleIds, workflowIds } from './workflow-safe/workflow-ids';
 import { type WorkflowState } from './workflow-state';
 
 /**

@@ -4,7 +4,7 @@ import { languagesNeeded } from '../../../libs/translation/languages-needed';
 import { LocalPseudoTranslationProvider } from '../../../libs/adapters/translate/local-pseudo.provider';
 import { UnsupportedLanguagePairError } from '../../../libs/domain/translation/translation-errors';
 import { subjectBodyAad } from '../../../libs/domain/translation/translation-subject';
-import { workflowIds } from '../../../libs/adapters/temporal/workflow-ids';
+import { workflowIds } from '../../../libs/adapters/temporal/workflow-safe/workflow-ids';
 
 describe('languagesNeeded', () => {
   it('when readers prefer es, vi, en and es again for an English text, then es and vi are needed, once each', () => {

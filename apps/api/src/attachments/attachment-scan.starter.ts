@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { scanRetryPolicy } from '../../../../libs/attachments/scan-retry';
+import { scanRetryPolicy } from '../../../../libs/config/scan-retry';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { UnavailableError } from '../../../../libs/domain/errors/domain-errors';
 import { WorkflowGateway } from '../../../../libs/adapters/temporal/workflow-gateway';

@@ -3,20 +3,14 @@ import { Database } from '../../../../libs/db/database';
 import { SessionRepository } from '../../../../libs/db/repositories/session.repository';
 import { API_COMPOSITION } from '../common/tokens';
 import { type ApiComposition } from '../composition';
-import { PrismaService } from './prisma.service';
 
 /**
  * Services receive `Database` and reach tenant data only through `db.forDistrict(caller.districtId)`;
- * none of them sees the Prisma client. Both are the composition root's.
+ * none of them sees the Prisma client, which is private to libs/db. The database is the composition root's.
  */
 @Global()
 @Module({
   providers: [
-    {
-      provide: PrismaService,
-      inject: [API_COMPOSITION],
-      useFactory: (composition: ApiComposition) => new PrismaService(composition.prisma),
-    },
     {
       provide: Database,
       inject: [API_COMPOSITION],
@@ -24,6 +18,6 @@ import { PrismaService } from './prisma.service';
     },
     { provide: SessionRepository, inject: [Database], useFactory: (db: Database) => db.sessions },
   ],
-  exports: [PrismaService, Database, SessionRepository],
+  exports: [Database, SessionRepository],
 })
 export class DatabaseModule {}
