@@ -19,7 +19,7 @@ const PRODUCT = '^(apps|libs|workflows|activities)/';
 const TOOLING = '^(test|bench|scripts)/';
 const GENERATED = '^libs/db/generated/';
 // Workflow code runs in Temporal's deterministic sandbox: only these may be imported as values.
-const WORKFLOW_SAFE_NPM = '^node_modules/@temporalio/(workflow|common)/';
+const WORKFLOW_SAFE_NPM = 'node_modules/@temporalio/(workflow|common)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -37,7 +37,7 @@ module.exports = {
       severity: 'error',
       from: { path: DOMAIN },
       to: {
-        pathNot: [DOMAIN, '^node_modules/(fflate|zod)/'],
+        pathNot: [DOMAIN, 'node_modules/(fflate|zod)/'],
         dependencyTypesNot: ['core'],
       },
     },
@@ -76,6 +76,21 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/adapters/temporal/' },
       to: { path: '^workflows/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'one-temporal-gateway',
+      comment:
+        'Every start, schedule, query and cancel goes through libs/adapters/temporal; only composition roots (and the API readiness check) hold a client.',
+      severity: 'error',
+      from: {
+        path: PRODUCT,
+        pathNot: [
+          '^libs/adapters/temporal/',
+          '^apps/[^/]+/(src/)?composition\\.ts$',
+          '^apps/api/src/temporal/',
+        ],
+      },
+      to: { path: 'node_modules/@temporalio/client/' },
     },
     {
       name: 'use-cases-below-processes',
@@ -120,10 +135,18 @@ module.exports = {
       name: 'prisma-is-private-to-libs-db',
       comment: 'One road to the data: every query goes through a district-scoped repository.',
       severity: 'error',
-      from: { path: '^(apps|libs|workflows|activities|bench|scripts)/', pathNot: '^libs/db/' },
+      from: { path: PRODUCT, pathNot: '^libs/db/' },
       to: {
-        path: ['^libs/db/(prisma|testing)\\.ts$', GENERATED, '^node_modules/(@prisma|pg)/'],
+        path: ['^libs/db/(prisma|testing)\\.ts$', GENERATED, 'node_modules/(@prisma|pg)/'],
       },
+    },
+    {
+      name: 'tooling-uses-the-data-layer',
+      comment:
+        'Benchmarks and scripts use the data layer like the product does; raw pg only for a baseline (COPY).',
+      severity: 'error',
+      from: { path: '^(bench|scripts)/' },
+      to: { path: ['^libs/db/(prisma|testing)\\.ts$', GENERATED, 'node_modules/@prisma/'] },
     },
     {
       name: 'tests-reach-prisma-through-support',
