@@ -280,7 +280,7 @@ export class MessageService {
     attachmentIds: readonly string[],
   ): Promise<void> {
     if (attachmentIds.length === 0) return;
-    const found = await tenant.messages.attachableAttachments(uploaderId, attachmentIds);
+    const found = await tenant.attachments.attachableBy(uploaderId, attachmentIds);
     if (found.length !== attachmentIds.length) {
       throw new ValidationFailedError(
         'attachmentIds must name your own attachments that are not quarantined.',
