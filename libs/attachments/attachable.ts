@@ -11,7 +11,7 @@ export async function requireAttachable(
   attachmentIds: readonly string[],
 ): Promise<void> {
   if (attachmentIds.length === 0) return;
-  const found = await tenant.messages.attachableAttachments(uploaderId, attachmentIds);
+  const found = await tenant.attachments.attachableBy(uploaderId, attachmentIds);
   if (found.length !== attachmentIds.length) {
     throw new ValidationFailedError(
       'attachmentIds must name your own attachments that are not quarantined.',

@@ -166,6 +166,20 @@ export class AttachmentRepository {
     return new Set(rows.map((row) => row.announcementId));
   }
 
+  /** Of the given attachments, those the user uploaded in this district and that are not quarantined. */
+  async attachableBy(uploaderId: string, attachmentIds: readonly string[]): Promise<string[]> {
+    const rows = await this.prisma.attachment.findMany({
+      where: {
+        id: { in: [...attachmentIds] },
+        districtId: this.districtId,
+        uploaderId,
+        status: { not: 'quarantined' },
+      },
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
+
   /** Of the given attachments, the uploader's own in this district with their status. */
   ownedBy(uploaderId: string, ids: readonly string[]): Promise<{ id: string; status: AttachmentStatus }[]> {
     return this.prisma.attachment.findMany({
