@@ -1,17 +1,16 @@
 import { AlertSink } from '../libs/alerts/alert-sink';
 import { type WorkerConfig } from '../libs/config/config';
-import { Database } from '../libs/db/database';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
 
 export interface AlertActivityDeps {
   config: WorkerConfig;
-  prisma: HomeroomPrismaClient;
+  db: Database;
   logger: Logger;
 }
 
 export function createAlertActivities(deps: AlertActivityDeps) {
-  const alerts = new AlertSink(new Database(deps.prisma), deps.config, deps.logger);
+  const alerts = new AlertSink(deps.db, deps.config, deps.logger);
   return {
     /**
      * Hands a stored alert to the webhook; throws on failure so Temporal retries the delivery. Posting

@@ -1,9 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { Database } from '../libs/db/database';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
 import { fanOutBatchCount, studentIdRange } from '../libs/domain/messaging/fan-out-plan';
-import { messagingRepositories } from '../libs/messaging/messaging-repositories';
 
 /** Every activity of the fan-out takes ids only and returns counts only (DESIGN.md invariant 4). */
 export interface AnnouncementRef {
@@ -38,9 +36,8 @@ export const ANNOUNCEMENT_NOT_FOUND = 'AnnouncementNotFound';
 /** How often a running batch tells the server it is alive, so a killed worker's batch is retried soon. */
 const HEARTBEAT_INTERVAL_MS = 1_000;
 
-export function createAnnouncementActivities(deps: { prisma: HomeroomPrismaClient; logger: Logger }) {
-  const db = new Database(deps.prisma);
-  const repositories = (districtId: string) => messagingRepositories(db.forDistrict(districtId));
+export function createAnnouncementActivities(deps: { db: Database; logger: Logger }) {
+  const { db } = deps;
 
   return {
     /**
@@ -48,7 +45,7 @@ export function createAnnouncementActivities(deps: { prisma: HomeroomPrismaClien
      * whether anyone reads another language.
      */
     async planAnnouncementFanOut(ref: AnnouncementRef): Promise<FanOutPlan> {
-      const { announcements, deliveries } = repositories(ref.districtId);
+      const { announcements, deliveries } = db.forDistrict(ref.districtId);
       const scope = await announcements.findScope(ref.announcementId);
       if (!scope) {
         throw ApplicationFailure.nonRetryable('The announcement does not exist.', ANNOUNCEMENT_NOT_FOUND);
@@ -71,26 +68,24 @@ export function createAnnouncementActivities(deps: { prisma: HomeroomPrismaClien
       context.heartbeat();
       const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
       try {
-        return await repositories(ref.districtId).deliveries.writeBatch(
-          ref.announcementId,
-          studentIdRange(ref.batch, ref.batchCount),
-        );
+        return await db
+          .forDistrict(ref.districtId)
+          .deliveries.writeBatch(ref.announcementId, studentIdRange(ref.batch, ref.batchCount));
       } finally {
         clearInterval(heartbeat);
       }
     },
 
     async completeAnnouncementFanOut(ref: AnnouncementRef): Promise<FanOutCounts> {
-      const counts = await repositories(ref.districtId).announcements.markDelivered(
-        ref.announcementId,
-        new Date(),
-      );
+      const counts = await db
+        .forDistrict(ref.districtId)
+        .announcements.markDelivered(ref.announcementId, new Date());
       deps.logger.info({ announcementId: ref.announcementId, ...counts }, 'announcement delivered');
       return counts;
     },
 
     async failAnnouncementFanOut(ref: AnnouncementRef): Promise<void> {
-      await repositories(ref.districtId).announcements.markFailed(ref.announcementId);
+      await db.forDistrict(ref.districtId).announcements.markFailed(ref.announcementId);
       deps.logger.warn({ announcementId: ref.announcementId }, 'announcement fan-out failed');
     },
   };

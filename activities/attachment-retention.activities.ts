@@ -1,10 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { type WorkerConfig } from '../libs/config/config';
-import { Database } from '../libs/db/database';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
 import { type BlobStore } from '../libs/adapters/storage';
-import { createBlobStore } from '../libs/adapters/storage/blob-store.factory';
 
 export interface RetentionSweepResult {
   orphansDeleted: number;
@@ -18,12 +16,11 @@ const MAX_PER_SWEEP = 5_000;
 
 export function createAttachmentRetentionActivities(deps: {
   config: WorkerConfig;
-  prisma: HomeroomPrismaClient;
+  db: Database;
   logger: Logger;
-  blobStore?: BlobStore;
+  blobStore: BlobStore;
 }) {
-  const db = new Database(deps.prisma);
-  const store = deps.blobStore ?? createBlobStore(deps.config, 'temporal');
+  const { db, blobStore: store } = deps;
 
   return {
     /**

@@ -1,16 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { ALERT_KINDS, SecurityAlerts } from '../libs/alerts/security-alerts';
 import { attachmentAad } from '../libs/attachments/attachment-blobs';
 import { ClamdScanner } from '../libs/adapters/clamd/clamd-scanner';
 import { type WorkerConfig } from '../libs/config/config';
 import { DecryptionError, UnknownKeyError } from '../libs/crypto/errors';
-import { FieldCipher } from '../libs/crypto/envelope';
-import { LocalKeyWrapper } from '../libs/crypto/key-wrapper';
-import { parseMasterKeyRing } from '../libs/crypto/master-key-ring';
-import { Database } from '../libs/db/database';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type FieldCipher } from '../libs/crypto/envelope';
+import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
 import { BlobNotFoundError, type BlobStore, openEncryptedBlob } from '../libs/adapters/storage';
-import { createBlobStore } from '../libs/adapters/storage/blob-store.factory';
 
 /** Every scan activity takes ids only (DESIGN.md invariant 4). */
 export interface AttachmentRef {
@@ -30,23 +27,21 @@ export type ScanOutcome =
 /** A blob that cannot be read back cannot be scanned by retrying; it stays unreleased. */
 export const BLOB_UNREADABLE = 'BlobUnreadable';
 
-export const QUARANTINE_ALERT = 'attachment_quarantined';
-export const SCANNER_UNAVAILABLE_ALERT = 'scanner_unavailable';
-export const SCAN_FAILED_ALERT = 'attachment_scan_failed';
+export const QUARANTINE_ALERT = ALERT_KINDS.attachmentQuarantined;
+export const SCANNER_UNAVAILABLE_ALERT = ALERT_KINDS.scannerUnavailable;
+export const SCAN_FAILED_ALERT = ALERT_KINDS.attachmentScanFailed;
 
 export interface AttachmentScanDeps {
   config: WorkerConfig;
-  prisma: HomeroomPrismaClient;
+  db: Database;
+  fieldCipher: FieldCipher;
+  blobStore: BlobStore;
   logger: Logger;
-  /** Tests inject a store; the worker uses the configured one (STORAGE_BACKEND). */
-  blobStore?: BlobStore;
 }
 
 export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
   const { config, logger } = deps;
-  const db = new Database(deps.prisma);
-  const keys = new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)));
-  const store = deps.blobStore ?? createBlobStore(config, 'temporal');
+  const { db, fieldCipher: keys, blobStore: store } = deps;
   const scanner = new ClamdScanner({
     host: config.CLAMD_HOST,
     port: config.CLAMD_PORT,
@@ -114,7 +109,7 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
       const attachment = await db.forDistrict(ref.districtId).attachments.find(ref.attachmentId);
       if (!attachment || attachment.status === 'clean') return { alertId: null };
       if (attachment.storageKey) await store.delete(attachment.storageKey);
-      const alert = await db.transaction(ref.districtId, async (tenant) => {
+      const alertId = await db.transaction(ref.districtId, async (tenant) => {
         const details = {
           signature: ref.signature,
           sha256: attachment.sha256,
@@ -129,15 +124,10 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
             details,
           });
         }
-        return tenant.securityAlerts.raiseOnce({
-          kind: QUARANTINE_ALERT,
-          severity: 'critical',
-          attachmentId: ref.attachmentId,
-          details,
-        });
+        return new SecurityAlerts(tenant).attachmentQuarantined(ref.attachmentId, details);
       });
       logger.warn({ attachmentId: ref.attachmentId, signature: ref.signature }, 'attachment quarantined');
-      return { alertId: alert.alert.id };
+      return { alertId };
     },
 
     /** The operational alert once clamd stayed silent for the whole retry budget; the file stays unreleased. */
@@ -150,13 +140,11 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
       const tenant = db.forDistrict(ref.districtId);
       const attachment = await tenant.attachments.find(ref.attachmentId);
       if (!attachment) return { alertId: null };
-      const stored = await tenant.securityAlerts.raiseOnce({
-        kind: ref.kind,
-        severity: 'high',
-        attachmentId: ref.attachmentId,
-        details: { status: attachment.status, retryBudgetMs: ref.retryBudgetMs },
+      const alertId = await new SecurityAlerts(tenant).attachmentScanProblem(ref.kind, ref.attachmentId, {
+        status: attachment.status,
+        retryBudgetMs: ref.retryBudgetMs,
       });
-      return { alertId: stored.alert.id };
+      return { alertId };
     },
   };
 }

@@ -1,6 +1,9 @@
-import { type Logger } from '../libs/logging/logger';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
 import { type WorkerConfig } from '../libs/config/config';
+import { type FieldCipher } from '../libs/crypto/envelope';
+import { type Database } from '../libs/db/database';
+import { type Logger } from '../libs/logging/logger';
+import { type WorkflowStateLookup } from '../libs/roster-import/one-import-at-a-time';
+import { type BlobStore } from '../libs/adapters/storage/blob-store';
 import { createAlertActivities } from './alert.activities';
 import { createAnnouncementActivities } from './announcement.activities';
 import { createAttachmentRetentionActivities } from './attachment-retention.activities';
@@ -10,11 +13,15 @@ import { createRosterApiActivities } from './roster-api.activities';
 import { createRosterImportActivities } from './roster-import.activities';
 import { createTranslationActivities } from './translation.activities';
 
-/** Everything activities touch, built once by the worker (STYLE.md rule 2) and by tests. */
+/** Everything activities touch, built once by the worker's composition root (and by tests). */
 export interface ActivityDeps {
   config: WorkerConfig;
-  prisma: HomeroomPrismaClient;
+  db: Database;
+  fieldCipher: FieldCipher;
+  blobStore: BlobStore;
   logger: Logger;
+  /** Where a workflow stands, from the worker's workflow gateway. */
+  workflowState: WorkflowStateLookup;
 }
 
 export function createActivities(deps: ActivityDeps) {

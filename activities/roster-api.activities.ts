@@ -1,11 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type WorkerConfig } from '../libs/config/config';
-import { FieldCipher } from '../libs/crypto/envelope';
-import { LocalKeyWrapper } from '../libs/crypto/key-wrapper';
-import { parseMasterKeyRing } from '../libs/crypto/master-key-ring';
-import { Database } from '../libs/db/database';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type FieldCipher } from '../libs/crypto/envelope';
+import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
 import {
   OneRosterRefusedError,
@@ -29,17 +26,20 @@ import {
   type RosterImportInput,
   RosterImportUnavailableError,
   stageRosterApiExport,
-  temporalWorkflowState,
+  refusingWhenUnavailable,
+  type WorkflowStateLookup,
 } from '../libs/roster-import';
 import { ROSTER_API_REFUSED } from '../libs/domain/roster-import/phases';
 import { type BlobStore } from '../libs/adapters/storage';
-import { createBlobStore } from '../libs/adapters/storage/blob-store.factory';
 
 export interface RosterApiActivityDeps {
   config: WorkerConfig;
-  prisma: HomeroomPrismaClient;
+  db: Database;
+  fieldCipher: FieldCipher;
+  blobStore: BlobStore;
   logger: Logger;
-  blobStore?: BlobStore;
+  /** Where an earlier import's workflow stands (the worker's workflow gateway). */
+  workflowState: WorkflowStateLookup;
 }
 
 /** Four requests at most per page (token, page, and again after a 401) stay inside the heartbeat timeout. */
@@ -54,9 +54,8 @@ const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
  */
 export function createRosterApiActivities(deps: RosterApiActivityDeps) {
   const { config, logger } = deps;
-  const db = new Database(deps.prisma);
-  const keys = new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)));
-  const store = deps.blobStore ?? createBlobStore(config, 'temporal');
+  const { db, fieldCipher: keys, blobStore: store } = deps;
+  const workflowState = refusingWhenUnavailable(deps.workflowState);
   // Shared by every page of every district on this worker: a token is fetched once per lifetime.
   const tokens = new OneRosterTokenCache();
   const apiDeps = (): RosterApiDeps => ({
@@ -72,7 +71,7 @@ export function createRosterApiActivities(deps: RosterApiActivityDeps) {
       maxResponseBytes: MAX_RESPONSE_BYTES,
       tokens,
     },
-    workflowState: temporalWorkflowState(Context.current().client),
+    workflowState,
   });
 
   return {

@@ -1,11 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type WorkerConfig } from '../libs/config/config';
-import { FieldCipher } from '../libs/crypto/envelope';
-import { LocalKeyWrapper } from '../libs/crypto/key-wrapper';
-import { parseMasterKeyRing } from '../libs/crypto/master-key-ring';
-import { Database } from '../libs/db/database';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type FieldCipher } from '../libs/crypto/envelope';
+import { type Database } from '../libs/db/database';
 import { AlertSink } from '../libs/alerts/alert-sink';
 import { type Logger } from '../libs/logging/logger';
 import {
@@ -24,17 +21,19 @@ import {
   RosterImportUnavailableError,
   RosterSnapshotSource,
   stageDropFolderExport,
-  temporalWorkflowState,
+  refusingWhenUnavailable,
+  type WorkflowStateLookup,
 } from '../libs/roster-import';
 import { type BlobStore } from '../libs/adapters/storage';
-import { createBlobStore } from '../libs/adapters/storage/blob-store.factory';
 
 export interface RosterImportActivityDeps {
   config: WorkerConfig;
-  prisma: HomeroomPrismaClient;
+  db: Database;
+  fieldCipher: FieldCipher;
+  blobStore: BlobStore;
   logger: Logger;
-  /** Tests inject a store; the worker uses the configured one (STORAGE_BACKEND). */
-  blobStore?: BlobStore;
+  /** Where an earlier import's workflow stands (the worker's workflow gateway). */
+  workflowState: WorkflowStateLookup;
 }
 
 /**
@@ -43,9 +42,8 @@ export interface RosterImportActivityDeps {
  */
 export function createRosterImportActivities(deps: RosterImportActivityDeps) {
   const { config, logger } = deps;
-  const db = new Database(deps.prisma);
-  const keys = new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)));
-  const store = deps.blobStore ?? createBlobStore(config, 'temporal');
+  const { db, fieldCipher: keys, blobStore: store } = deps;
+  const workflowState = refusingWhenUnavailable(deps.workflowState);
   const snapshots = new RosterSnapshotSource({ db, store, keys });
   const importer = new RosterImporter({ db, store, snapshots });
   const folders = new Map(config.ROSTER_DROP_FOLDERS.map((entry) => [entry.districtId, entry.folder]));
@@ -122,7 +120,7 @@ export function createRosterImportActivities(deps: RosterImportActivityDeps) {
             keys,
             maxBytes: config.ROSTER_UPLOAD_MAX_BYTES,
             folders,
-            workflowState: temporalWorkflowState(Context.current().client),
+            workflowState,
           },
           input,
         );

@@ -1,10 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type WorkerConfig } from '../libs/config/config';
-import { FieldCipher } from '../libs/crypto/envelope';
-import { LocalKeyWrapper } from '../libs/crypto/key-wrapper';
-import { parseMasterKeyRing } from '../libs/crypto/master-key-ring';
-import { Database } from '../libs/db/database';
-import { type HomeroomPrismaClient } from '../libs/db/prisma';
+import { type FieldCipher } from '../libs/crypto/envelope';
+import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
 import { ConcurrencyLimit } from '../libs/translation/concurrency-limit';
 import { languagesNeeded } from '../libs/translation/languages-needed';
@@ -44,7 +41,8 @@ export const TRANSLATION_SUBJECT_NOT_FOUND = 'TranslationSubjectNotFoundError';
 
 export interface TranslationActivityDeps {
   config: WorkerConfig;
-  prisma: HomeroomPrismaClient;
+  db: Database;
+  fieldCipher: FieldCipher;
   logger: Logger;
   /** The configured provider unless given (tests pass a counting one). */
   provider?: TranslationProvider;
@@ -54,11 +52,11 @@ export interface TranslationActivityDeps {
 const HEARTBEAT_INTERVAL_MS = 1_000;
 
 export function createTranslationActivities(deps: TranslationActivityDeps) {
-  const db = new Database(deps.prisma);
+  const { db } = deps;
   const provider = deps.provider ?? createTranslationProvider(deps.config);
   const translation: TranslationDeps = {
     db,
-    cipher: new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(deps.config))),
+    cipher: deps.fieldCipher,
     provider,
     detectSource: deps.config.TRANSLATION_DETECT_SOURCE,
   };

@@ -10,7 +10,6 @@ import { Client as PgClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { hashToken, randomToken } from '../libs/crypto/hashing';
 import { Database } from '../libs/db/database';
-import { createPrismaClient } from '../libs/db/prisma';
 import { expectedBulkSnapshot, generateRoster } from '../test/support/roster-generator/generator';
 import { type RosterUser } from '../libs/domain/roster';
 import { createMigratedScratchDatabase, type ScratchDatabase } from '../test/support/database';
@@ -216,9 +215,8 @@ function* copyRows(districtId: string, users: readonly RosterUser[]): Generator<
 
 /** A district and a signed-in district admin (a session written directly: the bench measures imports). */
 async function districtWithAdmin(databaseUrl: string): Promise<{ districtId: string; token: string }> {
-  const prisma = createPrismaClient(databaseUrl, { poolSize: 2 });
+  const db = Database.open(databaseUrl, { poolSize: 2 });
   try {
-    const db = new Database(prisma);
     const { id: districtId } = await db.districts.create('Roster benchmark district');
     const tenant = db.forDistrict(districtId);
     const admin = await tenant.users.create({
@@ -235,7 +233,7 @@ async function districtWithAdmin(databaseUrl: string): Promise<{ districtId: str
     });
     return { districtId, token };
   } finally {
-    await prisma.$disconnect();
+    await db.disconnect();
   }
 }
 

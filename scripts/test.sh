@@ -55,5 +55,6 @@ cd "$HOMEROOM_ROOT"
 if [ $# -eq 0 ]; then
   run_check "type check" npm run --silent typecheck
   run_check "lint" npm run --silent lint
+  run_check "layer rules (dependency-cruiser)" npm run --silent depcruise
 fi
 npx --no-install jest --ci --json --outputFile="$RESULTS_FILE" "$@"

@@ -20,7 +20,7 @@ import type {
 } from '../activities/announcement.activities';
 import { FAN_OUT_BATCHES_PER_RUN, FAN_OUT_MAX_IN_FLIGHT } from '../libs/domain/messaging/fan-out-plan';
 import { DISTRICT_ID } from '../libs/adapters/temporal/workflow-safe/search-attributes';
-import { translationWorkflowId } from '../libs/translation/translation-workflow-id';
+import { queryNames, workflowIds } from '../libs/adapters/temporal/workflow-safe/workflow-ids';
 
 export interface AnnouncementFanOutInput extends AnnouncementRef {
   /** Set by continue-as-new only: the plan and the first batch the new run still has to write. */
@@ -37,7 +37,9 @@ export interface AnnouncementFanOutProgress {
   batchesDone: number;
 }
 
-export const announcementProgressQuery = defineQuery<AnnouncementFanOutProgress>('announcementProgress');
+export const announcementProgressQuery = defineQuery<AnnouncementFanOutProgress>(
+  queryNames.announcementProgress,
+);
 
 const planning = proxyActivities<AnnouncementActivities>({
   startToCloseTimeout: '1 minute',
@@ -128,7 +130,7 @@ export async function announcementFanOutWorkflow(input: AnnouncementFanOutInput)
 async function startTranslation(ref: AnnouncementRef): Promise<void> {
   try {
     await startChild('translationWorkflow', {
-      workflowId: translationWorkflowId('announcement', ref.announcementId),
+      workflowId: workflowIds.translation('announcement', ref.announcementId),
       args: [{ districtId: ref.districtId, subjectKind: 'announcement', subjectId: ref.announcementId }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',

@@ -5,14 +5,7 @@ import type {
   AttachmentScanActivities,
   ScanOutcome,
 } from '../activities/attachment-scan.activities';
-
-/** How long and how often the scan is retried while clamd gives no verdict (API configuration). */
-export interface ScanRetryPolicy {
-  initialIntervalMs: number;
-  maximumIntervalMs: number;
-  /** After this long without a verdict: the operational alert, the file still unreleased. */
-  budgetMs: number;
-}
+import type { ScanRetryPolicy } from '../libs/config/scan-retry';
 
 /** Ids and the retry policy: never names or content. */
 export interface AttachmentScanInput extends AttachmentRef {

@@ -89,5 +89,5 @@ export async function rosterApiWorkflow(input: RosterApiInput): Promise<RosterAp
     throw error;
   }
   if (staged.status === 'skipped') return staged;
-  return runStagedRosterImport(ref, staged.workflowId);
+  return runStagedRosterImport(ref);
 }

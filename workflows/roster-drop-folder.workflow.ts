@@ -36,5 +36,5 @@ export async function rosterDropFolderWorkflow(
   const ref = { districtId: input.districtId, importId: uuid4() };
   const staged = await stageRosterDropFolderExport(ref);
   if (staged.status === 'skipped') return staged;
-  return runStagedRosterImport(ref, staged.workflowId);
+  return runStagedRosterImport(ref);
 }

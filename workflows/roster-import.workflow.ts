@@ -11,17 +11,17 @@ import { emptyCounts } from '../libs/domain/roster-import/counts';
 import {
   ROSTER_APPLY_PHASES,
   ROSTER_EXPORT_INVALID,
-  ROSTER_PROGRESS_QUERY,
   type RosterApplyPhase,
   type RosterImportInput,
   type RosterImportProgress,
   type RosterImportResult,
   type RosterImportWorkflowInput,
 } from '../libs/domain/roster-import/phases';
+import { queryNames } from '../libs/adapters/temporal/workflow-safe/workflow-ids';
 
 type RosterActivities = ReturnType<typeof createRosterImportActivities>;
 
-export const rosterImportProgressQuery = defineQuery<RosterImportProgress>(ROSTER_PROGRESS_QUERY);
+export const rosterImportProgressQuery = defineQuery<RosterImportProgress>(queryNames.rosterImportProgress);
 
 /**
  * Phases heartbeat after every batch (a batch takes well under a second); the heartbeat timeout is

@@ -24,9 +24,9 @@ export interface TranslationWorkflowResult {
  * message is stored and the announcement delivered before this starts, and readers see the original
  * until a translation is stored. A language that keeps failing is counted, logged, and left.
  *
- * Started per subject with id `translation-<kind>-<id>` (libs/translation/translation-workflow-id.ts):
- * by the API after storing a message (libs/translation/translation-workflow-start.ts), and by the
- * announcement fan-out as an abandoned child once the deliveries exist.
+ * Started per subject with id `translation-<kind>-<id>` (libs/temporal/workflow-ids.ts): through the
+ * workflow gateway by the API after storing a message, and by the announcement fan-out as an
+ * abandoned child once the deliveries exist.
  */
 export async function translationWorkflow(
   input: TranslationWorkflowInput,

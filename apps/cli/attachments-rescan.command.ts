@@ -1,11 +1,8 @@
-import { scanRetryPolicy, startAttachmentScan } from '../../libs/attachments/scan-start';
+import { scanRetryPolicy } from '../../libs/config/scan-retry';
 import { loadScanCliConfig } from '../../libs/config/config';
 import { NotFoundError } from '../../libs/domain/errors/domain-errors';
-import { workflowIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
-import { workflowState } from '../../libs/adapters/temporal/workflow-state';
 import { requireUuidFlag } from './args';
-import { type Command } from './commands';
-import { withTemporalClient } from './temporal-session';
+import { type Command } from './command';
 
 const PAGE = 500;
 
@@ -16,39 +13,35 @@ const PAGE = 500;
  * verdict whose scan is no longer running; one still running is left alone. A file is only ever
  * released by a clean verdict, so running it again is safe. Prints the counts.
  */
-export const attachmentsRescanCommand: Command = async ({ db, args, env }) => {
+export const attachmentsRescanCommand: Command = async ({ db, args, env, services }) => {
   const districtId = requireUuidFlag(args, 'district');
   if (!(await db.districts.exists(districtId))) throw new NotFoundError('The district');
   const config = loadScanCliConfig(env);
-  return withTemporalClient(config, async (client) => {
-    const tenant = db.forDistrict(districtId);
-    const counts = { awaitingVerdict: 0, restarted: 0, stillRunning: 0 };
-    for (let afterId: string | undefined; ;) {
-      const ids = await tenant.attachments.scanningIds({ afterId, limit: PAGE });
-      for (const attachmentId of ids) {
-        counts.awaitingVerdict += 1;
-        if ((await workflowState(client, workflowIds.attachmentScan(attachmentId))) === 'running') {
-          counts.stillRunning += 1;
-          continue;
-        }
-        await startAttachmentScan(client, {
-          taskQueue: config.TEMPORAL_SCAN_TASK_QUEUE,
-          districtId,
-          attachmentId,
-          retry: scanRetryPolicy(config),
-          runs: 'again',
-        });
-        counts.restarted += 1;
+  const workflows = await services.workflows(config);
+  const tenant = db.forDistrict(districtId);
+  const counts = { awaitingVerdict: 0, restarted: 0, stillRunning: 0 };
+  for (let afterId: string | undefined; ;) {
+    const ids = await tenant.attachments.scanningIds({ afterId, limit: PAGE });
+    for (const attachmentId of ids) {
+      counts.awaitingVerdict += 1;
+      if ((await workflows.attachmentScanState(attachmentId)) === 'running') {
+        counts.stillRunning += 1;
+        continue;
       }
-      if (ids.length < PAGE) break;
-      afterId = ids[ids.length - 1];
+      await workflows.startAttachmentScan(
+        { districtId, attachmentId },
+        { retry: scanRetryPolicy(config), runs: 'again' },
+      );
+      counts.restarted += 1;
     }
-    await tenant.audit.append({
-      action: 'attachment.rescan',
-      targetType: 'district',
-      targetId: districtId,
-      details: counts,
-    });
-    return { districtId, ...counts };
+    if (ids.length < PAGE) break;
+    afterId = ids[ids.length - 1];
+  }
+  await tenant.audit.append({
+    action: 'attachment.rescan',
+    targetType: 'district',
+    targetId: districtId,
+    details: counts,
   });
+  return { districtId, ...counts };
 };

@@ -1,26 +1,16 @@
-import { type CliConfig } from '../../libs/config/config';
 import { type Database } from '../../libs/db/database';
-import { type UserRole } from '../../libs/db/generated/enums';
+import { type UserRole } from '../../libs/db/types';
 import { ValidationFailedError, NotFoundError } from '../../libs/domain/errors/domain-errors';
 import { canonicalUsername } from '../../libs/domain/identity/canonical-identifiers';
 import { issueInvitation } from '../../libs/identity/invitations';
 import { type ParsedArgs, requireFlag, requireUuidFlag } from './args';
+import { type Command } from './command';
 import { attachmentsRescanCommand } from './attachments-rescan.command';
 import { districtSettingsCommand } from './district-settings.command';
 import { keysRotate } from './keys-rotate.command';
 import { oidcSetCommand, oidcShowCommand } from './oidc.command';
 import { rosterImportCommand } from './roster-import.command';
 import { rosterSourceCommand } from './roster-source.command';
-
-export interface CommandContext {
-  db: Database;
-  args: ParsedArgs;
-  /** The environment the command runs with (keys, settings beyond the database). */
-  env: NodeJS.ProcessEnv;
-  config: CliConfig;
-}
-
-export type Command = (ctx: CommandContext) => Promise<Record<string, unknown>>;
 
 const ADMIN_ROLES: readonly UserRole[] = ['district_admin', 'school_admin'];
 const USERNAME = /^[A-Za-z0-9._@-]{3,100}$/;

@@ -2,7 +2,7 @@ import { type Database } from '../../libs/db/database';
 import { type DistrictSettings } from '../../libs/db/repositories/district.repository';
 import { NotFoundError, ValidationFailedError } from '../../libs/domain/errors/domain-errors';
 import { type ParsedArgs, requireUuidFlag } from './args';
-import { type Command } from './commands';
+import { type Command } from './command';
 
 /** Each setting's flag, its field, and the same ceiling as its configuration variable's. */
 const SETTINGS = [

@@ -3,7 +3,7 @@ import { KeyConfigError } from '../../libs/crypto/errors';
 import { rewrapAll } from '../../libs/crypto/key-rotation';
 import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
-import { type Command } from './commands';
+import { type Command } from './command';
 
 /**
  * `homeroom keys rotate`: re-wraps every data key under ACTIVE_MASTER_KEY_ID. Ciphertexts are not

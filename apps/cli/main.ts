@@ -1,9 +1,8 @@
 import { ConfigError, loadCliConfig } from '../../libs/config/config';
-import { Database } from '../../libs/db/database';
-import { createPrismaClient } from '../../libs/db/prisma';
 import { DomainError } from '../../libs/domain/errors/domain-errors';
 import { parseArgs } from './args';
 import { COMMANDS } from './commands';
+import { createCliComposition } from './composition';
 
 const USAGE = `usage: homeroom <command> [options]
   district create --name "<name>"
@@ -31,14 +30,13 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     process.stderr.write(`${name ? `unknown command "${name}"\n` : ''}${USAGE}\n`);
     return 64;
   }
-  const config = loadCliConfig(env);
-  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 2 });
+  const { db, config, services, close } = createCliComposition(loadCliConfig(env));
   try {
-    const result = await command({ db: new Database(prisma), args, env, config });
+    const result = await command({ db, args, env, config, services });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   } finally {
-    await prisma.$disconnect();
+    await close();
   }
 }
 

@@ -3,7 +3,7 @@ import { type OidcProviderSettings } from '../../libs/db/repositories/oidc.repos
 import { NotFoundError, ValidationFailedError } from '../../libs/domain/errors/domain-errors';
 import { oidcSettingsProblems, toOidcProviderSettings } from '../../libs/identity/oidc-settings';
 import { type ParsedArgs, requireFlag, requireUuidFlag } from './args';
-import { type Command } from './commands';
+import { type Command } from './command';
 
 /**
  * `homeroom oidc set --district <id> --issuer <url> --client-id <id> --secret-ref OIDC_CLIENT_SECRET_<NAME>

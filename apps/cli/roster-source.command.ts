@@ -6,7 +6,7 @@ import {
   validateOneRosterSource,
 } from '../../libs/adapters/oneroster-api/settings';
 import { requireFlag, requireUuidFlag } from './args';
-import { type Command } from './commands';
+import { type Command } from './command';
 
 /**
  * `homeroom roster source set --district <id> --base-url <url> --token-url <url> --client-id <id>
@@ -28,7 +28,7 @@ export const rosterSourceCommand: Command = async ({ db, args, env }) => {
   if (verb === 'remove') {
     const removed = await db.transaction(districtId, async (scoped) => {
       if (!(await scoped.rosterApiSource.remove())) return false;
-      await scoped.audit.appendWithin(scoped.prisma, {
+      await scoped.audit.append({
         action: 'roster.source_changed',
         targetType: 'district',
         targetId: districtId,
@@ -63,7 +63,7 @@ export const rosterSourceCommand: Command = async ({ db, args, env }) => {
   }
   const saved = await db.transaction(districtId, async (scoped) => {
     const stored = await scoped.rosterApiSource.save(settings);
-    await scoped.audit.appendWithin(scoped.prisma, {
+    await scoped.audit.append({
       action: 'roster.source_changed',
       targetType: 'district',
       targetId: districtId,

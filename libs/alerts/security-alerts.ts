@@ -10,13 +10,17 @@ export const ALERT_KINDS = {
   quotaExceeded: 'quota_exceeded',
   newDeviceBroadcast: 'anomaly_new_device_broadcast',
   announcementRate: 'anomaly_announcement_rate',
+  recoveryCodeUsed: 'recovery_code_used',
+  rosterImportHeld: 'roster_import_held',
+  attachmentQuarantined: 'attachment_quarantined',
+  scannerUnavailable: 'scanner_unavailable',
+  attachmentScanFailed: 'attachment_scan_failed',
 } as const;
 
 type Details = Record<string, string | number | boolean | null>;
 
 /**
- * The alerts use case: every alert raised on a request path is written here, in the caller's
- * transaction, together with the schools whose admins must see it (district admins see them all). The
+ * The alerts use case: every alert is written here, in the caller's transaction when it has one, together with the schools whose admins must see it (district admins see them all). The
  * scope is taken from the current roster when the alert is raised, so a report stays in front of the
  * school it concerned even after the student moves on. Each method returns the alert's id, for the
  * caller to hand to the webhook delivery workflow once the transaction has committed.
@@ -82,6 +86,37 @@ export class SecurityAlerts {
     });
   }
 
+  /** Someone signed in with a recovery code: what a thief of the password and the code sheet would do. */
+  async recoveryCodeUsed(userId: string, details: Details): Promise<string> {
+    return this.raise('medium', ALERT_KINDS.recoveryCodeUsed, {
+      schoolIds: [],
+      details: { userId, ...details },
+    });
+  }
+
+  /** A roster import held for an admin's confirmation because it would remove too much. */
+  async rosterImportHeld(details: Details): Promise<string> {
+    return this.raise('high', ALERT_KINDS.rosterImportHeld, { schoolIds: [], details });
+  }
+
+  /** Once per attachment and kind (a retried scan finds the alert already there). */
+  async attachmentQuarantined(attachmentId: string, details: Details): Promise<string> {
+    return this.raise('critical', ALERT_KINDS.attachmentQuarantined, {
+      attachmentId,
+      schoolIds: [],
+      details,
+    });
+  }
+
+  /** clamd stayed silent, or refused the file, for the whole retry budget; once per attachment and kind. */
+  async attachmentScanProblem(
+    kind: typeof ALERT_KINDS.scannerUnavailable | typeof ALERT_KINDS.attachmentScanFailed,
+    attachmentId: string,
+    details: Details,
+  ): Promise<string> {
+    return this.raise('high', kind, { attachmentId, schoolIds: [], details });
+  }
+
   private async schoolsOfUser(userId: string): Promise<string[]> {
     return userSchoolIds(this.tx.districtId, userId, await this.tx.rosterFacts.sliceForUsers([userId]));
   }
@@ -89,7 +124,7 @@ export class SecurityAlerts {
   private async raise(
     severity: AlertSeverity,
     kind: string,
-    alert: { messageId?: string; schoolIds: readonly string[]; details: Details },
+    alert: { messageId?: string; attachmentId?: string; schoolIds: readonly string[]; details: Details },
   ): Promise<string> {
     const { alert: stored } = await this.tx.securityAlerts.raiseOnce({ kind, severity, ...alert });
     return stored.id;

@@ -25,6 +25,10 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** Where a process runs: local and test allow stand-ins that production refuses. */
+export const HOMEROOM_ENVIRONMENTS = ['local', 'test', 'production'] as const;
+export type HomeroomEnvironment = (typeof HOMEROOM_ENVIRONMENTS)[number];
+
 const port = z.coerce
   .number({ error: 'must be a port number' })
   .int()
@@ -45,7 +49,7 @@ function decodesTo32Bytes(value: string): boolean {
 }
 
 const environmentSchema = z.object({
-  HOMEROOM_ENV: z.enum(['local', 'test', 'production']).default('local'),
+  HOMEROOM_ENV: z.enum(HOMEROOM_ENVIRONMENTS).default('local'),
 });
 
 const databaseSchema = z.object({

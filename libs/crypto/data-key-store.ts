@@ -8,10 +8,11 @@ export interface DataKeyRecord {
 }
 
 /**
- * Persistence of wrapped data keys, implemented by the database layer over the DataKey table
- * (`id`, `districtId`, `masterKeyId`, `wrappedKey`). The crypto library never sees the client.
+ * The field cipher's port for loading and creating wrapped data keys. The database layer implements it
+ * over the DataKey table (`id`, `districtId`, `masterKeyId`, `wrappedKey`) and each process's
+ * composition root wires the two: the crypto library never sees the client or a repository.
  */
-export interface DataKeyStore {
+export interface DataKeySource {
   /**
    * The district's data key, or null before the district's first encryption. Must return the same key
    * to every caller once one exists (e.g. the oldest by createdAt, then id).
@@ -24,6 +25,10 @@ export interface DataKeyStore {
    */
   create(districtId: string, masterKeyId: string, wrappedKey: Buffer): Promise<string>;
   get(id: string): Promise<DataKeyRecord | null>;
+}
+
+/** The source plus what a master-key rotation needs: the same table, rewrapped in place. */
+export interface DataKeyStore extends DataKeySource {
   /** Every data key wrapped under a master key other than `masterKeyId`: the work list of a rotation. */
   listNotWrappedUnder(masterKeyId: string): Promise<DataKeyRecord[]>;
   /** Replaces the wrapping of a data key; the data key itself, and so every ciphertext, is unchanged. */

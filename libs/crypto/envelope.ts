@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { KEY_BYTES, open, seal } from './aes-gcm';
-import { type DataKeyRecord, type DataKeyStore } from './data-key-store';
+import { type DataKeyRecord, type DataKeySource } from './data-key-store';
 import { DecryptionError, UnknownKeyError } from './errors';
 import { type KeyWrapper } from './key-wrapper';
 import { TtlLruCache } from './ttl-lru-cache';
@@ -35,7 +35,7 @@ export class FieldCipher {
   private readonly inFlight = new Map<string, Promise<DataKey>>();
 
   constructor(
-    private readonly store: DataKeyStore,
+    private readonly store: DataKeySource,
     private readonly wrapper: KeyWrapper,
     options: FieldCipherOptions = {},
   ) {

@@ -5,7 +5,8 @@ export {
   createDecryptStream,
   createEncryptStream,
 } from './blob-stream';
-export { type DataKeyRecord, type DataKeyStore } from './data-key-store';
+export { type DataKeyRecord, type DataKeySource, type DataKeyStore } from './data-key-store';
+export { createFieldCipher } from './field-cipher';
 export { type DataKey, FieldCipher, type FieldCipherOptions } from './envelope';
 export { DecryptionError, KeyConfigError, UnknownKeyError } from './errors';
 export { constantTimeEqual, hashToken, randomToken, sha256Hex } from './hashing';

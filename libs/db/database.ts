@@ -26,8 +26,13 @@ import {
   OidcSignInRepository,
   OidcSignInTokenRepository,
 } from './repositories/oidc.repository';
+import { AnnouncementAnomalyRepository } from './repositories/announcement-anomaly.repository';
+import { AnnouncementRepository } from './repositories/announcement.repository';
+import { DeliveryRepository } from './repositories/delivery.repository';
+import { MessageRepository } from './repositories/message.repository';
 import { type DbClient } from './db-client';
-import { type HomeroomPrismaClient } from './prisma';
+import { createPrismaClient, type HomeroomPrismaClient, type PrismaClientOptions } from './prisma';
+import { registerClient } from './raw-clients';
 
 /**
  * Repositories bound to one district. This is the tenant choke point (DESIGN.md invariant 2): code that
@@ -54,9 +59,13 @@ export class TenantRepositories {
   readonly oidcSignIns: OidcSignInRepository;
   readonly rosterApiSource: RosterApiSourceRepository;
   readonly rosterSettings: RosterSettingsRepository;
+  readonly messages: MessageRepository;
+  readonly announcements: AnnouncementRepository;
+  readonly announcementAnomalies: AnnouncementAnomalyRepository;
+  readonly deliveries: DeliveryRepository;
 
   constructor(
-    readonly prisma: DbClient,
+    prisma: DbClient,
     readonly districtId: string,
   ) {
     this.users = new UserRepository(prisma, districtId);
@@ -77,10 +86,27 @@ export class TenantRepositories {
     this.oidcSignIns = new OidcSignInRepository(prisma, districtId);
     this.rosterApiSource = new RosterApiSourceRepository(prisma, districtId);
     this.rosterSettings = new RosterSettingsRepository(prisma, districtId);
+    this.messages = new MessageRepository(prisma, districtId);
+    this.announcements = new AnnouncementRepository(prisma, districtId);
+    this.announcementAnomalies = new AnnouncementAnomalyRepository(prisma, districtId);
+    this.deliveries = new DeliveryRepository(prisma, districtId);
   }
 }
 
-/** The data layer's entry point: the few unscoped lookups, and `forDistrict` for everything else. */
+export type DatabaseOptions = PrismaClientOptions;
+
+export interface TransactionOptions {
+  /** How long the transaction may run before PostgreSQL's work is rolled back (Prisma's default: 5 s). */
+  timeoutMs?: number;
+  /** How long to wait for a connection to start it (Prisma's default: 2 s). */
+  maxWaitMs?: number;
+}
+
+/**
+ * The data layer's entry point: the few unscoped lookups, `forDistrict` for everything else, and
+ * `transaction` for multi-step writes. The Prisma client stays inside: code outside libs/db reaches
+ * rows only through these repositories.
+ */
 export class Database {
   readonly districts: DistrictRepository;
   readonly sessions: SessionRepository;
@@ -92,7 +118,13 @@ export class Database {
   readonly oidcSignInTokens: OidcSignInTokenRepository;
   readonly rosterApiSources: RosterApiSourcesRepository;
 
-  constructor(readonly prisma: HomeroomPrismaClient) {
+  /** Opens the process's one connection pool to `databaseUrl`; the composition root calls it once. */
+  static open(databaseUrl: string, options: DatabaseOptions = {}): Database {
+    return new Database(createPrismaClient(databaseUrl, options));
+  }
+
+  private constructor(private readonly prisma: HomeroomPrismaClient) {
+    registerClient(this, prisma);
     this.districts = new DistrictRepository(prisma);
     this.sessions = new SessionRepository(prisma);
     this.invitationTokens = new InvitationTokenRepository(prisma);
@@ -108,8 +140,30 @@ export class Database {
     return new TenantRepositories(this.prisma, districtId);
   }
 
-  /** Runs `work` in one transaction with repositories bound to it: all of it commits, or none. */
-  transaction<T>(districtId: string, work: (tenant: TenantRepositories) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction((tx) => work(new TenantRepositories(tx, districtId)));
+  /**
+   * Runs `work` in one transaction with the district's repositories bound to it: all of it commits,
+   * or none. The only way to group writes; `options` widens the limits for batch work.
+   */
+  transaction<T>(
+    districtId: string,
+    work: (tenant: TenantRepositories) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
+    return this.prisma.$transaction((tx) => work(new TenantRepositories(tx, districtId)), {
+      ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+      ...(options.maxWaitMs !== undefined ? { maxWait: options.maxWaitMs } : {}),
+    });
+  }
+
+  /** What the server says it runs, for readiness: one cheap round trip. */
+  async serverVersion(): Promise<string | undefined> {
+    const [row] = await this.prisma.$queryRaw<{ version: string }[]>`
+      SELECT current_setting('server_version') AS version`;
+    return row?.version;
+  }
+
+  /** Closes the pool; the composition root calls it once at shutdown. */
+  disconnect(): Promise<void> {
+    return this.prisma.$disconnect();
   }
 }

@@ -1,4 +1,4 @@
-import { type UserRole } from '../db/generated/enums';
+import { type UserRole } from '../db/types';
 
 /** Roles that administer others: they get a TOTP secret at acceptance and need a code at every sign-in. */
 export const ADMIN_ROLES: readonly UserRole[] = ['district_admin', 'school_admin'];

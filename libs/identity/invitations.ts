@@ -1,6 +1,6 @@
 import { hashToken, randomToken } from '../crypto/hashing';
 import { type Database } from '../db/database';
-import { type InvitationKind } from '../db/generated/enums';
+import { type InvitationKind } from '../db/types';
 import { ConflictError, NotFoundError } from '../domain/errors/domain-errors';
 
 export interface IssuedInvitation {

@@ -1,5 +1,5 @@
-import { OIDC_SECRET_PREFIX } from '../config/config';
-import { type OidcUserField, type UserRole } from '../db/generated/enums';
+import { type HomeroomEnvironment, OIDC_SECRET_PREFIX } from '../config/config';
+import { type OidcUserField, type UserRole } from '../db/types';
 import { type OidcProviderSettings } from '../db/repositories/oidc.repository';
 import { isAdminRole } from './admin-roles';
 
@@ -15,8 +15,6 @@ const FIELDS: Record<string, OidcUserField> = {
   sourcedId: 'sourced_id',
 };
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-export type HomeroomEnvironment = 'local' | 'test' | 'production';
 
 export interface OidcSettingsInput {
   issuer: string;

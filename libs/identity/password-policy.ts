@@ -1,8 +1,8 @@
 import { type Score, ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { type UserRole } from '../db/types';
+import { ValidationFailedError } from '../domain/errors/domain-errors';
 import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
 import * as zxcvbnEnglish from '@zxcvbn-ts/language-en';
-import { type UserRole } from '../db/generated/enums';
-import { ValidationFailedError } from '../domain/errors/domain-errors';
 
 /**
  * What a new password must satisfy, after NIST SP 800-63B §5.1.1.2: long enough, not absurdly long,

@@ -1,7 +1,4 @@
-import { FieldCipher } from '../crypto/envelope';
-import { LocalKeyWrapper } from '../crypto/key-wrapper';
-import { type MasterKeyEnv, parseMasterKeyRing } from '../crypto/master-key-ring';
-import { type DataKeyStore } from '../crypto/data-key-store';
+import { type FieldCipher } from '../crypto/envelope';
 import { bodyAad } from './message-body';
 
 export interface SealedBody {
@@ -42,12 +39,4 @@ export class BodyCipher {
     const { ciphertext, dataKeyId } = await this.cipher.encrypt(districtId, body, aad);
     return { bodyCiphertext: ciphertext, dataKeyId };
   }
-}
-
-/**
- * The field cipher over the configured master keys (LocalKeyWrapper; a KMS wrapper slots in the same
- * way). One per process, shared by message bodies and translations so they share its key cache.
- */
-export function createFieldCipher(store: DataKeyStore, keys: MasterKeyEnv): FieldCipher {
-  return new FieldCipher(store, new LocalKeyWrapper(parseMasterKeyRing(keys)));
 }

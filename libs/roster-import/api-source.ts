@@ -21,16 +21,6 @@ import {
 import { type RosterImportInput } from '../domain/roster-import/phases';
 import { RosterImportUnavailableError } from './snapshot-source';
 
-/** The Temporal Schedule that imports a district from its OneRoster REST source (one per district). */
-export function rosterApiScheduleId(districtId: string): string {
-  return `roster-api-schedule-${districtId}`;
-}
-
-/** The REST import workflow's id; each scheduled run gets `-<time>` appended by Temporal. */
-export function rosterApiWorkflowId(districtId: string): string {
-  return `roster-api-${districtId}`;
-}
-
 /** Where one fetched page waits (encrypted, as CSV rows) until the whole pass is staged as one export. */
 export function rosterApiPageKey(
   ref: RosterImportInput,

@@ -12,16 +12,6 @@ import {
 } from './one-import-at-a-time';
 import { type RosterImportInput } from '../domain/roster-import/phases';
 
-/** The Temporal Schedule that re-imports a district's drop folder (one per district). */
-export function rosterScheduleId(districtId: string): string {
-  return `roster-schedule-${districtId}`;
-}
-
-/** The drop-folder workflow's id; each scheduled run gets `-<time>` appended by Temporal. */
-export function rosterDropFolderWorkflowId(districtId: string): string {
-  return `roster-drop-${districtId}`;
-}
-
 export type DropFolderStaging =
   | {
       status: 'skipped';

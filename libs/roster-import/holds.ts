@@ -1,11 +1,9 @@
 import { type Database } from '../db/database';
 import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors/domain-errors';
 import { type BlobStore } from '../adapters/storage';
-import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../adapters/temporal/workflow-safe/search-attributes';
 import { workflowIds } from '../adapters/temporal/workflow-safe/workflow-ids';
-import type { rosterImportWorkflow } from '../../workflows/roster-import.workflow';
-import { type RosterWorkflowStarter } from './intake';
-import { claimDistrictForImport, temporalWorkflowState } from './one-import-at-a-time';
+import { claimDistrictForImport, refusingWhenUnavailable } from './one-import-at-a-time';
+import { type RosterImportWorkflows } from './intake';
 import { type RosterImportInput } from '../domain/roster-import/phases';
 
 /** The import is not (or no longer) held: already confirmed, discarded, superseded, or never held. */
@@ -18,7 +16,7 @@ export class RosterImportNotHeldError extends ConflictError {
 export interface RosterHoldDeps {
   db: Database;
   store: BlobStore;
-  temporal: RosterWorkflowStarter;
+  workflows: RosterImportWorkflows;
 }
 
 /**
@@ -32,8 +30,8 @@ export async function confirmHeldImport(
   target: RosterImportInput,
   actorId: string,
 ): Promise<{ importId: string; workflowId: string }> {
-  const workflowState = deps.temporal.workflowState ?? temporalWorkflowState(deps.temporal.client);
-  const workflowId = await deps.db.transaction(target.districtId, async (tenant) => {
+  const workflowState = refusingWhenUnavailable((id) => deps.workflows.workflowState(id));
+  const { workflowId, heldAt } = await deps.db.transaction(target.districtId, async (tenant) => {
     const row = await tenant.rosterImports.findById(target.importId);
     if (!row) throw new NotFoundError('The roster import');
     if (row.status !== 'held' || !row.heldAt) throw new RosterImportNotHeldError(target.importId);
@@ -41,27 +39,17 @@ export async function confirmHeldImport(
     const id = workflowIds.rosterConfirmed(target.districtId, target.importId, row.heldAt);
     if (!(await tenant.rosterImports.confirm(target.importId, id)))
       throw new RosterImportNotHeldError(target.importId);
-    await tenant.audit.appendWithin(tenant.prisma, {
+    await tenant.audit.append({
       actorId,
       action: 'roster.import.confirmed',
       targetType: 'roster_import',
       targetId: target.importId,
       details: { importId: target.importId, pending: row.pending ?? {}, workflowId: id },
     });
-    return id;
+    return { workflowId: id, heldAt: row.heldAt };
   });
   try {
-    await deps.temporal.client.workflow.start<typeof rosterImportWorkflow>('rosterImportWorkflow', {
-      taskQueue: deps.temporal.taskQueue,
-      workflowId,
-      args: [{ districtId: target.districtId, importId: target.importId, confirmed: true }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: DISTRICT_ID, value: target.districtId },
-        { key: ROSTER_IMPORT_ID, value: target.importId },
-      ],
-    });
+    await deps.workflows.startConfirmedRosterImport(target, heldAt);
   } catch (error) {
     // Back to held: the admin confirms again once the workflow service answers.
     await deps.db.forDistrict(target.districtId).rosterImports.unconfirm(target.importId);
@@ -84,7 +72,7 @@ export async function discardHeldImport(
     if (!row) throw new NotFoundError('The roster import');
     if (!(await tenant.rosterImports.discard(target.importId, new Date())))
       throw new RosterImportNotHeldError(target.importId);
-    await tenant.audit.appendWithin(tenant.prisma, {
+    await tenant.audit.append({
       actorId,
       action: 'roster.import.discarded',
       targetType: 'roster_import',

@@ -1,23 +1,15 @@
 export * from '../domain/roster-import/counts';
 export * from '../domain/roster-import/phases';
-export {
-  type DropFolderStaging,
-  newestZipIn,
-  rosterDropFolderWorkflowId,
-  rosterScheduleId,
-  sha256OfFile,
-  stageDropFolderExport,
-} from './drop-folder';
+export { type DropFolderStaging, newestZipIn, sha256OfFile, stageDropFolderExport } from './drop-folder';
 export {
   recordRosterImport,
   RosterExportInspector,
   RosterExportNotZipError,
   RosterExportTooLargeError,
   type RosterIntakeDeps,
-  type RosterWorkflowStarter,
+  type RosterImportWorkflows,
   stageRosterExport,
   startRosterImport,
-  startRosterImportWorkflow,
   type StagedRosterExport,
   type StartRosterImportRequest,
 } from './intake';
@@ -26,7 +18,7 @@ export {
   judgeRunningImport,
   RosterImportInProgressError,
   refuseWhileImportRunning,
-  temporalWorkflowState,
+  refusingWhenUnavailable,
   UNSTARTED_IMPORT_GRACE_MS,
   type WorkflowState,
   type WorkflowStateLookup,
@@ -55,8 +47,6 @@ export {
   RosterApiSourceMissingError,
   type RosterApiStaging,
   rosterApiPageKey,
-  rosterApiScheduleId,
-  rosterApiWorkflowId,
   stageRosterApiExport,
 } from './api-source';
 export { confirmHeldImport, discardHeldImport, type RosterHoldDeps, RosterImportNotHeldError } from './holds';

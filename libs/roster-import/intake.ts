@@ -1,23 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
-import { type Client } from '@temporalio/client';
 import { type Database, type TenantRepositories } from '../db/database';
-import { type RosterImportSource } from '../db/generated/enums';
+import { type RosterImportSource } from '../db/types';
 import {
   PayloadTooLargeError,
   UnavailableError,
   UnsupportedMediaTypeError,
 } from '../domain/errors/domain-errors';
 import { type BlobKeys, type BlobStore, writeEncryptedBlob } from '../adapters/storage';
-import { DISTRICT_ID, ROSTER_IMPORT_ID } from '../adapters/temporal/workflow-safe/search-attributes';
 import { workflowIds } from '../adapters/temporal/workflow-safe/workflow-ids';
-import type { rosterImportWorkflow } from '../../workflows/roster-import.workflow';
+import { type WorkflowState } from '../adapters/temporal/workflow-state';
 import { type RosterImportInput } from '../domain/roster-import/phases';
 import {
   claimDistrictForImport,
   refuseWhileImportRunning,
+  refusingWhenUnavailable,
   type RunningImport,
-  temporalWorkflowState,
   type WorkflowStateLookup,
 } from './one-import-at-a-time';
 import { IMPORT_FILE } from './roster-importer';
@@ -152,7 +150,7 @@ async function recordWithin(
     createdById: details.createdById,
   });
   if (created) {
-    await tenant.audit.appendWithin(tenant.prisma, {
+    await tenant.audit.append({
       actorId: details.createdById,
       action: 'roster.import.started',
       targetType: 'roster_import',
@@ -175,34 +173,14 @@ async function deleteStoredExports(
   }
 }
 
-export interface RosterWorkflowStarter {
-  client: Client;
-  taskQueue: string;
-  /** Whether an earlier import's workflow still runs; defaults to asking `client`. */
-  workflowState?: WorkflowStateLookup;
-}
-
 /**
- * Starts `roster-<districtId>-<importId>`. A retried start attaches to the running workflow, and an id
- * that already ran is never run again.
+ * What roster imports need of Temporal, by domain ids; the workflow gateway (libs/temporal) provides
+ * it. A start answers the workflow id; an id that already ran is never run again.
  */
-export async function startRosterImportWorkflow(
-  temporal: RosterWorkflowStarter,
-  input: RosterImportInput,
-): Promise<string> {
-  const workflowId = workflowIds.roster(input.districtId, input.importId);
-  await temporal.client.workflow.start<typeof rosterImportWorkflow>('rosterImportWorkflow', {
-    taskQueue: temporal.taskQueue,
-    workflowId,
-    args: [{ districtId: input.districtId, importId: input.importId }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    typedSearchAttributes: [
-      { key: DISTRICT_ID, value: input.districtId },
-      { key: ROSTER_IMPORT_ID, value: input.importId },
-    ],
-  });
-  return workflowId;
+export interface RosterImportWorkflows {
+  startRosterImport(target: RosterImportInput): Promise<string>;
+  startConfirmedRosterImport(target: RosterImportInput, heldAt: Date): Promise<string>;
+  workflowState(workflowId: string): Promise<WorkflowState>;
 }
 
 export interface StartRosterImportRequest {
@@ -219,11 +197,11 @@ export interface StartRosterImportRequest {
  * forever) and the caller gets 503.
  */
 export async function startRosterImport(
-  deps: RosterIntakeDeps & { temporal: RosterWorkflowStarter },
+  deps: RosterIntakeDeps & { workflows: RosterImportWorkflows },
   request: StartRosterImportRequest,
 ): Promise<{ importId: string; workflowId: string }> {
   const target = { districtId: request.districtId, importId: randomUUID() };
-  const workflowState = deps.temporal.workflowState ?? temporalWorkflowState(deps.temporal.client);
+  const workflowState = refusingWhenUnavailable((id) => deps.workflows.workflowState(id));
   await refuseWhileImportRunning(deps.db, target.districtId, workflowState);
   const staged = await stageRosterExport(deps, target, request.file);
   await recordRosterImport({ ...deps, workflowState }, target, {
@@ -232,7 +210,7 @@ export async function startRosterImport(
     staged,
   });
   try {
-    return { importId: target.importId, workflowId: await startRosterImportWorkflow(deps.temporal, target) };
+    return { importId: target.importId, workflowId: await deps.workflows.startRosterImport(target) };
   } catch (error) {
     await closeUnstartedImport(deps, target);
     throw new UnavailableError(
@@ -251,7 +229,7 @@ async function closeUnstartedImport(deps: RosterIntakeDeps, target: RosterImport
       ],
     });
     if (closed) {
-      await tenant.audit.appendWithin(tenant.prisma, {
+      await tenant.audit.append({
         action: 'roster.import.failed',
         targetType: 'roster_import',
         targetId: target.importId,

@@ -1,7 +1,6 @@
-import { type Client } from '@temporalio/client';
 import { type Database, type TenantRepositories } from '../db/database';
 import { ConflictError, UnavailableError } from '../domain/errors/domain-errors';
-import { type WorkflowState, workflowState } from '../adapters/temporal/workflow-state';
+import { type WorkflowState } from '../adapters/temporal/workflow-state';
 import { IMPORT_FILE } from './roster-importer';
 
 /**
@@ -24,10 +23,10 @@ export type { WorkflowState };
 /** Where a roster import's workflow stands, as the Temporal server knows it. */
 export type WorkflowStateLookup = (workflowId: string) => Promise<WorkflowState>;
 
-/** {@link workflowState} on `client`; a server that does not answer refuses the import with 503. */
-export function temporalWorkflowState(client: Client): WorkflowStateLookup {
+/** `lookup`, where a server that does not answer refuses the import with 503. */
+export function refusingWhenUnavailable(lookup: WorkflowStateLookup): WorkflowStateLookup {
   return (workflowId) =>
-    workflowState(client, workflowId).catch(() => {
+    lookup(workflowId).catch(() => {
       throw new UnavailableError(
         'The roster import could not be started: the workflow service did not answer.',
       );
@@ -120,7 +119,7 @@ export async function claimDistrictForImport(
       ],
     });
     if (!closed) continue;
-    await tenant.audit.appendWithin(tenant.prisma, {
+    await tenant.audit.append({
       actorId: null,
       action: 'roster.import.failed',
       targetType: 'roster_import',

@@ -1,4 +1,5 @@
-import { type Database, TenantRepositories } from '../db/database';
+import { ALERT_KINDS, SecurityAlerts } from '../alerts/security-alerts';
+import { type Database, type TenantRepositories } from '../db/database';
 import { type RosterImportFileError } from '../db/repositories/roster-import.repository';
 import { type RosterSnapshot } from '../domain/roster';
 import { type BlobStore } from '../adapters/storage';
@@ -52,7 +53,7 @@ export type RosterValidation =
   | { ok: false; errorCount: number };
 
 /** The security alert raised when an import is held. */
-export const ROSTER_IMPORT_HELD_ALERT = 'roster_import_held';
+export const ROSTER_IMPORT_HELD_ALERT = ALERT_KINDS.rosterImportHeld;
 
 export interface RosterImporterDeps {
   db: Database;
@@ -155,7 +156,7 @@ export class RosterImporter {
       const superseded = await tenant.rosterImports.heldOthers(ref.importId);
       for (const other of superseded) {
         if (!(await tenant.rosterImports.discard(other.id, now))) continue;
-        await tenant.audit.appendWithin(tenant.prisma, {
+        await tenant.audit.append({
           actorId: null,
           action: 'roster.import.discarded',
           targetType: 'roster_import',
@@ -176,19 +177,15 @@ export class RosterImporter {
         enrollmentsRemoved: pendingCounts.enrollmentsRemoved,
         schoolsRemoved: pendingCounts.schoolsRemoved,
       };
-      const { alert } = await tenant.securityAlerts.raiseOnce({
-        kind: ROSTER_IMPORT_HELD_ALERT,
-        severity: 'high',
-        details,
-      });
-      await tenant.audit.appendWithin(tenant.prisma, {
+      const alertId = await new SecurityAlerts(tenant).rosterImportHeld(details);
+      await tenant.audit.append({
         actorId: null,
         action: 'roster.import.held',
         targetType: 'roster_import',
         targetId: ref.importId,
-        details: { ...details, pending: pendingCounts, alertId: alert.id },
+        details: { ...details, pending: pendingCounts, alertId },
       });
-      return { superseded, decision: 'held' as const, heldAlertId: alert.id };
+      return { superseded, decision: 'held' as const, heldAlertId: alertId };
     });
     for (const other of outcome.superseded) {
       if (!other.blobPath) continue;
@@ -315,7 +312,7 @@ export class RosterImporter {
         await this.inBatches(ref, plan.users, 'usersRemoved', heartbeat, async (t, batch) => {
           const now = new Date();
           const removed = await t.rosterSync.deactivateUsers(batch, now);
-          await t.rosterSync.revokeSessions(batch, now);
+          await t.sessions.revokeAllForUsers(batch, now);
           return removed;
         });
         await this.inBatches(ref, plan.sections, 'sectionsRemoved', heartbeat, (t, batch) =>
@@ -356,7 +353,7 @@ export class RosterImporter {
       });
       if (!finished) return;
       const stored = await tenant.rosterImports.counts(ref.importId);
-      await tenant.audit.appendWithin(tenant.prisma, {
+      await tenant.audit.append({
         actorId: row.createdById,
         action: `roster.import.${outcome.status}`,
         targetType: 'roster_import',
@@ -396,7 +393,7 @@ export class RosterImporter {
     const update = async (tenant: TenantRepositories, batch: typeof plan.update) => {
       const now = new Date();
       const updated = await tenant.rosterSync.updateUsers(batch, now);
-      await tenant.rosterSync.revokeSessions(
+      await tenant.sessions.revokeAllForUsers(
         batch.filter((user) => user.endsAccess).map((user) => user.id),
         now,
       );
@@ -439,9 +436,9 @@ export class RosterImporter {
     ref: RosterImportInput,
     work: (tenant: TenantRepositories) => Promise<T>,
   ): Promise<T> {
-    return this.deps.db.prisma.$transaction((tx) => work(new TenantRepositories(tx, ref.districtId)), {
-      timeout: this.transactionTimeoutMs,
-      maxWait: 10_000,
+    return this.deps.db.transaction(ref.districtId, work, {
+      timeoutMs: this.transactionTimeoutMs,
+      maxWaitMs: 10_000,
     });
   }
 

@@ -35,5 +35,3 @@ export {
 } from './translation-reader';
 export * from '../domain/translation/translation-residency';
 export * from '../domain/translation/translation-subject';
-export { translationWorkflowId } from './translation-workflow-id';
-export { startTranslationWorkflow, type TranslationWorkflowRef } from './translation-workflow-start';

@@ -1,6 +1,5 @@
 import { type FieldCipher } from '../crypto/envelope';
 import { type Database } from '../db/database';
-import { TranslationRepository } from '../db/repositories/translation.repository';
 import {
   TranslationSubjectNotFoundError,
   UnsupportedLanguagePairError,
@@ -62,9 +61,9 @@ export async function translateOnce(
     throw new UnsupportedLanguagePairError(source.sourceLanguage, targetLanguage);
   }
 
-  return deps.db.prisma.$transaction(
-    async (tx) => {
-      const translations = new TranslationRepository(tx, districtId);
+  return deps.db.transaction(
+    districtId,
+    async ({ translations }) => {
       await translations.lockForTranslating(subject, targetLanguage);
       if (await translations.exists(subject, targetLanguage)) return 'already-translated';
 
@@ -92,6 +91,6 @@ export async function translateOnce(
       });
       return inserted ? 'translated' : 'already-translated';
     },
-    { timeout: deps.transactionTimeoutMs ?? 300_000, maxWait: 30_000 },
+    { timeoutMs: deps.transactionTimeoutMs ?? 300_000, maxWaitMs: 30_000 },
   );
 }

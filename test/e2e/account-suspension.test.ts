@@ -15,6 +15,7 @@ import {
   unknownId,
 } from '../support/factories';
 import { request, type RunningApi, startApi } from '../support/http';
+import { rowsOf } from '../support/database';
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -73,7 +74,7 @@ describe('account suspension', () => {
         code: 'UNAUTHENTICATED',
       });
     }
-    const sessions = await db.prisma.session.findMany({ where: { userId: teacher.id } });
+    const sessions = await rowsOf(db).session.findMany({ where: { userId: teacher.id } });
     expect(sessions.map((s) => s.revokedAt !== null)).toEqual([true, true]);
   });
 
@@ -91,7 +92,7 @@ describe('account suspension', () => {
       status: 401,
       code: 'INVALID_CREDENTIALS',
     });
-    expect(await db.prisma.session.count({ where: { userId: teacher.id } })).toBe(0);
+    expect(await rowsOf(db).session.count({ where: { userId: teacher.id } })).toBe(0);
   });
 
   it('when the account is reinstated, then sign-in works again, and old tokens stay dead', async () => {

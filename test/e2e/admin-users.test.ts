@@ -16,6 +16,7 @@ import {
   unknownId,
 } from '../support/factories';
 import { request, type RunningApi, startApi } from '../support/http';
+import { rowsOf } from '../support/database';
 
 interface AdminUser {
   id: string;
@@ -203,7 +204,7 @@ describe('user administration (GET /v1/admin/users, POST /v1/admin/users/{id}/in
 
     const superseded = await accept(first.body.token, strongPassword());
     expect([superseded.status, superseded.body.error.code]).toEqual([401, 'INVALID_INVITATION']);
-    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: teacher.id } })).passwordHash).toBeNull();
+    expect((await rowsOf(db).user.findUniqueOrThrow({ where: { id: teacher.id } })).passwordHash).toBeNull();
     const password = strongPassword();
     expect((await accept(second.body.token, password)).status).toBe(200);
     await signIn(api.baseUrl, { districtId, username: teacher.username, password });
@@ -211,7 +212,7 @@ describe('user administration (GET /v1/admin/users, POST /v1/admin/users/{id}/in
     const third = await invite(adminToken, teacher.id);
     expect([third.status, third.body.error.code]).toEqual([409, 'ALREADY_ACTIVE']);
     expect(
-      await db.prisma.invitation.count({ where: { userId: teacher.id, usedAt: null, revokedAt: null } }),
+      await rowsOf(db).invitation.count({ where: { userId: teacher.id, usedAt: null, revokedAt: null } }),
     ).toBe(0);
     const issued = (await auditEvents(db, districtId)).filter((e) => e.action === 'invitation.issued');
     expect(issued.map((e) => (e.details as { invitationsRevoked: number }).invitationsRevoked)).toEqual([
@@ -273,7 +274,7 @@ describe('user administration (GET /v1/admin/users, POST /v1/admin/users/{id}/in
     const teacherToken = await signIn(api.baseUrl, teacher);
     expect((await resetPassword(teacherToken, colleague.id)).status).toBe(403);
     expect(
-      await db.prisma.invitation.count({ where: { userId: { in: [stranger.id, gone.id, colleague.id] } } }),
+      await rowsOf(db).invitation.count({ where: { userId: { in: [stranger.id, gone.id, colleague.id] } } }),
     ).toBe(0);
   });
 
@@ -304,7 +305,7 @@ describe('user administration (GET /v1/admin/users, POST /v1/admin/users/{id}/in
       const res = await invite(adminToken, id);
       expect([id, res.status, res.body.error.code]).toEqual([id, 404, 'NOT_FOUND']);
     }
-    expect(await db.prisma.invitation.count({ where: { userId: stranger.id } })).toBe(0);
+    expect(await rowsOf(db).invitation.count({ where: { userId: stranger.id } })).toBe(0);
   });
 
   it('when the user is deactivated, then the invitation is refused with 409', async () => {

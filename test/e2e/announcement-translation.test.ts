@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { TemporalClientService } from '../../apps/api/src/temporal/temporal-client.service';
-import { translationWorkflowId } from '../../libs/translation/translation-workflow-id';
 import { type SubjectKind } from '../../libs/domain/translation/translation-subject';
 import { type AppStack, startAppStack } from '../support/api-stack';
 import { request, type RunningApi } from '../support/http';
+import { workflowIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { waitFor } from '../support/processes';
 import { createSectionFixture, type SectionFixture, signInAs } from '../support/roster-factory';
 
@@ -33,7 +33,7 @@ describe('translation hooks of messages and announcements', () => {
   const startedTranslations: string[] = [];
 
   const translationStarted = async (kind: SubjectKind, id: string) => {
-    const workflowId = translationWorkflowId(kind, id);
+    const workflowId = workflowIds.translation(kind, id);
     try {
       await temporal.workflow.getHandle(workflowId).describe();
       startedTranslations.push(workflowId);

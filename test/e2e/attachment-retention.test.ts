@@ -3,13 +3,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Client } from '@temporalio/client';
 import { type Pool } from 'pg';
+import { createWorkerComposition } from '../../apps/worker/src/composition';
 import { createHomeroomWorkers } from '../../apps/worker/src/worker.factory';
-import {
-  attachmentRetentionScheduleId,
-  ensureAttachmentRetentionSchedule,
-} from '../../libs/attachments/retention-schedule';
-import { createPrismaClient } from '../../libs/db/prisma';
 import { createLogger } from '../../libs/logging/logger';
+import { WorkflowGateway } from '../../libs/adapters/temporal/workflow-gateway';
+import { scheduleIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { type RetentionSweepResult } from '../../activities/attachment-retention.activities';
 import { type AppStack, startAppStack } from '../support/api-stack';
 import { testApiConfig, testWorkerConfig } from '../support/config';
@@ -106,22 +104,25 @@ describe('retention of orphaned uploads', () => {
 
   it('when a worker starts with the schedule enabled, then the sweep schedule exists, and starting again updates it', async () => {
     const taskQueue = `att-retention-schedule-${randomUUID().slice(0, 8)}`;
-    const scheduleId = attachmentRetentionScheduleId(taskQueue);
+    const scheduleId = scheduleIds.attachmentRetention(taskQueue);
     const config = testWorkerConfig({
       ...env.overrides,
       TEMPORAL_TASK_QUEUE: taskQueue,
       ORPHAN_SWEEP_INTERVAL_MINUTES: '90',
     });
-    const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 2 });
+    const composition = await createWorkerComposition(
+      config,
+      createLogger({ name: 'retention-test', level: 'warn' }),
+      { poolSize: 2 },
+    );
     try {
-      const started = await createHomeroomWorkers(
-        { config, prisma, logger: createLogger({ name: 'retention-test', level: 'warn' }) },
-        { workflowBundle: await workflowBundle(), retentionSchedule: true },
-      );
+      const started = await createHomeroomWorkers(composition, {
+        workflowBundle: await workflowBundle(),
+        retentionSchedule: true,
+      });
       const running = started.run();
       started.shutdown();
       await running;
-      await started.connection.close();
       const first = await temporal.schedule.getHandle(scheduleId).describe();
       expect(first.spec.intervals).toEqual([expect.objectContaining({ every: 90 * 60_000 })]);
       expect(first.action).toEqual(
@@ -133,7 +134,7 @@ describe('retention of orphaned uploads', () => {
       );
       expect(first.policies.overlap).toBe('SKIP');
 
-      await ensureAttachmentRetentionSchedule(temporal, { taskQueue, everyMinutes: 30 });
+      await WorkflowGateway.on(temporal, config).ensureAttachmentRetentionSchedule(30);
       const second = await temporal.schedule.getHandle(scheduleId).describe();
       expect(second.spec.intervals).toEqual([expect.objectContaining({ every: 30 * 60_000 })]);
     } finally {
@@ -141,7 +142,7 @@ describe('retention of orphaned uploads', () => {
         .getHandle(scheduleId)
         .delete()
         .catch(() => undefined);
-      await prisma.$disconnect();
+      await composition.close();
     }
   });
 });

@@ -16,6 +16,7 @@ import {
   type TestUser,
 } from '../support/factories';
 import { request, type RunningApi } from '../support/http';
+import { rowsOf } from '../support/database';
 
 interface AcceptBody {
   otpauthUrl?: string;
@@ -47,7 +48,7 @@ describe('invitation acceptance (POST /v1/auth/invitations/accept)', () => {
       headers: { 'x-forwarded-for': randomClientAddress() },
     });
   const storedHash = async (userId: string) =>
-    (await db.prisma.user.findUniqueOrThrow({ where: { id: userId } })).passwordHash;
+    (await rowsOf(db).user.findUniqueOrThrow({ where: { id: userId } })).passwordHash;
 
   it('when a teacher accepts with a strong password, then 200 with no TOTP URL, and they can sign in', async () => {
     const teacher = await createUser(db, districtId, { role: 'teacher' });
@@ -184,7 +185,7 @@ describe('invitation acceptance (POST /v1/auth/invitations/accept)', () => {
     const res = await accept(token, strongPassword());
     const secret = new URL(res.body.otpauthUrl!).searchParams.get('secret')!;
 
-    const row = await db.prisma.user.findUniqueOrThrow({ where: { id: admin.id } });
+    const row = await rowsOf(db).user.findUniqueOrThrow({ where: { id: admin.id } });
     expect(row.totpEnabled).toBe(true);
     expect(row.totpDataKeyId).toBe((await db.dataKeys.findActive(districtId))?.id);
     const stored = Buffer.from(row.totpSecretCiphertext!);
@@ -221,7 +222,7 @@ describe('invitation acceptance (POST /v1/auth/invitations/accept)', () => {
     await accept(token, password);
 
     const events = await auditEvents(db, districtId);
-    const invitation = await db.prisma.invitation.findFirstOrThrow({ where: { userId: teacher.id } });
+    const invitation = await rowsOf(db).invitation.findFirstOrThrow({ where: { userId: teacher.id } });
     expect(invitation.usedAt).not.toBeNull();
     expect(events.map((e) => [e.action, e.actorId, e.targetId, e.details])).toEqual([
       ['invitation.issued', null, teacher.id, expect.objectContaining({ invitationId: invitation.id })],

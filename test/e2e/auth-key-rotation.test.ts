@@ -4,7 +4,7 @@ import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
 import { type MasterKeyEnv, parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
 import { type Database } from '../../libs/db/database';
 import { testApiConfig } from '../support/config';
-import { createMigratedScratchDatabase, type ScratchDatabase } from '../support/database';
+import { createMigratedScratchDatabase, rowsOf, type ScratchDatabase } from '../support/database';
 import {
   createAdminWithTotp,
   createDistrict,
@@ -57,7 +57,7 @@ describe('TOTP secrets across a master key rotation (DataKeyRepository)', () => 
     expect((await db.dataKeys.listNotWrappedUnder('new')).map((k) => k.id)).toEqual([dataKey!.id]);
     expect(await rewrapAll(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(during)))).toBe(1);
     expect(await db.dataKeys.listNotWrappedUnder('new')).toEqual([]);
-    const row = await db.prisma.dataKey.findUniqueOrThrow({ where: { id: dataKey!.id } });
+    const row = await rowsOf(db).dataKey.findUniqueOrThrow({ where: { id: dataKey!.id } });
     expect([row.masterKeyId, row.rewrappedAt]).toEqual(['new', expect.any(Date)]);
 
     const second = await startWith(after);
@@ -73,7 +73,7 @@ describe('TOTP secrets across a master key rotation (DataKeyRepository)', () => 
     const at = new Date('2026-01-01T00:00:00.000Z');
     const ids = ['00000000-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-00000000000a'];
     for (const id of ids) {
-      await db.prisma.dataKey.create({
+      await rowsOf(db).dataKey.create({
         data: {
           id,
           districtId,
@@ -85,7 +85,10 @@ describe('TOTP secrets across a master key rotation (DataKeyRepository)', () => 
     }
     expect((await db.dataKeys.findActive(districtId))?.id).toBe(ids[1]);
     const older = await db.dataKeys.create(districtId, 'old', randomBytes(60));
-    await db.prisma.dataKey.update({ where: { id: older }, data: { createdAt: new Date(at.getTime() - 1) } });
+    await rowsOf(db).dataKey.update({
+      where: { id: older },
+      data: { createdAt: new Date(at.getTime() - 1) },
+    });
     expect((await db.dataKeys.findActive(districtId))?.id).toBe(older);
     expect(await db.dataKeys.findActive(await createDistrict(db))).toBeNull();
   });

@@ -16,6 +16,7 @@ import {
   uniqueSuffix,
 } from '../support/factories';
 import { type JsonResponse, request, type RunningApi } from '../support/http';
+import { rowsOf } from '../support/database';
 
 interface Answer {
   accessToken?: string;
@@ -56,7 +57,7 @@ describe('sign-in input: control characters refused, identifiers canonical befor
   };
   /** Every counter row that names this district (account and address-account keys). */
   const countersOfDistrict = () =>
-    db.prisma.rateLimitCounter.count({ where: { key: { contains: districtId } } });
+    rowsOf(db).rateLimitCounter.count({ where: { key: { contains: districtId } } });
 
   describe('control characters', () => {
     it.each([
@@ -86,7 +87,7 @@ describe('sign-in input: control characters refused, identifiers canonical befor
         expect([res.status, res.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
         expect(res.body.error.message).toContain(field);
         expect(await countersOfDistrict()).toBe(0);
-        expect(await db.prisma.rateLimitCounter.count({ where: { key: addressThrottleKey(address) } })).toBe(
+        expect(await rowsOf(db).rateLimitCounter.count({ where: { key: addressThrottleKey(address) } })).toBe(
           0,
         );
         expect(await auditEvents(db, districtId)).toEqual([]);
@@ -148,7 +149,7 @@ describe('sign-in input: control characters refused, identifiers canonical befor
         password: teacher.password,
       });
       expect(res.status).toBe(200);
-      expect(await db.prisma.session.count({ where: { districtId, userId: teacher.id } })).toBe(1);
+      expect(await rowsOf(db).session.count({ where: { districtId, userId: teacher.id } })).toBe(1);
     });
   });
 
@@ -173,7 +174,7 @@ describe('sign-in input: control characters refused, identifiers canonical befor
       const teacher = await createActiveUserWithPassword(db, districtId, {
         username: ` ${decomposed(name)}\t`,
       });
-      const stored = await db.prisma.user.findUniqueOrThrow({
+      const stored = await rowsOf(db).user.findUniqueOrThrow({
         where: { id: teacher.id },
         select: { username: true },
       });
@@ -215,7 +216,7 @@ describe('sign-in input: control characters refused, identifiers canonical befor
       const clashName = `dup.${uniqueSuffix()}`;
       // Written past the repository, the way rows written before canonicalisation look.
       const raw = (username: string) =>
-        db.prisma.user.create({
+        rowsOf(db).user.create({
           data: {
             districtId,
             role: 'teacher',
@@ -231,9 +232,9 @@ describe('sign-in input: control characters refused, identifiers canonical befor
       const clash = await raw(` ${clashName}`);
       expect((await login({ districtId, username: legacyName, password })).status).toBe(401);
 
-      await db.prisma.$executeRawUnsafe(readFileSync(MIGRATION, 'utf8'));
+      await rowsOf(db).$executeRawUnsafe(readFileSync(MIGRATION, 'utf8'));
 
-      const names = await db.prisma.user.findMany({
+      const names = await rowsOf(db).user.findMany({
         where: { id: { in: [legacy.id, holder.id, clash.id] } },
         select: { id: true, username: true },
       });
@@ -245,7 +246,7 @@ describe('sign-in input: control characters refused, identifiers canonical befor
       expect((await login({ districtId, username: decomposed(legacyName), password })).status).toBe(200);
       const signedIn = await login({ districtId, username: clashName, password });
       expect(signedIn.status).toBe(200);
-      const session = await db.prisma.session.findFirstOrThrow({
+      const session = await rowsOf(db).session.findFirstOrThrow({
         where: { districtId, userId: { in: [holder.id, clash.id] } },
       });
       expect(session.userId).toBe(holder.id);

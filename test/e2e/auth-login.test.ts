@@ -1,6 +1,5 @@
 import { parseOptions } from '@node-rs/argon2';
 import { type Database } from '../../libs/db/database';
-import * as passwords from '../../libs/identity/passwords';
 import { type ApiStack, LENIENT_LOGIN_LIMITS, startApiStack } from '../support/api-stack';
 import { testApiConfig } from '../support/config';
 import {
@@ -14,6 +13,8 @@ import {
   unknownId,
 } from '../support/factories';
 import { request, type RunningApi } from '../support/http';
+import { rowsOf } from '../support/database';
+import * as passwords from '../../libs/identity/passwords';
 
 interface ErrorBody {
   error: { code: string; message: string; correlationId?: string };
@@ -64,7 +65,7 @@ describe('sign-in with a password (POST /v1/auth/login, /v1/auth/logout)', () =>
     const teacher = await createActiveUserWithPassword(db, districtId);
     const before = Date.now();
     const token = await signIn(api.baseUrl, teacher);
-    const sessions = await db.prisma.session.findMany({ where: { districtId, userId: teacher.id } });
+    const sessions = await rowsOf(db).session.findMany({ where: { districtId, userId: teacher.id } });
     expect(sessions).toHaveLength(1);
     expect(sessions[0]!.tokenHash).not.toContain(token);
     expect(sessions[0]!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
@@ -140,7 +141,7 @@ describe('sign-in with a password (POST /v1/auth/login, /v1/auth/logout)', () =>
     expect((await me(token)).status).toBe(401);
     expect((await request(api.baseUrl, 'POST', '/v1/auth/logout', { token })).status).toBe(401);
     expect((await me(other)).status).toBe(200);
-    const revoked = await db.prisma.session.count({
+    const revoked = await rowsOf(db).session.count({
       where: { userId: teacher.id, revokedAt: { not: null } },
     });
     expect(revoked).toBe(1);

@@ -13,6 +13,7 @@ import {
   unknownId,
 } from '../support/factories';
 import { type JsonResponse, request, type RunningApi, startApi } from '../support/http';
+import { rowsOf } from '../support/database';
 
 interface Answer {
   accessToken?: string;
@@ -226,8 +227,8 @@ describe('sign-in rate limits (429 RATE_LIMITED with Retry-After)', () => {
       const api = await startApi(testApiConfig({ LOGIN_RATE_WINDOW_SECONDS: String(WINDOW_SECONDS) }));
       try {
         await login(api, { username: 'ghost', password: 'whatever-it-is' });
-        expect(await db.prisma.rateLimitCounter.count({ where: { key: stale } })).toBe(0);
-        expect(await db.prisma.rateLimitCounter.count({ where: { key: live } })).toBe(1);
+        expect(await rowsOf(db).rateLimitCounter.count({ where: { key: stale } })).toBe(0);
+        expect(await rowsOf(db).rateLimitCounter.count({ where: { key: live } })).toBe(1);
         await db.rateLimits.reset(live, liveStart);
       } finally {
         await api.close();

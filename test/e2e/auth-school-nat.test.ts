@@ -12,6 +12,7 @@ import {
   uniqueSuffix,
 } from '../support/factories';
 import { request, type RunningApi, startApi } from '../support/http';
+import { rowsOf } from '../support/database';
 
 const STUDENTS = 400;
 const MISTYPE_ONCE = 40;
@@ -49,7 +50,7 @@ describe('a whole school behind one NAT address (default limits)', () => {
     const password = strongPassword();
     const passwordHash = await hashPassword(password);
     const prefix = `pupil-${uniqueSuffix()}`;
-    await db.prisma.user.createMany({
+    await rowsOf(db).user.createMany({
       data: Array.from({ length: STUDENTS }, (_, i) => ({
         districtId,
         role: 'student' as const,
@@ -91,7 +92,7 @@ describe('a whole school behind one NAT address (default limits)', () => {
       401: MISTYPE_ONCE + FORGOT * 3,
     });
     // 70 failures in all, over the limit of 50; the 40 redeemed by a sign-in no longer count.
-    const counter = await db.prisma.rateLimitCounter.findFirstOrThrow({
+    const counter = await rowsOf(db).rateLimitCounter.findFirstOrThrow({
       where: { key: addressThrottleKey(school) },
       orderBy: { windowStart: 'desc' },
     });

@@ -17,6 +17,7 @@ import {
   type TestUserWithPassword,
 } from '../support/factories';
 import { request, type RunningApi } from '../support/http';
+import { rowsOf } from '../support/database';
 
 interface Answer {
   accessToken?: string;
@@ -64,7 +65,7 @@ describe('second factor (TOTP at sign-in, POST /v1/auth/totp/enroll and /verify)
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('TOTP_REQUIRED');
     expect(res.body.accessToken).toBeUndefined();
-    expect(await db.prisma.session.count({ where: { userId: admin.id } })).toBe(0);
+    expect(await rowsOf(db).session.count({ where: { userId: admin.id } })).toBe(0);
   });
 
   it('when the password is wrong, then the answer is INVALID_CREDENTIALS, never TOTP_REQUIRED', async () => {

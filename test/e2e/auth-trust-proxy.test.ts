@@ -5,6 +5,7 @@ import { addressThrottleKey } from '../../libs/identity/login-throttle';
 import { testApiConfig } from '../support/config';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
 import { type RunningApi, startApi } from '../support/http';
+import { rowsOf } from '../support/database';
 
 /**
  * Through real TCP connections from chosen loopback source addresses: 127.0.0.1 plays the trusted
@@ -68,7 +69,7 @@ describe('TRUST_PROXY: whose X-Forwarded-For the sign-in limits believe', () => 
   };
   const untrustedPeer = () => `127.${randomInt(1, 255)}.${randomInt(256)}.${randomInt(1, 255)}`;
   const counted = async (address: string) =>
-    (await db.prisma.rateLimitCounter.findMany({ where: { key: addressThrottleKey(address) } })).reduce(
+    (await rowsOf(db).rateLimitCounter.findMany({ where: { key: addressThrottleKey(address) } })).reduce(
       (sum, row) => sum + Number(row.count),
       0,
     );

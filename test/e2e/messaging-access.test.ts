@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { type Pool } from 'pg';
 import { Database } from '../../libs/db/database';
-import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
 import {
   canAccessConversation,
   type ConversationRef,
@@ -92,18 +91,16 @@ function normalized(facts: RosterFacts) {
 describe('conversation access on random rosters', () => {
   let api: RunningApi;
   let pool: Pool;
-  let prisma: HomeroomPrismaClient;
   let db: Database;
 
   beforeAll(async () => {
     pool = createTestPool();
-    prisma = createPrismaClient(testDatabaseUrl(), { poolSize: 2 });
-    db = new Database(prisma);
+    db = Database.open(testDatabaseUrl(), { poolSize: 2 });
     api = await startApi(testApiConfig());
   });
   afterAll(async () => {
     await api?.close();
-    await prisma?.$disconnect();
+    await db?.disconnect();
     await pool?.end();
   });
 

@@ -17,6 +17,7 @@ import {
 import { request, type RunningApi, startApi } from '../support/http';
 import { CookieJar, startIdentityProvider, type TestIdentityProvider } from '../support/oidc-provider';
 import { freePort } from '../support/processes';
+import { rowsOf } from '../support/database';
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -124,7 +125,7 @@ describe('school sign-in with OpenID Connect', () => {
     return failures.at(-1)?.details as Record<string, unknown> | undefined;
   }
 
-  const sessionsOf = (userId: string) => db.prisma.session.count({ where: { userId } });
+  const sessionsOf = (userId: string) => rowsOf(db).session.count({ where: { userId } });
 
   async function rosterUser(
     overrides: Parameters<typeof createUser>[2] = {},
@@ -189,7 +190,7 @@ describe('school sign-in with OpenID Connect', () => {
     expect(outcome.location!.origin + outcome.location!.pathname).toBe(APP);
     const code = outcome.location!.searchParams.get('code')!;
     expect(code).toMatch(/^[A-Za-z0-9_-]{40,}$/);
-    const stored = await db.prisma.oidcSignIn.findFirst({ where: { userId: student.id } });
+    const stored = await rowsOf(db).oidcSignIn.findFirst({ where: { userId: student.id } });
     expect(stored?.exchangeCodeHash).not.toBe(code);
 
     const exchanged = await exchange(code);
@@ -295,9 +296,9 @@ describe('school sign-in with OpenID Connect', () => {
   it('when the provider knows someone the roster does not, then user_not_found and no account is created', async () => {
     const email = `stranger-${uniqueSuffix()}@school.test`;
     await idp.addAccounts({ stranger: { email, email_verified: true } });
-    const usersBefore = await db.prisma.user.count({ where: { districtId } });
+    const usersBefore = await rowsOf(db).user.count({ where: { districtId } });
     expect(appError(await signInThroughProvider('stranger'))).toBe('user_not_found');
-    expect(await db.prisma.user.count({ where: { districtId } })).toBe(usersBefore);
+    expect(await rowsOf(db).user.count({ where: { districtId } })).toBe(usersBefore);
   });
 
   it('when the roster user is suspended, deactivated, an admin or matched twice, then each fails with its own error and no session', async () => {

@@ -6,9 +6,10 @@ import { type Client } from '@temporalio/client';
 import { FieldCipher } from '../../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
-import { rosterBlobKey, stageDropFolderExport, temporalWorkflowState } from '../../libs/roster-import';
+import { rosterBlobKey, stageDropFolderExport, refusingWhenUnavailable } from '../../libs/roster-import';
 import { generateRoster } from '../support/roster-generator/generator';
 import { createBlobStore } from '../../libs/adapters/storage/blob-store.factory';
+import { WorkflowGateway } from '../../libs/adapters/temporal/workflow-gateway';
 import { testApiConfig, testWorkerConfig } from '../support/config';
 import {
   auditEvents,
@@ -26,6 +27,7 @@ import {
 } from '../support/roster-imports';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import { connectTestClient } from '../support/temporal-client';
+import { rowsOf } from '../support/database';
 
 /**
  * A district's imports run one at a time: two exports applied phase by phase at once would leave a mix
@@ -46,7 +48,7 @@ describe('roster imports of one district run one at a time', () => {
   const view = (importId: string) => readRosterImport(api.baseUrl, token, importId);
   const finished = (importId: string) => settledRosterImport(api.baseUrl, token, importId, 60_000);
   const importRows = () =>
-    database.db.prisma.rosterImport.findMany({
+    rowsOf(database.db).rosterImport.findMany({
       where: { districtId },
       select: { id: true, status: true, blobPath: true },
     });
@@ -103,7 +105,7 @@ describe('roster imports of one district run one at a time', () => {
         keys: new FieldCipher(database.db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config))),
         maxBytes: config.ROSTER_UPLOAD_MAX_BYTES,
         folders: new Map([[districtId, folder]]),
-        workflowState: temporalWorkflowState(client),
+        workflowState: refusingWhenUnavailable((id) => WorkflowGateway.on(client, config).workflowState(id)),
       },
       { districtId, importId },
     );

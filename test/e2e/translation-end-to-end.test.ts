@@ -9,7 +9,7 @@ import { TemporalClientService } from '../../apps/api/src/temporal/temporal-clie
 import { WORKFLOWS_PATH } from '../../apps/worker/src/worker.factory';
 import { createPayloadCodec } from '../../libs/crypto/payload-codec';
 import { translationLockKey } from '../../libs/db/repositories/translation.repository';
-import { translationWorkflowId } from '../../libs/translation/translation-workflow-id';
+import { workflowIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { type TranslationWorkflowResult } from '../../workflows/translation.workflow';
 import { testApiConfig } from '../support/config';
 import { createTestPool } from '../support/database';
@@ -111,7 +111,7 @@ describe('announcement translation through HTTP and the compiled worker (AWS Tra
   }
 
   async function translationResult(announcementId: string): Promise<TranslationWorkflowResult> {
-    const handle = temporal.workflow.getHandle(translationWorkflowId('announcement', announcementId));
+    const handle = temporal.workflow.getHandle(workflowIds.translation('announcement', announcementId));
     await waitFor('the fan-out to start the translation', async () => {
       try {
         return await handle.describe();
@@ -264,7 +264,7 @@ describe('announcement translation through HTTP and the compiled worker (AWS Tra
     });
     for (const workflowId of [
       announcement.workflowId,
-      translationWorkflowId('announcement', announcement.id),
+      workflowIds.translation('announcement', announcement.id),
     ]) {
       const { history } = await temporal.workflowService.getWorkflowExecutionHistory({
         namespace: temporal.options.namespace,

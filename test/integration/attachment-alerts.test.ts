@@ -5,7 +5,6 @@ import { type Pool } from 'pg';
 import { AlertSink } from '../../libs/alerts/alert-sink';
 import { AlertWebhookError } from '../../libs/alerts/alert-webhook';
 import { Database } from '../../libs/db/database';
-import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
 import { createLogger } from '../../libs/logging/logger';
 import { createTestPool, testDatabaseUrl } from '../support/database';
 import { createDistrict, createUsers } from '../support/roster-factory';
@@ -48,7 +47,6 @@ async function startReceiver() {
 describe('the security alert sink', () => {
   const logger = createLogger({ name: 'alert-sink-test', level: 'silent' });
   let pool: Pool;
-  let prisma: HomeroomPrismaClient;
   let db: Database;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let districtId: string;
@@ -56,8 +54,7 @@ describe('the security alert sink', () => {
 
   beforeAll(async () => {
     pool = createTestPool();
-    prisma = createPrismaClient(testDatabaseUrl(), { poolSize: 2 });
-    db = new Database(prisma);
+    db = Database.open(testDatabaseUrl(), { poolSize: 2 });
     receiver = await startReceiver();
     const district = await createDistrict(pool);
     districtId = district.districtId;
@@ -66,7 +63,7 @@ describe('the security alert sink', () => {
 
   afterAll(async () => {
     await receiver?.close();
-    await prisma?.$disconnect();
+    await db?.disconnect();
     await pool?.end();
   });
 

@@ -1,21 +1,18 @@
 import { type Pool } from 'pg';
 import { Database } from '../../libs/db/database';
-import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
 import { homeroom } from '../support/cli';
 import { createTestPool, testDatabaseUrl } from '../support/database';
 
 describe('the hash-chained audit log', () => {
-  let prisma: HomeroomPrismaClient;
   let db: Database;
   let pool: Pool;
 
   beforeAll(() => {
-    prisma = createPrismaClient(testDatabaseUrl(), { poolSize: 4 });
-    db = new Database(prisma);
+    db = Database.open(testDatabaseUrl(), { poolSize: 4 });
     pool = createTestPool();
   });
   afterAll(async () => {
-    await prisma.$disconnect();
+    await db.disconnect();
     await pool.end();
   });
 

@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { type Pool } from 'pg';
 import { Database } from '../../libs/db/database';
-import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
 import { studentIdRange } from '../../libs/domain/messaging/fan-out-plan';
-import { messagingRepositories } from '../../libs/messaging/messaging-repositories';
 import { announcementRecipients, type Role, type RosterFacts } from '../../libs/domain/policy';
 import { createTestPool, testDatabaseUrl } from '../support/database';
 import { createDistrict } from '../support/roster-factory';
@@ -79,16 +77,14 @@ function membershipRole(role: Role, mismatch: boolean): 'teacher' | 'student' {
 
 describe('fan-out recipients in SQL and in the policy', () => {
   let pool: Pool;
-  let prisma: HomeroomPrismaClient;
   let db: Database;
 
   beforeAll(() => {
     pool = createTestPool();
-    prisma = createPrismaClient(testDatabaseUrl(), { poolSize: 2 });
-    db = new Database(prisma);
+    db = Database.open(testDatabaseUrl(), { poolSize: 2 });
   });
   afterAll(async () => {
-    await prisma?.$disconnect();
+    await db?.disconnect();
     await pool?.end();
   });
 
@@ -158,7 +154,7 @@ describe('fan-out recipients in SQL and in the policy', () => {
     await fc.assert(
       fc.asyncProperty(rosterArbitrary, fc.integer({ min: 1, max: 5 }), async (roster, batchCount) => {
         const { districtId, sectionId, authorId, facts } = await store(roster);
-        const { deliveries } = messagingRepositories(db.forDistrict(districtId));
+        const { deliveries } = db.forDistrict(districtId);
         const scope = { sectionId, authorId };
 
         const expected = announcementRecipients(sectionId, authorId, facts);

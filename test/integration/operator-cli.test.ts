@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { homeroom } from '../support/cli';
 import { auditEvents, openTestDatabase, type TestDatabase } from '../support/factories';
+import { rowsOf } from '../support/database';
 
 /** The operator command line's own commands, through the compiled `bin/homeroom.js`. */
 describe('homeroom operator commands', () => {
@@ -38,7 +39,7 @@ describe('homeroom operator commands', () => {
     };
     expect(created.invitationToken.length).toBeGreaterThanOrEqual(32);
     expect(new Date(created.expiresAt).getTime()).toBeGreaterThan(Date.now());
-    const user = await database.db.prisma.user.findUnique({ where: { id: created.userId } });
+    const user = await rowsOf(database.db).user.findUnique({ where: { id: created.userId } });
     expect(user).toMatchObject({ districtId, role: 'school_admin' });
     expect((await auditEvents(database.db, districtId)).map((e) => e.action)).toContain('admin.created');
 
@@ -52,7 +53,7 @@ describe('homeroom operator commands', () => {
     ]);
     expect(again.code).toBe(1);
     expect(again.stderr).toBe('homeroom: That username is already taken in this district.\n');
-    expect(await database.db.prisma.user.count({ where: { districtId } })).toBe(1);
+    expect(await rowsOf(database.db).user.count({ where: { districtId } })).toBe(1);
   });
 
   it.each([
@@ -72,8 +73,8 @@ describe('homeroom operator commands', () => {
     async (args, code, message) => {
       // Other suites create districts meanwhile: count only what these commands would have made.
       const made = async () =>
-        (await database.db.prisma.district.count({ where: { name: 'x' } })) +
-        (await database.db.prisma.user.count({ where: { username: { in: ['ops', 'ops.admin', 'a b'] } } }));
+        (await rowsOf(database.db).district.count({ where: { name: 'x' } })) +
+        (await rowsOf(database.db).user.count({ where: { username: { in: ['ops', 'ops.admin', 'a b'] } } }));
       const before = await made();
       const run = await homeroom(args);
       expect(run.code).toBe(code);

@@ -13,6 +13,7 @@ import {
 } from '../../libs/roster-import';
 import { generateRoster } from '../support/roster-generator/generator';
 import { createBlobStore } from '../../libs/adapters/storage/blob-store.factory';
+import { WorkflowGateway } from '../../libs/adapters/temporal/workflow-gateway';
 import { testWorkerConfig } from '../support/config';
 import { createTestPool } from '../support/database';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
@@ -74,7 +75,7 @@ describe('a roster import when its worker is killed', () => {
         store: createBlobStore(config),
         keys: new FieldCipher(database.db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config))),
         maxBytes: config.ROSTER_UPLOAD_MAX_BYTES,
-        temporal: { client, taskQueue },
+        workflows: WorkflowGateway.on(client, config),
       },
       { districtId, source: 'cli', createdById: null, file: Readable.from([Buffer.from(roster.zip)]) },
     );

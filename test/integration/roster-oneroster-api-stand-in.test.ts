@@ -9,21 +9,18 @@ import { FieldCipher } from '../../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
 import { parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
 import { Readable } from 'node:stream';
-import {
-  readCounts,
-  rosterApiScheduleId,
-  rosterApiWorkflowId,
-  startRosterImport,
-} from '../../libs/roster-import';
+import { readCounts, startRosterImport } from '../../libs/roster-import';
 import { createBlobStore } from '../../libs/adapters/storage/blob-store.factory';
-import type { RosterApiResult } from '../../workflows/roster-api.workflow';
+import { type RosterApiResult } from '../../workflows/roster-api.workflow';
 import { testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
+import { createTestPool, rowsOf } from '../support/database';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
 import { fixtureZip } from '../support/oneroster-fixtures';
 import { OneRosterRestStandIn, type StandInFault } from '../support/oneroster-rest-stand-in';
 import { waitFor } from '../support/processes';
 import { connectTestClient } from '../support/temporal-client';
+import { WorkflowGateway } from '../../libs/adapters/temporal/workflow-gateway';
+import { scheduleIds, workflowIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 const SECRET_VARIABLE = 'ROSTER_API_SECRET_STAND_IN';
@@ -82,14 +79,14 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
         store: createBlobStore(config),
         keys,
         maxBytes: config.ROSTER_UPLOAD_MAX_BYTES,
-        temporal: { client, taskQueue },
+        workflows: WorkflowGateway.on(client, config),
       },
       { districtId, source: 'cli', createdById: null, file: Readable.from([Buffer.from(fixtureZip(SET))]) },
     );
     await waitFor(
       'the CSV import',
       async () => {
-        const row = await database.db.prisma.rosterImport.findFirst({ where: { districtId } });
+        const row = await rowsOf(database.db).rosterImport.findFirst({ where: { districtId } });
         return row && row.status !== 'running' ? row : undefined;
       },
       60_000,
@@ -112,7 +109,11 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
   function importThroughApi(districtId: string): Promise<RosterApiResult> {
     return client.workflow.execute<(input: { districtId: string }) => Promise<RosterApiResult>>(
       'rosterApiWorkflow',
-      { taskQueue, workflowId: `${rosterApiWorkflowId(districtId)}-${randomUUID()}`, args: [{ districtId }] },
+      {
+        taskQueue,
+        workflowId: `${workflowIds.rosterApi(districtId)}-${randomUUID()}`,
+        args: [{ districtId }],
+      },
     );
   }
 
@@ -160,7 +161,7 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
 
     // Nothing changed at the provider: the next pass stages nothing.
     expect(await importThroughApi(districtId)).toEqual({ status: 'skipped', reason: 'unchanged' });
-    expect(await database.db.prisma.rosterImport.count({ where: { districtId } })).toBe(1);
+    expect(await rowsOf(database.db).rosterImport.count({ where: { districtId } })).toBe(1);
   }, 120_000);
 
   it('when the access token expires mid-pass, then the page gets a 401, one new token is fetched and the pass succeeds', async () => {
@@ -213,22 +214,23 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
 
     expect(pageRequests('users')).toEqual(['0:200', '3:200']);
     expect(pageRequests('enrollments')).toEqual([]);
-    expect(await database.db.prisma.rosterImport.count({ where: { districtId } })).toBe(0);
-    expect(await database.db.prisma.user.count({ where: { districtId } })).toBe(0);
+    expect(await rowsOf(database.db).rosterImport.count({ where: { districtId } })).toBe(0);
+    expect(await rowsOf(database.db).user.count({ where: { districtId } })).toBe(0);
     expect(leftoverPages(districtId)).toEqual([]);
   }, 120_000);
 
   it('when the worker starts with a district that has a source, then its Schedule runs the REST import with its own cron, and is deleted once the source is removed', async () => {
     provider.serve(SET);
     const districtId = await districtWithSource();
-    const ids = await ensureRosterApiSchedules(client, database.db, config);
-    const handle = client.schedule.getHandle(rosterApiScheduleId(districtId));
+    const workflows = WorkflowGateway.on(client, config);
+    const ids = await ensureRosterApiSchedules(workflows, database.db, config);
+    const handle = client.schedule.getHandle(scheduleIds.rosterApi(districtId));
     try {
-      expect(ids).toContain(rosterApiScheduleId(districtId));
+      expect(ids).toContain(scheduleIds.rosterApi(districtId));
       const description = await handle.describe();
       expect(description.action).toMatchObject({
         workflowType: 'rosterApiWorkflow',
-        workflowId: rosterApiWorkflowId(districtId),
+        workflowId: workflowIds.rosterApi(districtId),
         args: [{ districtId }],
         taskQueue,
       });
@@ -242,7 +244,7 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
       await waitFor(
         'the scheduled REST import',
         async () => {
-          const row = await database.db.prisma.rosterImport.findFirst({ where: { districtId } });
+          const row = await rowsOf(database.db).rosterImport.findFirst({ where: { districtId } });
           return row?.status === 'succeeded' ? row : undefined;
         },
         60_000,
@@ -251,8 +253,8 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
 
       // Back to CSV only: the next start deletes the district's Schedule.
       await database.db.forDistrict(districtId).rosterApiSource.remove();
-      expect(await ensureRosterApiSchedules(client, database.db, config)).not.toContain(
-        rosterApiScheduleId(districtId),
+      expect(await ensureRosterApiSchedules(workflows, database.db, config)).not.toContain(
+        scheduleIds.rosterApi(districtId),
       );
       await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
     } finally {
@@ -274,7 +276,7 @@ describe('roster imports from a OneRoster REST API (stand-in provider on loopbac
   }
 
   async function lastImport(districtId: string) {
-    const row = await database.db.prisma.rosterImport.findFirst({
+    const row = await rowsOf(database.db).rosterImport.findFirst({
       where: { districtId },
       orderBy: { startedAt: 'desc' },
     });

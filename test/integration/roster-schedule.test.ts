@@ -5,13 +5,16 @@ import { join } from 'node:path';
 import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { ensureRosterSchedules } from '../../apps/worker/src/roster-schedules';
 import { ConfigError, type WorkerConfig } from '../../libs/config/config';
-import { readCounts, rosterScheduleId } from '../../libs/roster-import';
+import { readCounts } from '../../libs/roster-import';
 import { generateRoster, writeRosterZip } from '../support/roster-generator/generator';
+import { WorkflowGateway } from '../../libs/adapters/temporal/workflow-gateway';
+import { scheduleIds } from '../../libs/adapters/temporal/workflow-safe/workflow-ids';
 import { testWorkerConfig } from '../support/config';
 import { createDistrict, openTestDatabase, type TestDatabase } from '../support/factories';
 import { spawnWorker, waitFor } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import { connectTestClient } from '../support/temporal-client';
+import { rowsOf } from '../support/database';
 
 describe('roster drop-folder schedules', () => {
   const taskQueue = `roster-schedule-${randomUUID()}`;
@@ -29,6 +32,9 @@ describe('roster drop-folder schedules', () => {
       ROSTER_DROP_FOLDERS: `${districtId}=${folder}`,
       ...overrides,
     });
+  /** The worker's start-up step, with the gateway the worker builds from the same settings. */
+  const ensureSchedules = (config: WorkerConfig) =>
+    ensureRosterSchedules(WorkflowGateway.on(client, config), database.db, config);
 
   beforeAll(async () => {
     database = openTestDatabase();
@@ -40,7 +46,7 @@ describe('roster drop-folder schedules', () => {
   afterAll(async () => {
     await workers?.stop();
     await client?.schedule
-      .getHandle(rosterScheduleId(districtId))
+      .getHandle(scheduleIds.rosterDropFolder(districtId))
       .delete()
       .catch(() => undefined);
     await client?.connection.close();
@@ -48,8 +54,8 @@ describe('roster drop-folder schedules', () => {
   });
 
   it('when the worker starts twice with a drop folder, then one schedule exists with SKIP overlap and a one-hour catch-up window', async () => {
-    const first = await ensureRosterSchedules(client, database.db, settings());
-    const second = await ensureRosterSchedules(client, database.db, settings());
+    const first = await ensureSchedules(settings());
+    const second = await ensureSchedules(settings());
     expect(first).toEqual([`roster-schedule-${districtId}`]);
     expect(second).toEqual(first);
 
@@ -75,12 +81,10 @@ describe('roster drop-folder schedules', () => {
   });
 
   it('when the schedule settings change, then the next start updates the existing schedule', async () => {
-    await ensureRosterSchedules(
-      client,
-      database.db,
+    await ensureSchedules(
       settings({ ROSTER_SCHEDULE: '30 4 * * *', ROSTER_SCHEDULE_TIMEZONE: 'America/Chicago' }),
     );
-    const description = await client.schedule.getHandle(rosterScheduleId(districtId)).describe();
+    const description = await client.schedule.getHandle(scheduleIds.rosterDropFolder(districtId)).describe();
     expect(description.spec.timezone).toBe('America/Chicago');
     expect(description.spec.calendars).toEqual([
       expect.objectContaining({
@@ -95,13 +99,13 @@ describe('roster drop-folder schedules', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     writeFileSync(join(folder, 'export-2026-11-23.zip'), roster.zip);
     workers = await startTestWorkers(settings());
-    const handle = client.schedule.getHandle(rosterScheduleId(districtId));
+    const handle = client.schedule.getHandle(scheduleIds.rosterDropFolder(districtId));
 
     await handle.trigger();
     const imported = await waitFor(
       'the scheduled import',
       async () => {
-        const rows = await database.db.prisma.rosterImport.findMany({ where: { districtId } });
+        const rows = await rowsOf(database.db).rosterImport.findMany({ where: { districtId } });
         return rows.length === 1 && rows[0]!.status !== 'running' ? rows[0] : undefined;
       },
       60_000,
@@ -138,11 +142,11 @@ describe('roster drop-folder schedules', () => {
       .getHandle(secondRun!.action.workflow.workflowId, secondRun!.action.workflow.firstExecutionRunId)
       .result();
     expect(result).toEqual({ status: 'skipped', reason: 'unchanged' });
-    expect(await database.db.prisma.rosterImport.count({ where: { districtId } })).toBe(1);
+    expect(await rowsOf(database.db).rosterImport.count({ where: { districtId } })).toBe(1);
   });
 
   it('when a scheduled export is a mass change, then it is held once: the same export is skipped, a newer one supersedes it', async () => {
-    const handle = client.schedule.getHandle(rosterScheduleId(districtId));
+    const handle = client.schedule.getHandle(scheduleIds.rosterDropFolder(districtId));
     const dropShare = (offset: number) =>
       writeRosterZip({
         ...roster.model,
@@ -162,7 +166,7 @@ describe('roster drop-folder schedules', () => {
         .result();
     };
     const imports = () =>
-      database.db.prisma.rosterImport.findMany({ where: { districtId }, orderBy: { startedAt: 'asc' } });
+      rowsOf(database.db).rosterImport.findMany({ where: { districtId }, orderBy: { startedAt: 'asc' } });
 
     await new Promise((resolve) => setTimeout(resolve, 20));
     writeFileSync(join(folder, 'export-2026-11-24.zip'), dropShare(0));
@@ -185,9 +189,7 @@ describe('roster drop-folder schedules', () => {
 
   it('when a configured district or folder does not exist, then start-up fails naming ROSTER_DROP_FOLDERS', async () => {
     const ghost = randomUUID();
-    const attempt = ensureRosterSchedules(
-      client,
-      database.db,
+    const attempt = ensureSchedules(
       settings({ ROSTER_DROP_FOLDERS: `${ghost}=${folder};${districtId}=${join(folder, 'missing')}` }),
     );
     await expect(attempt).rejects.toBeInstanceOf(ConfigError);

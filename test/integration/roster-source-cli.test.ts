@@ -6,6 +6,7 @@ import {
   type TestDatabase,
   unknownId,
 } from '../support/factories';
+import { rowsOf } from '../support/database';
 
 describe('homeroom roster source', () => {
   let database: TestDatabase;
@@ -61,11 +62,11 @@ describe('homeroom roster source', () => {
       ...flags({ '--schedule': '30 4 * * 1-5' }),
     ]);
     expect(JSON.parse(changed.stdout)).toMatchObject({ source: { schedule: '30 4 * * 1-5' } });
-    expect(await database.db.prisma.rosterApiSource.count({ where: { districtId } })).toBe(1);
+    expect(await rowsOf(database.db).rosterApiSource.count({ where: { districtId } })).toBe(1);
 
     const removed = await homeroom(['roster', 'source', 'remove', '--district', districtId]);
     expect(JSON.parse(removed.stdout)).toEqual({ districtId, removed: true, source: null });
-    expect(await database.db.prisma.rosterApiSource.count({ where: { districtId } })).toBe(0);
+    expect(await rowsOf(database.db).rosterApiSource.count({ where: { districtId } })).toBe(0);
     expect((await auditEvents(database.db, districtId)).at(-1)).toMatchObject({
       action: 'roster.source_changed',
       details: { kind: 'csv' },
@@ -102,7 +103,7 @@ describe('homeroom roster source', () => {
 
     const unknown = await homeroom(['roster', 'source', 'show', '--district', unknownId()]);
     expect(unknown.code).not.toBe(0);
-    expect(await database.db.prisma.rosterApiSource.count({ where: { districtId: other } })).toBe(0);
+    expect(await rowsOf(database.db).rosterApiSource.count({ where: { districtId: other } })).toBe(0);
     expect(JSON.parse((await homeroom(['roster', 'source', 'show', '--district', other])).stdout)).toEqual({
       districtId: other,
       source: null,

@@ -27,6 +27,7 @@ import {
   createMessage,
   testFieldCipher,
 } from '../support/translation-fixtures';
+import { rowsOf } from '../support/database';
 
 /** The local provider, answering only after `delayMs`, so concurrent callers overlap for real. */
 class SlowProvider implements TranslationProvider {
@@ -84,7 +85,7 @@ describe('storing translations in PostgreSQL', () => {
   }
 
   async function rawRows(messageId: string) {
-    return database.db.prisma.$queryRaw<{ body_ciphertext: Buffer; provider: string; language: string }[]>`
+    return rowsOf(database.db).$queryRaw<{ body_ciphertext: Buffer; provider: string; language: string }[]>`
       SELECT body_ciphertext, provider, language FROM translations WHERE message_id = ${messageId}::uuid`;
   }
 
@@ -210,7 +211,7 @@ describe('storing translations in PostgreSQL', () => {
       subject: { kind: 'message', id: messageId },
       targetLanguage: 'es',
     });
-    const [row] = await database.db.prisma.translation.findMany({
+    const [row] = await rowsOf(database.db).translation.findMany({
       where: { messageId },
       select: { bodyCiphertext: true, dataKeyId: true },
     });

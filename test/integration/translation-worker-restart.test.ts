@@ -10,7 +10,7 @@ import { translationLockKey } from '../../libs/db/repositories/translation.repos
 import { createDataConverter } from '../../libs/adapters/temporal/data-converter';
 import { type TranslationWorkflowResult, translationWorkflow } from '../../workflows/translation.workflow';
 import { testWorkerConfig } from '../support/config';
-import { createTestPool } from '../support/database';
+import { createTestPool, rowsOf } from '../support/database';
 import {
   createDistrict,
   createUser,
@@ -36,24 +36,23 @@ const DIST = join(REPO_ROOT, 'dist');
  * translation alone.
  */
 const WORKER_SCRIPT = `
-const { NativeConnection, Worker } = require('@temporalio/worker');
+const { Worker } = require('@temporalio/worker');
 const { loadWorkerConfig } = require(${JSON.stringify(join(DIST, 'libs/config/config.js'))});
-const { createPrismaClient } = require(${JSON.stringify(join(DIST, 'libs/db/prisma.js'))});
+const { createWorkerComposition } = require(${JSON.stringify(join(DIST, 'apps/worker/src/composition.js'))});
 const { createLogger } = require(${JSON.stringify(join(DIST, 'libs/logging/logger.js'))});
-const { createDataConverter } = require(${JSON.stringify(join(DIST, 'libs/temporal/data-converter.js'))});
+const { createDataConverter } = require(${JSON.stringify(join(DIST, 'libs/adapters/temporal/data-converter.js'))});
 const { createTranslationActivities } = require(${JSON.stringify(join(DIST, 'activities/translation.activities.js'))});
 (async () => {
   const config = loadWorkerConfig();
-  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 4 });
   const logger = createLogger({ name: 'translation-restart-test-worker', level: 'error' });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const composition = await createWorkerComposition(config, logger, { poolSize: 4 });
   const worker = await Worker.create({
-    connection,
+    connection: composition.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     dataConverter: createDataConverter(config),
     workflowsPath: ${JSON.stringify(join(DIST, 'workflows/translation.workflow.js'))},
-    activities: createTranslationActivities({ config, prisma, logger }),
+    activities: createTranslationActivities(composition),
     // A killed worker's sticky queue would hold the workflow's next task for the default 10 s.
     stickyQueueScheduleToStartTimeout: '1s',
   });
@@ -175,7 +174,7 @@ describe('translation workflow when its worker is killed and restarted', () => {
   }
 
   async function storedLanguages(announcementId: string): Promise<string[]> {
-    const rows = await database.db.prisma.translation.findMany({
+    const rows = await rowsOf(database.db).translation.findMany({
       where: { announcementId },
       select: { language: true },
       orderBy: { language: 'asc' },
@@ -251,7 +250,7 @@ describe('translation workflow when its worker is killed and restarted', () => {
     expect(requestsFor('es')).toBe(1);
     expect(requestsFor('vi')).toBe(2);
     expect(requestsFor('en')).toBe(0);
-    const vi = await database.db.prisma.translation.findFirstOrThrow({
+    const vi = await rowsOf(database.db).translation.findFirstOrThrow({
       where: { announcementId, language: 'vi' },
       select: { bodyCiphertext: true, dataKeyId: true },
     });

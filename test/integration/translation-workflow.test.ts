@@ -5,9 +5,9 @@ import { type temporal } from '@temporalio/proto';
 import { createTranslationActivities } from '../../activities/translation.activities';
 import { type WorkerConfig } from '../../libs/config/config';
 import { type FieldCipher } from '../../libs/crypto/envelope';
-import { createPrismaClient, type HomeroomPrismaClient } from '../../libs/db/prisma';
 import { createLogger } from '../../libs/logging/logger';
 import { createDataConverter } from '../../libs/adapters/temporal/data-converter';
+import { WorkflowGateway } from '../../libs/adapters/temporal/workflow-gateway';
 import { LocalPseudoTranslationProvider } from '../../libs/adapters/translate/local-pseudo.provider';
 import {
   type TranslationError,
@@ -19,7 +19,6 @@ import {
   type TranslationProvider,
 } from '../../libs/adapters/translate/translation-provider';
 import { TranslationReader } from '../../libs/translation/translation-reader';
-import { startTranslationWorkflow } from '../../libs/translation/translation-workflow-start';
 import { translationWorkflow, type TranslationWorkflowResult } from '../../workflows/translation.workflow';
 import { testWorkerConfig } from '../support/config';
 import {
@@ -35,6 +34,7 @@ import {
   createMessage,
   testFieldCipher,
 } from '../support/translation-fixtures';
+import { rowsOf } from '../support/database';
 
 const WORKFLOWS_PATH = require.resolve('../../workflows/translation.workflow');
 const BODY = 'ORIGINAL-BODY-MARKER: school closes at noon on Wednesday.';
@@ -81,7 +81,6 @@ describe('translation workflow on Temporal', () => {
   let config: WorkerConfig;
   let database: TestDatabase;
   let cipher: FieldCipher;
-  let prisma: HomeroomPrismaClient;
   let provider: ScriptedProvider;
   let worker: Worker;
   let running: Promise<void>;
@@ -95,7 +94,6 @@ describe('translation workflow on Temporal', () => {
     config = testWorkerConfig({ TEMPORAL_TASK_QUEUE: `translation-workflow-test-${randomUUID()}` });
     database = openTestDatabase();
     cipher = testFieldCipher(database.db, config);
-    prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 5 });
     provider = new ScriptedProvider();
     const dataConverter = createDataConverter(config);
     nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -107,7 +105,8 @@ describe('translation workflow on Temporal', () => {
       workflowsPath: WORKFLOWS_PATH,
       activities: createTranslationActivities({
         config,
-        prisma,
+        db: database.db,
+        fieldCipher: cipher,
         logger: createLogger({ name: 'translation-workflow-test', level: 'warn' }),
         provider,
       }),
@@ -124,12 +123,11 @@ describe('translation workflow on Temporal', () => {
     await running;
     await nativeConnection?.close();
     await connection?.close();
-    await prisma?.$disconnect();
     await database?.close();
   });
 
   async function runTranslation(subjectKind: 'message' | 'announcement', subjectId: string) {
-    const workflowId = await startTranslationWorkflow(client, config.TEMPORAL_TASK_QUEUE, {
+    const workflowId = await WorkflowGateway.on(client, config).startTranslation({
       districtId,
       subjectKind,
       subjectId,
@@ -276,7 +274,7 @@ describe('translation workflow on Temporal', () => {
     });
     // fa: one attempt, not retried; ps: two throttled attempts, then the one that succeeds; es: one.
     expect(provider.attempts - attemptsBefore).toBe(5);
-    const stored = await database.db.prisma.translation.findMany({
+    const stored = await rowsOf(database.db).translation.findMany({
       where: { announcementId },
       select: { language: true },
       orderBy: { language: 'asc' },

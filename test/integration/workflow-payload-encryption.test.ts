@@ -26,7 +26,7 @@ describe('workflow payloads in the Temporal history', () => {
     const marker = `probe-${randomUUID()}`;
     const workflowId = workflowIds.diagnostics(randomUUID());
     const handle = await temporalClient.client.workflow.start(diagnosticsWorkflow, {
-      taskQueue: temporalClient.taskQueue,
+      taskQueue: testApiConfig().TEMPORAL_TASK_QUEUE,
       workflowId,
       args: [{ probeId: marker }],
     });

@@ -1,6 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
+import { type Database } from '../../libs/db/database';
 import { applyMigrations } from '../../libs/db/migrate';
+import { prismaOf } from '../../libs/db/testing';
+
+export { Prisma, preparedStatement, runPrepared } from '../../libs/db/testing';
+
+/**
+ * The rows behind `db`, for tests to seed and inspect directly; product code reaches them only through
+ * the repositories.
+ */
+export function rowsOf(db: Database) {
+  return prismaOf(db);
+}
 
 /** The database the test driver points the suite at (the real stack's test database). */
 export function testDatabaseUrl(): string {

@@ -3,15 +3,14 @@ import { FieldCipher } from '../../libs/crypto/envelope';
 import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
 import { type MasterKeyEnv, parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
 import { Database } from '../../libs/db/database';
-import { type UserRole } from '../../libs/db/generated/enums';
-import { createPrismaClient } from '../../libs/db/prisma';
+import { type UserRole } from '../../libs/db/types';
 import { type NewUser } from '../../libs/db/repositories/user.repository';
 import { issueInvitation } from '../../libs/identity/invitations';
 import { hashPassword } from '../../libs/identity/passwords';
 import { newTotpSecret, totpAt, totpStep } from '../../libs/identity/totp';
 import { TotpSecretBox } from '../../libs/identity/totp-secrets';
 import { testApiConfig } from './config';
-import { testDatabaseUrl } from './database';
+import { rowsOf, testDatabaseUrl } from './database';
 import { request } from './http';
 
 /**
@@ -34,8 +33,8 @@ export interface TestDatabase {
 
 /** A Database on the test database (DATABASE_URL); close it in afterAll. */
 export function openTestDatabase(databaseUrl: string = testDatabaseUrl()): TestDatabase {
-  const prisma = createPrismaClient(databaseUrl, { poolSize: 4 });
-  return { db: new Database(prisma), close: () => prisma.$disconnect() };
+  const db = Database.open(databaseUrl, { poolSize: 4 });
+  return { db, close: () => db.disconnect() };
 }
 
 /** A short random suffix for unique names. */
@@ -55,7 +54,7 @@ export async function createSchool(
   districtId: string,
   name = `School ${uniqueSuffix()}`,
 ): Promise<string> {
-  const school = await db.prisma.school.create({
+  const school = await rowsOf(db).school.create({
     data: { districtId, name, sourcedId: `sch-${uniqueSuffix()}` },
     select: { id: true },
   });

@@ -5,6 +5,7 @@ import { type MasterKeyEnv, parseMasterKeyRing } from '../../libs/crypto/master-
 import { type Database } from '../../libs/db/database';
 import { subjectBodyAad } from '../../libs/domain/translation/translation-subject';
 import { createSchool, createUser, type TestUser, uniqueSuffix } from './factories';
+import { rowsOf } from './database';
 
 /**
  * Messages and announcements as the messaging code stores them (body sealed under the district's data
@@ -26,7 +27,7 @@ export async function createMessage(
     .conversations.findOrCreate(input.sender.id, input.recipient.id);
   const id = randomUUID();
   const sealed = await cipher.encrypt(input.districtId, input.body, subjectBodyAad({ kind: 'message', id }));
-  await db.prisma.$executeRaw`
+  await rowsOf(db).$executeRaw`
     INSERT INTO messages (id, district_id, conversation_id, sender_id, body_ciphertext, data_key_id, source_language)
     VALUES (${id}::uuid, ${input.districtId}::uuid, ${conversation.id}::uuid, ${input.sender.id}::uuid,
             ${sealed.ciphertext}, ${sealed.dataKeyId}::uuid, ${input.sourceLanguage})`;
@@ -46,7 +47,7 @@ export async function createDeliveredAnnouncement(
   },
 ): Promise<string> {
   const schoolId = await createSchool(db, input.districtId);
-  const section = await db.prisma.section.create({
+  const section = await rowsOf(db).section.create({
     data: { districtId: input.districtId, schoolId, title: `Section ${uniqueSuffix()}` },
     select: { id: true },
   });
@@ -56,11 +57,11 @@ export async function createDeliveredAnnouncement(
     input.body,
     subjectBodyAad({ kind: 'announcement', id }),
   );
-  await db.prisma.$executeRaw`
+  await rowsOf(db).$executeRaw`
     INSERT INTO announcements (id, district_id, section_id, author_id, body_ciphertext, data_key_id, source_language, status)
     VALUES (${id}::uuid, ${input.districtId}::uuid, ${section.id}::uuid, ${input.author.id}::uuid,
             ${sealed.ciphertext}, ${sealed.dataKeyId}::uuid, ${input.sourceLanguage}, 'delivered')`;
-  await db.prisma.delivery.createMany({
+  await rowsOf(db).delivery.createMany({
     data: input.recipients.map((recipient) => ({
       announcementId: id,
       recipientId: recipient.id,

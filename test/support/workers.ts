@@ -5,9 +5,9 @@ import {
   Runtime,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { createWorkerComposition } from '../../apps/worker/src/composition';
 import { createHomeroomWorkers, WORKFLOWS_PATH } from '../../apps/worker/src/worker.factory';
 import { type WorkerConfig } from '../../libs/config/config';
-import { createPrismaClient } from '../../libs/db/prisma';
 import { createLogger } from '../../libs/logging/logger';
 import { FAILURE_CONVERTER_PATH } from '../../libs/adapters/temporal/data-converter';
 
@@ -45,19 +45,15 @@ function quietTemporalRuntime(): void {
 /** The real worker code, in-process, against the real Temporal dev server and the test database. */
 export async function startTestWorkers(config: WorkerConfig): Promise<TestWorkers> {
   quietTemporalRuntime();
-  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 5 });
   const logger = createLogger({ name: 'homeroom-worker-test', level: config.LOG_LEVEL });
-  const homeroom = await createHomeroomWorkers(
-    { config, prisma, logger },
-    { workflowBundle: await workflowBundle() },
-  );
+  const composition = await createWorkerComposition(config, logger, { poolSize: 5 });
+  const homeroom = await createHomeroomWorkers(composition, { workflowBundle: await workflowBundle() });
   const running = homeroom.run();
   return {
     stop: async () => {
       homeroom.shutdown();
       await running;
-      await homeroom.connection.close();
-      await prisma.$disconnect();
+      await composition.close();
     },
   };
 }

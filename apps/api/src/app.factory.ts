@@ -7,6 +7,7 @@ import { type ApiConfig } from '../../../libs/config/config';
 import { type Logger } from '../../../libs/logging/logger';
 import { NestPinoLogger } from '../../../libs/logging/nest-logger';
 import { AppModule } from './app.module';
+import { createApiComposition } from './composition';
 import { correlationIdMiddleware } from './common/correlation-id.middleware';
 import { createOpenApiDocument } from './common/openapi';
 import { requestLogMiddleware } from './common/request-log.middleware';
@@ -37,10 +38,13 @@ const DOCS_CSP = {
 const HSTS = { maxAge: 63_072_000, includeSubDomains: true, preload: true };
 
 export async function createApp(config: ApiConfig, logger: Logger): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
-    bodyParser: false,
-    logger: new NestPinoLogger(logger.child({ component: 'nest' })),
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(createApiComposition(config, logger)),
+    {
+      bodyParser: false,
+      logger: new NestPinoLogger(logger.child({ component: 'nest' })),
+    },
+  );
   app.disable('x-powered-by');
   // Whose X-Forwarded-For decides the client address the sign-in limits see (TRUST_PROXY).
   app.set('trust proxy', config.TRUST_PROXY);

@@ -1,7 +1,7 @@
 import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from '../../../libs/config/config';
-import { createPrismaClient } from '../../../libs/db/prisma';
 import { createLogger } from '../../../libs/logging/logger';
+import { createWorkerComposition } from './composition';
 import { ensureRosterSchedulesAtStart } from './roster-schedules';
 import { createHomeroomWorkers } from './worker.factory';
 
@@ -18,17 +18,14 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ name: 'homeroom-worker', level: config.LOG_LEVEL });
   Runtime.install({ logger: temporalLogger(logger) });
-  const prisma = createPrismaClient(config.DATABASE_URL, {
-    poolSize: config.DATABASE_POOL_SIZE,
-    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
-  });
+  const composition = await createWorkerComposition(config, logger);
   // A workflow bundle built ahead of time (bundleWorkflowCode) saves seconds at every start.
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
   const homeroom = await createHomeroomWorkers(
-    { config, prisma, logger },
+    composition,
     bundlePath ? { workflowBundle: { codePath: bundlePath } } : {},
   );
-  await ensureRosterSchedulesAtStart({ connection: homeroom.connection, prisma, config, logger });
+  await ensureRosterSchedulesAtStart(composition);
   logger.info(
     { namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
     'worker started',
@@ -36,8 +33,7 @@ async function main(): Promise<void> {
   try {
     await homeroom.run();
   } finally {
-    await homeroom.connection.close();
-    await prisma.$disconnect();
+    await composition.close();
     logger.info('worker stopped');
   }
 }

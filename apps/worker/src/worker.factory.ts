@@ -1,39 +1,31 @@
-import { Client } from '@temporalio/client';
-import {
-  bundleWorkflowCode,
-  NativeConnection,
-  Runtime,
-  Worker,
-  type WorkerOptions,
-} from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../../activities';
-import { ensureAttachmentRetentionSchedule } from '../../../libs/attachments/retention-schedule';
+import { bundleWorkflowCode, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../../../activities';
 import { createDataConverter } from '../../../libs/adapters/temporal/data-converter';
+import { type WorkerComposition } from './composition';
 
 export const WORKFLOWS_PATH = require.resolve('../../../workflows');
 
 export interface HomeroomWorkers {
-  connection: NativeConnection;
   workers: Worker[];
   run(): Promise<void>;
   shutdown(): void;
 }
 
 /**
- * Builds the worker processes' Temporal workers: the main queue runs workflows and database activities;
- * scanning gets its own queue so a flood of uploads cannot starve announcements (and vice versa).
+ * Builds the worker processes' Temporal workers on the composition root's connection: the main queue
+ * runs workflows and database activities; scanning gets its own queue so a flood of uploads cannot
+ * starve announcements (and vice versa).
  */
 export async function createHomeroomWorkers(
-  deps: ActivityDeps,
+  composition: WorkerComposition,
   overrides: Partial<Pick<WorkerOptions, 'workflowBundle' | 'maxConcurrentActivityTaskExecutions'>> & {
     /** Create or update the orphaned-upload sweep's Schedule; off by default in the test environment. */
     retentionSchedule?: boolean;
   } = {},
 ): Promise<HomeroomWorkers> {
-  const { config } = deps;
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const { config, connection } = composition;
   const dataConverter = createDataConverter(config);
-  const activities = createActivities(deps);
+  const activities = createActivities(composition);
   // Both queues run the same workflow code: bundle it once.
   const workflowSource = {
     workflowBundle:
@@ -63,13 +55,9 @@ export async function createHomeroomWorkers(
   });
   const workers = [main, scan];
   if (overrides.retentionSchedule ?? config.HOMEROOM_ENV !== 'test') {
-    await ensureAttachmentRetentionSchedule(
-      new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }),
-      { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMinutes: config.ORPHAN_SWEEP_INTERVAL_MINUTES },
-    );
+    await composition.workflows.ensureAttachmentRetentionSchedule(config.ORPHAN_SWEEP_INTERVAL_MINUTES);
   }
   return {
-    connection,
     workers,
     run: async () => {
       await Promise.all(workers.map((w) => w.run()));

@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { type HomeroomEnvironment } from '../../identity/oidc-settings';
+import { type HomeroomEnvironment } from '../../config/config';
 
 /** How long discovered provider metadata is reused before it is fetched again. */
 const DISCOVERY_CACHE_MS = 10 * 60 * 1000;

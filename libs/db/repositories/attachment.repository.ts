@@ -165,4 +165,18 @@ export class AttachmentRepository {
     });
     return new Set(rows.map((row) => row.announcementId));
   }
+
+  /** Of the given attachments, those the user uploaded in this district and that are not quarantined. */
+  async attachableBy(uploaderId: string, attachmentIds: readonly string[]): Promise<string[]> {
+    const rows = await this.prisma.attachment.findMany({
+      where: {
+        id: { in: [...attachmentIds] },
+        districtId: this.districtId,
+        uploaderId,
+        status: { not: 'quarantined' },
+      },
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
 }

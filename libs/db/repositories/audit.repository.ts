@@ -41,7 +41,10 @@ export class AuditRepository {
     private readonly districtId: string,
   ) {}
 
-  /** Appends in the surrounding transaction if there is one, else in a transaction of its own. */
+  /**
+   * Appends in the surrounding transaction if there is one (a repository from `Database.transaction`),
+   * so the change and its audit row commit together; else in a transaction of its own.
+   */
   async append(event: AuditEventInput): Promise<{ seq: bigint; hash: string }> {
     if ('$transaction' in this.prisma) {
       return (this.prisma as HomeroomPrismaClient).$transaction((tx) => this.appendWithin(tx, event));
@@ -49,8 +52,7 @@ export class AuditRepository {
     return this.appendWithin(this.prisma, event);
   }
 
-  /** Appends inside the caller's transaction, so the change and its audit row commit together. */
-  async appendWithin(tx: Tx, event: AuditEventInput): Promise<{ seq: bigint; hash: string }> {
+  private async appendWithin(tx: Tx, event: AuditEventInput): Promise<{ seq: bigint; hash: string }> {
     await advisoryXactLock(tx, `audit:${this.districtId}`);
     const head = await tx.auditHead.findUnique({ where: { districtId: this.districtId } });
     const seq = (head?.seq ?? 0n) + 1n;

@@ -133,20 +133,6 @@ export class MessageRepository {
     });
   }
 
-  /** Of the given attachments, those the user uploaded in this district and that are not quarantined. */
-  async attachableAttachments(uploaderId: string, attachmentIds: readonly string[]): Promise<string[]> {
-    const rows = await this.prisma.attachment.findMany({
-      where: {
-        id: { in: [...attachmentIds] },
-        districtId: this.districtId,
-        uploaderId,
-        status: { not: 'quarantined' },
-      },
-      select: { id: true },
-    });
-    return rows.map((row) => row.id);
-  }
-
   /** Newest first; `before` is the (createdAt, id) of the last message of the previous page. */
   async listPage(
     conversationId: string,

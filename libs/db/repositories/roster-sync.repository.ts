@@ -284,15 +284,6 @@ export class RosterSyncRepository {
       WHERE district_id = ${this.districtId}::uuid AND id = ANY(${ids}::uuid[]) AND active`;
   }
 
-  /** Revokes the live sessions of the given users; returns how many. */
-  revokeSessions(userIds: readonly string[], now: Date): Promise<number> {
-    if (userIds.length === 0) return Promise.resolve(0);
-    return this.prisma.$executeRaw`
-      UPDATE sessions SET revoked_at = ${now}::timestamptz
-      WHERE district_id = ${this.districtId}::uuid AND user_id = ANY(${userIds}::uuid[])
-        AND revoked_at IS NULL`;
-  }
-
   insertMemberships(rows: readonly MembershipValues[]): Promise<number> {
     if (rows.length === 0) return Promise.resolve(0);
     return this.prisma.$executeRaw`

@@ -61,7 +61,10 @@ export class SessionRepository {
   }
 }
 
-/** A district's sessions: creation at sign-in, revocation at sign-out and when a password is (re)set. */
+/**
+ * A district's sessions: creation at sign-in, revocation at sign-out, when a password is (re)set and
+ * when a roster import ends a user's access.
+ */
 export class TenantSessionRepository {
   constructor(
     private readonly prisma: DbClient,
@@ -121,6 +124,15 @@ export class TenantSessionRepository {
       data: { revokedAt: now },
     });
     return count;
+  }
+
+  /** Revokes every unrevoked session of the given users (a roster batch that ends their access). */
+  revokeAllForUsers(userIds: readonly string[], now: Date): Promise<number> {
+    if (userIds.length === 0) return Promise.resolve(0);
+    return this.prisma.$executeRaw`
+      UPDATE sessions SET revoked_at = ${now}::timestamptz
+      WHERE district_id = ${this.districtId}::uuid AND user_id = ANY(${userIds}::uuid[])
+        AND revoked_at IS NULL`;
   }
 
   /** Revokes every live session of the user; returns how many. */

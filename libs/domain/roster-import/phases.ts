@@ -17,9 +17,6 @@ export const ROSTER_APPLY_PHASES = [
 export type RosterApplyPhase = (typeof ROSTER_APPLY_PHASES)[number];
 export type RosterImportPhase = 'validate' | RosterApplyPhase | 'finish' | 'done';
 
-/** The name of the workflow query that answers {@link RosterImportProgress}. */
-export const ROSTER_PROGRESS_QUERY = 'progress';
-
 /** What the workflow's `progress` query answers: ids and numbers only. */
 export interface RosterImportProgress {
   phase: RosterImportPhase;

@@ -6,7 +6,7 @@ import type {
 import type { RosterSnapshot, RosterUser } from '../../domain/roster';
 import { bySourcedId } from './roster-state';
 
-/** The users table's default (schema.prisma): what a new user without a stated language gets. */
+/** The users table's default (in the Prisma schema): what a new user without a stated language gets. */
 export const DEFAULT_PREFERRED_LANGUAGE = 'en';
 
 export interface UserUpdate extends UserValues {

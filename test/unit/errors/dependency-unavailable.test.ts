@@ -3,10 +3,10 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { DatabaseError, Pool } from 'pg';
 import { unavailableDependency } from '../../../apps/api/src/common/dependency-failure';
 import { isDatabaseUnavailable } from '../../../libs/db/database-unavailable';
-import { Prisma } from '../../../libs/db/generated/client';
-import { createPrismaClient } from '../../../libs/db/prisma';
 import { NotFoundError, ValidationFailedError } from '../../../libs/domain/errors/domain-errors';
 import { isTemporalUnavailable } from '../../../libs/adapters/temporal/temporal-unavailable';
+import { Database } from '../../../libs/db/database';
+import { Prisma, rowsOf } from '../../support/database';
 import { freePort } from '../../support/processes';
 
 /**
@@ -154,7 +154,8 @@ describe('isDatabaseUnavailable', () => {
   it('when PostgreSQL does not listen, then what node-postgres and Prisma really throw is unavailable', async () => {
     const url = `postgresql://homeroom@127.0.0.1:${await freePort()}/homeroom`;
     const pool = new Pool({ connectionString: url });
-    const prisma = createPrismaClient(url, { poolSize: 1, connectTimeoutMs: 2_000 });
+    const db = Database.open(url, { poolSize: 1, connectTimeoutMs: 2_000 });
+    const prisma = rowsOf(db);
     try {
       const errors = await Promise.all([
         pool.query('SELECT 1').catch((error: unknown) => error),
@@ -168,7 +169,7 @@ describe('isDatabaseUnavailable', () => {
       }
     } finally {
       await pool.end();
-      await prisma.$disconnect();
+      await db.disconnect();
     }
   });
 });

@@ -4,7 +4,7 @@ import { languagesNeeded } from '../../../libs/translation/languages-needed';
 import { LocalPseudoTranslationProvider } from '../../../libs/adapters/translate/local-pseudo.provider';
 import { UnsupportedLanguagePairError } from '../../../libs/domain/translation/translation-errors';
 import { subjectBodyAad } from '../../../libs/domain/translation/translation-subject';
-import { translationWorkflowId } from '../../../libs/translation/translation-workflow-id';
+import { workflowIds } from '../../../libs/adapters/temporal/workflow-safe/workflow-ids';
 
 describe('languagesNeeded', () => {
   it('when readers prefer es, vi, en and es again for an English text, then es and vi are needed, once each', () => {
@@ -78,9 +78,9 @@ describe('ConcurrencyLimit', () => {
   });
 });
 
-describe('translationWorkflowId', () => {
+describe('workflowIds.translation', () => {
   it('when a subject is named, then the id names its kind and id only', () => {
-    expect(translationWorkflowId('announcement', 'a1b2')).toBe('translation-announcement-a1b2');
+    expect(workflowIds.translation('announcement', 'a1b2')).toBe('translation-announcement-a1b2');
   });
 });
 

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { SingleLine } from '../common/single-line.validator';
-import { type UserRole } from '../../../../libs/db/generated/enums';
+import { type UserRole } from '../../../../libs/db/types';
 
 const ROLES: readonly UserRole[] = ['student', 'teacher', 'guardian', 'school_admin', 'district_admin'];
 export const MAX_PAGE_SIZE = 100;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { Database } from '../../../../libs/db/database';
-import { type UserRole } from '../../../../libs/db/generated/enums';
+import { type UserRole } from '../../../../libs/db/types';
 import { ForbiddenError, NotFoundError } from '../../../../libs/domain/errors/domain-errors';
 import { isAdminRole } from '../../../../libs/identity/admin-roles';
 import { issueInvitation, type IssuedInvitation } from '../../../../libs/identity/invitations';

@@ -1,15 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TypedSearchAttributes, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { type Logger } from '../../../../libs/logging/logger';
-import { DISTRICT_ID } from '../../../../libs/adapters/temporal/workflow-safe/search-attributes';
-import { workflowIds } from '../../../../libs/adapters/temporal/workflow-safe/workflow-ids';
-import type { alertDeliveryWorkflow } from '../../../../workflows/alert-delivery.workflow';
+import { WorkflowGateway } from '../../../../libs/adapters/temporal/workflow-gateway';
 import { API_CONFIG, LOGGER } from '../common/tokens';
-import { TemporalClientService } from '../temporal/temporal-client.service';
-
-/** The request that raised the alert waits this long at most for Temporal. */
-const START_DEADLINE_MS = 5_000;
 
 /**
  * Hands stored alerts to the webhook through `alert-delivery-<alertId>` workflows, which retry with
@@ -20,7 +13,7 @@ const START_DEADLINE_MS = 5_000;
 @Injectable()
 export class AlertDeliveryStarter {
   constructor(
-    private readonly temporal: TemporalClientService,
+    private readonly workflows: WorkflowGateway,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -28,28 +21,15 @@ export class AlertDeliveryStarter {
   async deliver(districtId: string, alertId: string): Promise<void> {
     if (!this.config.ALERT_WEBHOOK_URL) return;
     try {
-      await this.temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-        this.temporal.client.workflow.start<typeof alertDeliveryWorkflow>('alertDeliveryWorkflow', {
-          taskQueue: this.temporal.taskQueue,
-          workflowId: workflowIds.alertDelivery(alertId),
-          args: [
-            {
-              districtId,
-              alertId,
-              retry: {
-                initialIntervalMs: this.config.ALERT_WEBHOOK_RETRY_INITIAL_MS,
-                maximumIntervalMs: this.config.ALERT_WEBHOOK_RETRY_MAX_MS,
-                maximumAttempts: this.config.ALERT_WEBHOOK_MAX_ATTEMPTS,
-              },
-            },
-          ],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: new TypedSearchAttributes([{ key: DISTRICT_ID, value: districtId }]),
-        }),
+      await this.workflows.startAlertDelivery(
+        { districtId, alertId },
+        {
+          initialIntervalMs: this.config.ALERT_WEBHOOK_RETRY_INITIAL_MS,
+          maximumIntervalMs: this.config.ALERT_WEBHOOK_RETRY_MAX_MS,
+          maximumAttempts: this.config.ALERT_WEBHOOK_MAX_ATTEMPTS,
+        },
       );
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return;
       this.logger.error({ alertId, err: String(error) }, 'alert webhook delivery could not be started');
     }
   }

@@ -4,7 +4,6 @@ import { SecurityAlerts } from '../../../../libs/alerts/security-alerts';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { Database } from '../../../../libs/db/database';
 import { type Logger } from '../../../../libs/logging/logger';
-import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
 import { AlertDeliveryStarter } from '../alerts/alert-delivery.starter';
 import { type Principal } from '../common/request-context';
 import { API_CONFIG, LOGGER } from '../common/tokens';
@@ -39,7 +38,7 @@ export class AnnouncementAnomalyService {
   private async checkNow(principal: Principal, announcementId: string, sectionId: string): Promise<void> {
     const now = new Date();
     const tenant = this.db.forDistrict(principal.districtId);
-    const facts = await messagingRepositories(tenant).announcementAnomalies.facts({
+    const facts = await tenant.announcementAnomalies.facts({
       sessionId: principal.sessionId,
       authorId: principal.userId,
       sectionId,

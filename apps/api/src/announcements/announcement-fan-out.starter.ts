@@ -1,48 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { TypedSearchAttributes, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { UnavailableError } from '../../../../libs/domain/errors/domain-errors';
-import {
-  ANNOUNCEMENT_ID,
-  DISTRICT_ID,
-} from '../../../../libs/adapters/temporal/workflow-safe/search-attributes';
-import { workflowIds } from '../../../../libs/adapters/temporal/workflow-safe/workflow-ids';
-import type { announcementFanOutWorkflow } from '../../../../workflows/announcement-fan-out.workflow';
-import { TemporalClientService } from '../temporal/temporal-client.service';
-
-/** A poster waits this long at most for Temporal before the answer is 503 (retry with the same key). */
-const START_DEADLINE_MS = 5_000;
+import { WorkflowGateway } from '../../../../libs/adapters/temporal/workflow-gateway';
 
 /**
- * Starts the durable fan-out of an announcement. The workflow id is the announcement's, a running one
- * is attached to (USE_EXISTING) and a finished one is never run again (REJECT_DUPLICATE): a retried
- * POST cannot fan out twice. Operators find it in the Temporal UI by DistrictId and AnnouncementId.
+ * Starts and stops the durable fan-out of an announcement. A retried POST attaches to the running
+ * fan-out and a finished one never runs again, so an announcement cannot fan out twice; a Temporal
+ * that does not answer within the gateway's deadline is a 503 (retry with the same key).
  */
 @Injectable()
 export class AnnouncementFanOutStarter {
-  constructor(private readonly temporal: TemporalClientService) {}
+  constructor(private readonly workflows: WorkflowGateway) {}
 
   async start(districtId: string, announcementId: string): Promise<string> {
-    const workflowId = workflowIds.announcement(announcementId);
     try {
-      await this.temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-        this.temporal.client.workflow.start<typeof announcementFanOutWorkflow>('announcementFanOutWorkflow', {
-          taskQueue: this.temporal.taskQueue,
-          workflowId,
-          args: [{ districtId, announcementId }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: new TypedSearchAttributes([
-            { key: DISTRICT_ID, value: districtId },
-            { key: ANNOUNCEMENT_ID, value: announcementId },
-          ]),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return workflowId;
+      return await this.workflows.startAnnouncementFanOut({ districtId, announcementId });
+    } catch {
       throw new UnavailableError('The announcement could not be sent right now. Try again.');
     }
-    return workflowId;
   }
 
   /**
@@ -52,15 +26,9 @@ export class AnnouncementFanOutStarter {
    */
   async cancel(announcementId: string): Promise<void> {
     try {
-      await this.temporal.client.workflow.getHandle(workflowIds.announcement(announcementId)).cancel();
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError || isAlreadyClosed(error)) return;
+      await this.workflows.cancelAnnouncementFanOut(announcementId);
+    } catch {
       throw new UnavailableError('The announcement is retracted, but its delivery could not be stopped yet.');
     }
   }
-}
-
-/** Cancelling a closed workflow is refused by the server with FAILED_PRECONDITION-like errors. */
-function isAlreadyClosed(error: unknown): boolean {
-  return error instanceof Error && /already completed|not running|already closed/i.test(error.message);
 }

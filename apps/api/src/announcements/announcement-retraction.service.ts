@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { ALERT_KINDS, SecurityAlerts } from '../../../../libs/alerts/security-alerts';
 import { Database } from '../../../../libs/db/database';
 import { ConflictError, NotFoundError } from '../../../../libs/domain/errors/domain-errors';
-import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
 import { AlertDeliveryStarter } from '../alerts/alert-delivery.starter';
 import { adminScopeOf } from '../common/admin-scope';
 import { type Principal } from '../common/request-context';
@@ -29,7 +28,7 @@ export class AnnouncementRetractionService {
     reason: string,
   ): Promise<{ status: 'retracted' }> {
     const tenant = this.db.forDistrict(principal.districtId);
-    const record = await messagingRepositories(tenant).announcements.findById(announcementId);
+    const record = await tenant.announcements.findById(announcementId);
     if (!record) throw new NotFoundError('The announcement');
     const scope = await adminScopeOf(principal, tenant);
     if (scope.kind === 'school') {
@@ -39,7 +38,7 @@ export class AnnouncementRetractionService {
       }
     }
     const alertId = await this.db.transaction(principal.districtId, async (tx) => {
-      if (!(await messagingRepositories(tx).announcements.retract(announcementId, principal.userId))) {
+      if (!(await tx.announcements.retract(announcementId, principal.userId))) {
         throw new ConflictError('ALREADY_RETRACTED', 'The announcement is already retracted.');
       }
       const alertId = await new SecurityAlerts(tx).aboutAnnouncement(

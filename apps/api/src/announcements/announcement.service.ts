@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { requireAttachable } from '../../../../libs/attachments/attachable';
 import { Database, type TenantRepositories } from '../../../../libs/db/database';
 import { type AnnouncementRecord } from '../../../../libs/db/repositories/announcement.repository';
 import {
@@ -10,7 +11,6 @@ import {
 } from '../../../../libs/domain/errors/domain-errors';
 import { BodyCipher } from '../../../../libs/messaging/body-cipher';
 import { idempotentId } from '../../../../libs/messaging/idempotent-id';
-import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
 import {
   type AnnouncementRef,
   canListAnnouncementRecipients,
@@ -80,7 +80,7 @@ export class AnnouncementService {
     const retried = input.idempotencyKey !== undefined && (await this.exists(tenant, id));
     const reservation = retried ? null : await this.quotas.reserve(principal, { announcements: 1 });
     try {
-      await this.messages.requireOwnAttachments(tenant, principal.userId, attachmentIds);
+      await requireAttachable(tenant, principal.userId, attachmentIds);
       return await this.create(
         tenant,
         principal,
@@ -94,7 +94,7 @@ export class AnnouncementService {
   }
 
   private async exists(tenant: TenantRepositories, announcementId: string): Promise<boolean> {
-    return (await messagingRepositories(tenant).announcements.findById(announcementId)) !== null;
+    return (await tenant.announcements.findById(announcementId)) !== null;
   }
 
   private async create(
@@ -108,7 +108,7 @@ export class AnnouncementService {
       this.cipher.sealAnnouncement(principal.districtId, id, input.body),
       tenant.users.findProfile(principal.userId),
     ]);
-    const { announcements } = messagingRepositories(tenant);
+    const { announcements } = tenant;
     const { record, created } = await announcements.createOnce({
       id,
       sectionId,
@@ -154,11 +154,10 @@ export class AnnouncementService {
           { delivered: true },
         ).allowed,
     );
-    const rows = await messagingRepositories(tenant).announcements.listReceived(
-      principal.userId,
-      readableSectionIds,
-      { limit: ANNOUNCEMENT_PAGE_SIZE, before },
-    );
+    const rows = await tenant.announcements.listReceived(principal.userId, readableSectionIds, {
+      limit: ANNOUNCEMENT_PAGE_SIZE,
+      before,
+    });
     const [bodies, translations] = await Promise.all([
       Promise.all(rows.map((row) => this.cipher.openAnnouncement(row))),
       this.translations.forPage(
@@ -192,7 +191,7 @@ export class AnnouncementService {
     const view: AnnouncementView = { record, body, readAt, ...(translation ? { translation } : {}) };
     const isAuthor = record.authorId === principal.userId;
     if (isAuthor || canListAnnouncementRecipients(principal.userId, record.sectionId, roster).allowed) {
-      const counts = await messagingRepositories(tenant).deliveries.counts(announcementId);
+      const counts = await tenant.deliveries.counts(announcementId);
       view.delivery = { recipients: record.recipientCount ?? 0, ...counts };
     }
     return view;
@@ -200,7 +199,7 @@ export class AnnouncementService {
 
   async markRead(principal: Principal, announcementId: string): Promise<void> {
     const { tenant } = await this.requireReadable(principal, announcementId);
-    await messagingRepositories(tenant).deliveries.markRead(announcementId, principal.userId, new Date());
+    await tenant.deliveries.markRead(announcementId, principal.userId, new Date());
   }
 
   /**
@@ -246,7 +245,7 @@ export class AnnouncementService {
   /** To anyone who may not read it, an announcement does not exist (404), like one of another district. */
   private async requireReadable(principal: Principal, announcementId: string) {
     const tenant: TenantRepositories = this.db.forDistrict(principal.districtId);
-    const { announcements, deliveries } = messagingRepositories(tenant);
+    const { announcements, deliveries } = tenant;
     const [record, delivery, facts] = await Promise.all([
       announcements.findById(announcementId),
       deliveries.find(announcementId, principal.userId),

@@ -19,8 +19,8 @@ import { type DataKey } from '../../../../libs/crypto/envelope';
 import { type BlobKeys, type BlobStore } from '../../../../libs/adapters/storage';
 import { type Principal } from '../common/request-context';
 import { QuotaService } from '../quotas/quota.service';
-import { API_CONFIG } from '../common/tokens';
-import { ATTACHMENT_BLOB_KEYS, ATTACHMENT_BLOB_STORE } from './attachment.tokens';
+import { API_CONFIG, BLOB_STORE } from '../common/tokens';
+import { FieldCipher } from '../../../../libs/crypto/envelope';
 import { AttachmentScanStarter } from './attachment-scan.starter';
 import { receiveSingleFile } from '../common/multipart-file';
 
@@ -46,8 +46,8 @@ export class AttachmentUploadService {
   constructor(
     private readonly db: Database,
     private readonly scans: AttachmentScanStarter,
-    @Inject(ATTACHMENT_BLOB_STORE) private readonly store: BlobStore,
-    @Inject(ATTACHMENT_BLOB_KEYS) private readonly keys: BlobKeys,
+    @Inject(BLOB_STORE) private readonly store: BlobStore,
+    @Inject(FieldCipher) private readonly keys: BlobKeys,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly quotas: QuotaService,
   ) {}

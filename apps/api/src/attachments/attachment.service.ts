@@ -14,8 +14,8 @@ import {
 } from '../../../../libs/domain/errors/domain-errors';
 import { type BlobKeys, type BlobStore, openEncryptedBlob } from '../../../../libs/adapters/storage';
 import { type Principal } from '../common/request-context';
-import { API_CONFIG } from '../common/tokens';
-import { ATTACHMENT_BLOB_KEYS, ATTACHMENT_BLOB_STORE } from './attachment.tokens';
+import { API_CONFIG, BLOB_STORE } from '../common/tokens';
+import { FieldCipher } from '../../../../libs/crypto/envelope';
 
 export interface IssuedLink {
   url: string;
@@ -38,8 +38,8 @@ const INVALID_LINK = 'The download link is not valid or has expired.';
 export class AttachmentService {
   constructor(
     private readonly db: Database,
-    @Inject(ATTACHMENT_BLOB_STORE) private readonly store: BlobStore,
-    @Inject(ATTACHMENT_BLOB_KEYS) private readonly keys: BlobKeys,
+    @Inject(BLOB_STORE) private readonly store: BlobStore,
+    @Inject(FieldCipher) private readonly keys: BlobKeys,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

@@ -1,10 +1,7 @@
 import { Module } from '@nestjs/common';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { FieldCipher } from '../../../../libs/crypto/envelope';
-import { LocalKeyWrapper } from '../../../../libs/crypto/key-wrapper';
-import { parseMasterKeyRing } from '../../../../libs/crypto/master-key-ring';
 import { TokenSigner } from '../../../../libs/crypto/signed-tokens';
-import { Database } from '../../../../libs/db/database';
 import { DeviceTokens } from '../../../../libs/identity/device-tokens';
 import { OidcClient } from '../../../../libs/adapters/oidc/oidc-client';
 import { TotpSecretBox } from '../../../../libs/identity/totp-secrets';
@@ -43,9 +40,8 @@ import { TotpService } from './totp.service';
     LoginRateLimiter,
     {
       provide: TotpSecretBox,
-      inject: [Database, API_CONFIG],
-      useFactory: (db: Database, config: ApiConfig) =>
-        new TotpSecretBox(new FieldCipher(db.dataKeys, new LocalKeyWrapper(parseMasterKeyRing(config)))),
+      inject: [FieldCipher],
+      useFactory: (cipher: FieldCipher) => new TotpSecretBox(cipher),
     },
     {
       provide: DeviceTokens,

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { SecurityAlerts } from '../../../../libs/alerts/security-alerts';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { Database, type TenantRepositories } from '../../../../libs/db/database';
 import {
@@ -213,11 +214,7 @@ export class SignInService implements OnModuleInit {
       throw invalidCredentials();
     }
     const remaining = await tenant.recoveryCodes.countUnused(user.id);
-    await tenant.securityAlerts.raiseOnce({
-      kind: 'recovery_code_used',
-      severity: 'medium',
-      details: { userId: user.id, role: user.role, remaining },
-    });
+    await new SecurityAlerts(tenant).recoveryCodeUsed(user.id, { role: user.role, remaining });
   }
 
   private async auditFailure(tenant: TenantRepositories, userId: string | null, reason: LoginFailureReason) {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { clamdVersion, pingClamd } from '../../../../libs/adapters/clamd/clamd-ping';
 import { type ApiConfig } from '../../../../libs/config/config';
+import { Database } from '../../../../libs/db/database';
 import { API_CONFIG } from '../common/tokens';
-import { PrismaService } from '../database/prisma.service';
 import { TemporalClientService } from '../temporal/temporal-client.service';
 
 export type DependencyName = 'postgres' | 'temporal' | 'clamd';
@@ -31,7 +31,7 @@ export class HealthService {
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-    private readonly prisma: PrismaService,
+    private readonly db: Database,
     private readonly temporal: TemporalClientService,
   ) {}
 
@@ -48,9 +48,8 @@ export class HealthService {
     const { CLAMD_HOST, CLAMD_PORT } = this.config;
     const [postgres, temporal, clamd] = await Promise.all([
       check(timeout, async () => {
-        const [row] = await this.prisma.client.$queryRaw<{ version: string }[]>`
-          SELECT current_setting('server_version') AS version`;
-        return row ? `PostgreSQL ${row.version}` : undefined;
+        const version = await this.db.serverVersion();
+        return version ? `PostgreSQL ${version}` : undefined;
       }),
       check(timeout, async () => {
         const info = await this.temporal.systemInfo(timeout);

@@ -2,16 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Logger } from '../../../../libs/logging/logger';
 import { type SubjectKind } from '../../../../libs/domain/translation/translation-subject';
 import { type ReaderTranslation, TranslationReader } from '../../../../libs/translation/translation-reader';
-import { startTranslationWorkflow } from '../../../../libs/translation/translation-workflow-start';
+import { WorkflowGateway } from '../../../../libs/adapters/temporal/workflow-gateway';
 import { LOGGER } from '../common/tokens';
-import { TemporalClientService } from '../temporal/temporal-client.service';
-
-/**
- * A send waits this long at most for Temporal to take its translation, as uploads and announcements
- * do: the client's own retries of an unreachable server add up to about twenty seconds, and the
- * message is already stored.
- */
-const TRANSLATION_START_DEADLINE_MS = 5_000;
 
 /**
  * Messaging's side of translation (issue 6): start translating a message whose reader prefers another
@@ -22,7 +14,7 @@ const TRANSLATION_START_DEADLINE_MS = 5_000;
 @Injectable()
 export class MessageTranslationService {
   constructor(
-    private readonly temporal: TemporalClientService,
+    private readonly workflows: WorkflowGateway,
     private readonly reader: TranslationReader,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -34,13 +26,8 @@ export class MessageTranslationService {
   ): Promise<void> {
     if (languages.source === languages.reader) return;
     try {
-      await this.temporal.connection.withDeadline(Date.now() + TRANSLATION_START_DEADLINE_MS, () =>
-        startTranslationWorkflow(this.temporal.client, this.temporal.taskQueue, {
-          districtId,
-          subjectKind: 'message',
-          subjectId: messageId,
-        }),
-      );
+      // The gateway's deadline bounds the wait: the message is already stored.
+      await this.workflows.startTranslation({ districtId, subjectKind: 'message', subjectId: messageId });
     } catch {
       this.logger.warn({ messageId }, 'message translation could not be started; readers see the original');
     }

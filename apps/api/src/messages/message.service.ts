@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { SecurityAlerts } from '../../../../libs/alerts/security-alerts';
+import { requireAttachable } from '../../../../libs/attachments/attachable';
 import { Database, type TenantRepositories } from '../../../../libs/db/database';
 import { type StoredMessage } from '../../../../libs/db/repositories/message.repository';
 import {
@@ -10,7 +11,6 @@ import {
 } from '../../../../libs/domain/errors/domain-errors';
 import { BodyCipher } from '../../../../libs/messaging/body-cipher';
 import { idempotentId } from '../../../../libs/messaging/idempotent-id';
-import { messagingRepositories } from '../../../../libs/messaging/messaging-repositories';
 import { AlertDeliveryStarter } from '../alerts/alert-delivery.starter';
 import { type Principal } from '../common/request-context';
 import { QuotaService } from '../quotas/quota.service';
@@ -91,9 +91,7 @@ export class MessageService {
     idempotencyKey: string | undefined,
   ): Promise<boolean> {
     if (idempotencyKey === undefined) return false;
-    const existing = await messagingRepositories(tenant).messages.findSent(
-      messageIdFor(principal, idempotencyKey),
-    );
+    const existing = await tenant.messages.findSent(messageIdFor(principal, idempotencyKey));
     return existing !== null;
   }
 
@@ -115,7 +113,7 @@ export class MessageService {
     options: MessageOptions,
   ): Promise<{ id: string; createdAt: Date }> {
     const uniqueAttachmentIds = [...new Set((options.attachmentIds ?? []).map((id) => id.toLowerCase()))];
-    await this.requireOwnAttachments(tenant, principal.userId, uniqueAttachmentIds);
+    await requireAttachable(tenant, principal.userId, uniqueAttachmentIds);
     const id = options.idempotencyKey ? messageIdFor(principal, options.idempotencyKey) : randomUUID();
     const [sealed, sourceLanguage] = await Promise.all([
       this.cipher.sealMessage(principal.districtId, id, body),
@@ -128,9 +126,9 @@ export class MessageService {
     // With attachments the message and its links commit together, so a retry never finds half of it.
     const stored =
       uniqueAttachmentIds.length === 0
-        ? await messagingRepositories(tenant).messages.insert(message)
+        ? await tenant.messages.insert(message)
         : await this.db.transaction(principal.districtId, async (tx) => {
-            const { messages } = messagingRepositories(tx);
+            const { messages } = tx;
             const inserted = await messages.insert(message);
             if (inserted) await messages.attach(id, uniqueAttachmentIds);
             return inserted;
@@ -153,7 +151,7 @@ export class MessageService {
     tenant: TenantRepositories,
     request: { id: string; conversationId: string; body: string; uniqueAttachmentIds: readonly string[] },
   ): Promise<{ id: string; createdAt: Date }> {
-    const existing = await messagingRepositories(tenant).messages.findSent(request.id);
+    const existing = await tenant.messages.findSent(request.id);
     if (!existing) throw new Error(`conversation ${request.conversationId} does not exist in the district`);
     const sameAttachments =
       existing.attachmentIds.length === request.uniqueAttachmentIds.length &&
@@ -190,7 +188,7 @@ export class MessageService {
     before?: { createdAt: Date; id: string },
     readerLanguage?: string,
   ): Promise<{ items: MessageView[]; hasMore: boolean }> {
-    const rows = await messagingRepositories(tenant).messages.listPage(conversationId, {
+    const rows = await tenant.messages.listPage(conversationId, {
       limit: MESSAGE_PAGE_SIZE,
       before,
     });
@@ -216,7 +214,7 @@ export class MessageService {
   async markRead(principal: Principal, messageId: string): Promise<void> {
     const { tenant, message } = await this.requireReadable(principal, messageId);
     if (message.senderId === principal.userId) return;
-    await messagingRepositories(tenant).messages.markRead(messageId, principal.userId);
+    await tenant.messages.markRead(messageId, principal.userId);
   }
 
   /**
@@ -227,7 +225,7 @@ export class MessageService {
    */
   async report(principal: Principal, messageId: string, reason: string): Promise<{ id: string }> {
     const tenant = this.db.forDistrict(principal.districtId);
-    const message = await messagingRepositories(tenant).messages.findById(messageId);
+    const message = await tenant.messages.findById(messageId);
     const conversation = message && (await tenant.conversations.findForAccess(message.conversationId));
     if (
       !message ||
@@ -242,7 +240,7 @@ export class MessageService {
     }
     const { reportId, alertId } = await this.quotas.within(principal, 'reports', () =>
       this.db.transaction(principal.districtId, async (tx) => {
-        const reportId = await messagingRepositories(tx).messages.report({
+        const reportId = await tx.messages.report({
           messageId,
           reporterId: principal.userId,
           reason,
@@ -269,7 +267,7 @@ export class MessageService {
 
   private async requireReadable(principal: Principal, messageId: string) {
     const tenant = this.db.forDistrict(principal.districtId);
-    const message = await messagingRepositories(tenant).messages.findById(messageId);
+    const message = await tenant.messages.findById(messageId);
     if (!message) throw new NotFoundError('The message');
     try {
       await this.access.require(principal, message.conversationId);
@@ -278,24 +276,5 @@ export class MessageService {
       throw error;
     }
     return { tenant, message };
-  }
-
-  /** Refuses attachment ids that are not the uploader's own, or are quarantined. */
-  async requireOwnAttachments(
-    tenant: TenantRepositories,
-    uploaderId: string,
-    attachmentIds: readonly string[],
-  ): Promise<void> {
-    if (attachmentIds.length === 0) return;
-    const found = await messagingRepositories(tenant).messages.attachableAttachments(
-      uploaderId,
-      attachmentIds,
-    );
-    if (found.length !== attachmentIds.length) {
-      throw new ValidationFailedError(
-        'attachmentIds must name your own attachments that are not quarantined.',
-        [{ field: 'attachmentIds', message: 'must name your own attachments that are not quarantined' }],
-      );
-    }
   }
 }

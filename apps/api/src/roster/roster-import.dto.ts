@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { type RosterImportSource, type RosterImportStatus } from '../../../../libs/db/generated/enums';
+import { type RosterImportSource, type RosterImportStatus } from '../../../../libs/db/types';
 import {
   MAX_STORED_ERRORS,
   ROSTER_IMPORT_COUNT_KEYS,

@@ -9,17 +9,15 @@ import {
   discardHeldImport,
   readCounts,
   readErrorsFound,
-  ROSTER_PROGRESS_QUERY,
-  type RosterImportProgress,
   startRosterImport,
 } from '../../../../libs/roster-import';
 import { type BlobKeys, type BlobStore } from '../../../../libs/adapters/storage';
 import { receiveSingleFile } from '../common/multipart-file';
 import { type Principal } from '../common/request-context';
-import { API_CONFIG } from '../common/tokens';
-import { TemporalClientService } from '../temporal/temporal-client.service';
+import { API_CONFIG, BLOB_STORE } from '../common/tokens';
+import { FieldCipher } from '../../../../libs/crypto/envelope';
+import { WorkflowGateway } from '../../../../libs/adapters/temporal/workflow-gateway';
 import { type RosterImportDto, RosterImportStartedDto, toCountsDto } from './roster-import.dto';
-import { ROSTER_BLOB_KEYS, ROSTER_BLOB_STORE } from './roster-import.tokens';
 
 /**
  * How long a status read waits for the workflow's progress before answering without it. A busy or
@@ -37,9 +35,9 @@ const PROGRESS_QUERY_TIMEOUT_MS = 400;
 export class RosterImportService {
   constructor(
     private readonly db: Database,
-    private readonly temporal: TemporalClientService,
-    @Inject(ROSTER_BLOB_STORE) private readonly store: BlobStore,
-    @Inject(ROSTER_BLOB_KEYS) private readonly keys: BlobKeys,
+    private readonly workflows: WorkflowGateway,
+    @Inject(BLOB_STORE) private readonly store: BlobStore,
+    @Inject(FieldCipher) private readonly keys: BlobKeys,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -52,7 +50,7 @@ export class RosterImportService {
           store: this.store,
           keys: this.keys,
           maxBytes,
-          temporal: { client: this.temporal.client, taskQueue: this.temporal.taskQueue },
+          workflows: this.workflows,
         },
         { districtId: principal.districtId, source: 'upload', createdById: principal.userId, file },
       ),
@@ -65,7 +63,9 @@ export class RosterImportService {
     const errors = (Array.isArray(row.errors) ? row.errors : []) as unknown as RosterImportFileError[];
     const warnings = (Array.isArray(row.warnings) ? row.warnings : []) as unknown as RosterImportFileError[];
     const progress =
-      row.status === 'running' && row.workflowId ? await this.progressOf(row.workflowId) : null;
+      row.status === 'running' && row.workflowId
+        ? await this.workflows.rosterImportProgress(row.workflowId, PROGRESS_QUERY_TIMEOUT_MS)
+        : null;
     return {
       importId: row.id,
       status: row.status,
@@ -92,7 +92,7 @@ export class RosterImportService {
       {
         db: this.db,
         store: this.store,
-        temporal: { client: this.temporal.client, taskQueue: this.temporal.taskQueue },
+        workflows: this.workflows,
       },
       { districtId: principal.districtId, importId },
       principal.userId,
@@ -105,18 +105,5 @@ export class RosterImportService {
       { districtId: principal.districtId, importId },
       principal.userId,
     );
-  }
-
-  /** The workflow's own view; absent when no worker answers in time (the stored counts still are). */
-  private async progressOf(workflowId: string): Promise<RosterImportProgress | null> {
-    try {
-      return await this.temporal.client.withDeadline(Date.now() + PROGRESS_QUERY_TIMEOUT_MS, () =>
-        this.temporal.client.workflow
-          .getHandle(workflowId)
-          .query<RosterImportProgress>(ROSTER_PROGRESS_QUERY),
-      );
-    } catch {
-      return null;
-    }
   }
 }
