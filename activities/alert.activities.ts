@@ -1,16 +1,11 @@
-import { AlertSink } from '../libs/alerts/alert-sink';
-import { type WorkerConfig } from '../libs/config/config';
-import { type Database } from '../libs/db/database';
-import { type Logger } from '../libs/logging/logger';
+import { type AlertSink } from '../libs/alerts/alert-sink';
 
 export interface AlertActivityDeps {
-  config: WorkerConfig;
-  db: Database;
-  logger: Logger;
+  alerts: AlertSink;
 }
 
 export function createAlertActivities(deps: AlertActivityDeps) {
-  const alerts = new AlertSink(deps.db, deps.config, deps.logger);
+  const { alerts } = deps;
   return {
     /**
      * Hands a stored alert to the webhook; throws on failure so Temporal retries the delivery. Posting

@@ -1,8 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ALERT_KINDS, SecurityAlerts } from '../libs/alerts/security-alerts';
 import { attachmentAad } from '../libs/attachments/attachment-blobs';
-import { ClamdScanner } from '../libs/adapters/clamd/clamd-scanner';
-import { type WorkerConfig } from '../libs/config/config';
+import { type ClamdScanner } from '../libs/adapters/clamd/clamd-scanner';
 import { DecryptionError, UnknownKeyError } from '../libs/crypto/errors';
 import { type FieldCipher } from '../libs/crypto/envelope';
 import { type Database } from '../libs/db/database';
@@ -32,21 +31,15 @@ export const SCANNER_UNAVAILABLE_ALERT = ALERT_KINDS.scannerUnavailable;
 export const SCAN_FAILED_ALERT = ALERT_KINDS.attachmentScanFailed;
 
 export interface AttachmentScanDeps {
-  config: WorkerConfig;
   db: Database;
   fieldCipher: FieldCipher;
   blobStore: BlobStore;
+  scanner: ClamdScanner;
   logger: Logger;
 }
 
 export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
-  const { config, logger } = deps;
-  const { db, fieldCipher: keys, blobStore: store } = deps;
-  const scanner = new ClamdScanner({
-    host: config.CLAMD_HOST,
-    port: config.CLAMD_PORT,
-    timeoutMs: config.CLAMD_TIMEOUT_MS,
-  });
+  const { db, fieldCipher: keys, blobStore: store, scanner, logger } = deps;
 
   return {
     /**

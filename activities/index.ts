@@ -1,3 +1,6 @@
+import { type AlertSink } from '../libs/alerts/alert-sink';
+import { type ClamdScanner } from '../libs/adapters/clamd/clamd-scanner';
+import { type TranslationProvider } from '../libs/adapters/translate/translation-provider';
 import { type WorkerConfig } from '../libs/config/config';
 import { type FieldCipher } from '../libs/crypto/envelope';
 import { type Database } from '../libs/db/database';
@@ -19,6 +22,12 @@ export interface ActivityDeps {
   db: Database;
   fieldCipher: FieldCipher;
   blobStore: BlobStore;
+  /** clamd, which gives the scan verdicts. */
+  scanner: ClamdScanner;
+  /** The configured translation provider (AWS Translate, or the labelled local one). */
+  translationProvider: TranslationProvider;
+  /** Stores security alerts and posts them to the district's webhook. */
+  alerts: AlertSink;
   logger: Logger;
   /** Where a workflow stands, from the worker's workflow gateway. */
   workflowState: WorkflowStateLookup;

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { type WorkerConfig } from '../libs/config/config';
 import { type FieldCipher } from '../libs/crypto/envelope';
 import { type Database } from '../libs/db/database';
-import { AlertSink } from '../libs/alerts/alert-sink';
+import { type AlertSink } from '../libs/alerts/alert-sink';
 import { type Logger } from '../libs/logging/logger';
 import {
   type DropFolderStaging,
@@ -31,6 +31,7 @@ export interface RosterImportActivityDeps {
   db: Database;
   fieldCipher: FieldCipher;
   blobStore: BlobStore;
+  alerts: AlertSink;
   logger: Logger;
   /** Where an earlier import's workflow stands (the worker's workflow gateway). */
   workflowState: WorkflowStateLookup;
@@ -48,7 +49,7 @@ export function createRosterImportActivities(deps: RosterImportActivityDeps) {
   const importer = new RosterImporter({ db, store, snapshots });
   const folders = new Map(config.ROSTER_DROP_FOLDERS.map((entry) => [entry.districtId, entry.folder]));
   const heartbeat = () => Context.current().heartbeat();
-  const alerts = new AlertSink(db, config, logger);
+  const { alerts } = deps;
 
   const apply =
     (phase: RosterApplyPhase) =>

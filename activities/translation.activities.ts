@@ -12,7 +12,6 @@ import {
 } from '../libs/translation/translate-once';
 import { TranslationError } from '../libs/domain/translation/translation-errors';
 import { type TranslationProvider } from '../libs/adapters/translate/translation-provider';
-import { createTranslationProvider } from '../libs/adapters/translate/translation-provider.factory';
 import {
   SUBJECT_KINDS,
   type SubjectKind,
@@ -44,8 +43,7 @@ export interface TranslationActivityDeps {
   db: Database;
   fieldCipher: FieldCipher;
   logger: Logger;
-  /** The configured provider unless given (tests pass a counting one). */
-  provider?: TranslationProvider;
+  translationProvider: TranslationProvider;
 }
 
 /** How often a running translation tells the server it is alive, so a killed worker's attempt is retried soon. */
@@ -53,7 +51,7 @@ const HEARTBEAT_INTERVAL_MS = 1_000;
 
 export function createTranslationActivities(deps: TranslationActivityDeps) {
   const { db } = deps;
-  const provider = deps.provider ?? createTranslationProvider(deps.config);
+  const provider = deps.translationProvider;
   const translation: TranslationDeps = {
     db,
     cipher: deps.fieldCipher,

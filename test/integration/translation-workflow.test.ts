@@ -108,7 +108,7 @@ describe('translation workflow on Temporal', () => {
         db: database.db,
         fieldCipher: cipher,
         logger: createLogger({ name: 'translation-workflow-test', level: 'warn' }),
-        provider,
+        translationProvider: provider,
       }),
     });
     running = worker.run();

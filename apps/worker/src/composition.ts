@@ -1,5 +1,8 @@
 import { NativeConnection } from '@temporalio/worker';
 import { type ActivityDeps } from '../../../activities';
+import { ClamdScanner } from '../../../libs/adapters/clamd/clamd-scanner';
+import { createTranslationProvider } from '../../../libs/adapters/translate/translation-provider.factory';
+import { AlertSink } from '../../../libs/alerts/alert-sink';
 import { type WorkerConfig } from '../../../libs/config/config';
 import { createFieldCipher } from '../../../libs/crypto/field-cipher';
 import { Database } from '../../../libs/db/database';
@@ -41,6 +44,13 @@ export async function createWorkerComposition(
     db,
     fieldCipher: createFieldCipher(db.dataKeys, config),
     blobStore: createBlobStore(config, 'temporal'),
+    scanner: new ClamdScanner({
+      host: config.CLAMD_HOST,
+      port: config.CLAMD_PORT,
+      timeoutMs: config.CLAMD_TIMEOUT_MS,
+    }),
+    translationProvider: createTranslationProvider(config),
+    alerts: new AlertSink(db, config, logger),
     connection,
     workflows,
     workflowState: (workflowId) => workflows.workflowState(workflowId),
