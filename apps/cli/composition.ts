@@ -7,7 +7,9 @@ import {
   type TemporalConfig,
 } from '../../libs/config/config';
 import { type FieldCipher } from '../../libs/crypto/envelope';
-import { createFieldCipher } from '../../libs/crypto/field-cipher';
+import { createFieldCipher, createKeyWrapper } from '../../libs/crypto/field-cipher';
+import { type KeyWrapper } from '../../libs/crypto/key-wrapper';
+import { type MasterKeyEnv } from '../../libs/crypto/master-key-ring';
 import { Database } from '../../libs/db/database';
 import { UnavailableError } from '../../libs/domain/errors/domain-errors';
 import { type BlobStore } from '../../libs/adapters/storage/blob-store';
@@ -21,6 +23,8 @@ import { WorkflowGateway } from '../../libs/adapters/temporal/workflow-gateway';
  */
 export interface CliServices {
   fieldCipher(config: EncryptionConfig): FieldCipher;
+  /** The master-key wrapper alone (key rotation re-wraps data keys with it). */
+  keyWrapper(keys: MasterKeyEnv): KeyWrapper;
   blobStore(config: StorageConfig & EnvironmentConfig): BlobStore;
   /** A Temporal that does not answer is an UnavailableError naming its address. */
   workflows(config: TemporalConfig): Promise<WorkflowGateway>;
@@ -44,6 +48,7 @@ export function createCliComposition(config: CliConfig): CliComposition {
     db,
     services: {
       fieldCipher: (keys) => (fieldCipher ??= createFieldCipher(db.dataKeys, keys)),
+      keyWrapper: (keys) => createKeyWrapper(keys),
       blobStore: (storage) => (blobStore ??= createBlobStore(storage)),
       workflows: async (temporalConfig) => {
         if (!temporal) {

@@ -1,8 +1,7 @@
 import { ConfigError } from '../../libs/config/config';
 import { KeyConfigError } from '../../libs/crypto/errors';
 import { rewrapAll } from '../../libs/crypto/key-rotation';
-import { LocalKeyWrapper } from '../../libs/crypto/key-wrapper';
-import { parseMasterKeyRing } from '../../libs/crypto/master-key-ring';
+import { type KeyWrapper } from '../../libs/crypto/key-wrapper';
 import { type Command } from './command';
 
 /**
@@ -11,10 +10,10 @@ import { type Command } from './command';
  * interrupted run is finished by running it again. Procedure: add the new key to MASTER_KEYS and make
  * it ACTIVE_MASTER_KEY_ID everywhere, run this, then retire the old key from MASTER_KEYS.
  */
-export const keysRotate: Command = async ({ db, env }) => {
-  let wrapper: LocalKeyWrapper;
+export const keysRotate: Command = async ({ db, env, services }) => {
+  let wrapper: KeyWrapper;
   try {
-    wrapper = new LocalKeyWrapper(parseMasterKeyRing(env));
+    wrapper = services.keyWrapper(env);
   } catch (error) {
     if (error instanceof KeyConfigError) throw new ConfigError([error.message]);
     throw error;

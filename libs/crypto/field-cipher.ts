@@ -1,6 +1,6 @@
 import { type DataKeySource } from './data-key-store';
 import { FieldCipher } from './envelope';
-import { LocalKeyWrapper } from './key-wrapper';
+import { type KeyWrapper, LocalKeyWrapper } from './key-wrapper';
 import { type MasterKeyEnv, parseMasterKeyRing } from './master-key-ring';
 
 /**
@@ -9,5 +9,10 @@ import { type MasterKeyEnv, parseMasterKeyRing } from './master-key-ring';
  * implements. Each composition root builds one, so every use in a process shares its key cache.
  */
 export function createFieldCipher(store: DataKeySource, keys: MasterKeyEnv): FieldCipher {
-  return new FieldCipher(store, new LocalKeyWrapper(parseMasterKeyRing(keys)));
+  return new FieldCipher(store, createKeyWrapper(keys));
+}
+
+/** The wrapper of data keys under the configured master keys (the one place that picks its kind). */
+export function createKeyWrapper(keys: MasterKeyEnv): KeyWrapper {
+  return new LocalKeyWrapper(parseMasterKeyRing(keys));
 }
