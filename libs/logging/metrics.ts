@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /**
- * Prometheus metrics for operators, one registry per process (README "Metrics"). Labels take values
+ * Prometheus metrics for operators, one set per composition root (README "Metrics"). Labels take values
  * from small fixed sets only (route templates, status classes, quota names, verdicts): never an id, a
  * name or any request content, so a series count cannot grow with traffic and the output tells an
  * operator nothing about a person.
