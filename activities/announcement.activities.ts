@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
+import { type WorkerMetrics } from '../libs/logging/metrics';
 import { fanOutBatchCount, studentIdRange } from '../libs/domain/messaging/fan-out-plan';
 
 /** Every activity of the fan-out takes ids only and returns counts only (DESIGN.md invariant 4). */
@@ -36,7 +37,7 @@ export const ANNOUNCEMENT_NOT_FOUND = 'AnnouncementNotFound';
 /** How often a running batch tells the server it is alive, so a killed worker's batch is retried soon. */
 const HEARTBEAT_INTERVAL_MS = 1_000;
 
-export function createAnnouncementActivities(deps: { db: Database; logger: Logger }) {
+export function createAnnouncementActivities(deps: { db: Database; logger: Logger; metrics: WorkerMetrics }) {
   const { db } = deps;
 
   return {
@@ -68,9 +69,11 @@ export function createAnnouncementActivities(deps: { db: Database; logger: Logge
       context.heartbeat();
       const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
       try {
-        return await db
+        const result = await db
           .forDistrict(ref.districtId)
           .deliveries.writeBatch(ref.announcementId, studentIdRange(ref.batch, ref.batchCount));
+        deps.metrics.fanOutDeliveries.inc(result.inserted);
+        return result;
       } finally {
         clearInterval(heartbeat);
       }

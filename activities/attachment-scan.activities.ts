@@ -6,6 +6,7 @@ import { DecryptionError, UnknownKeyError } from '../libs/crypto/errors';
 import { type FieldCipher } from '../libs/crypto/envelope';
 import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
+import { type WorkerMetrics } from '../libs/logging/metrics';
 import { BlobNotFoundError, type BlobStore, openEncryptedBlob } from '../libs/adapters/storage';
 
 /** Every scan activity takes ids only (DESIGN.md invariant 4). */
@@ -36,10 +37,11 @@ export interface AttachmentScanDeps {
   blobStore: BlobStore;
   scanner: ClamdScanner;
   logger: Logger;
+  metrics: WorkerMetrics;
 }
 
 export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
-  const { db, fieldCipher: keys, blobStore: store, scanner, logger } = deps;
+  const { db, fieldCipher: keys, blobStore: store, scanner, logger, metrics } = deps;
 
   return {
     /**
@@ -54,7 +56,8 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
       const attachment = await tenant.attachments.find(ref.attachmentId);
       if (!attachment) return { verdict: 'gone' };
       if (attachment.status !== 'scanning') return { verdict: 'decided' };
-      if (!attachment.storageKey) throw unreadable('the attachment has no stored blob');
+      if (!attachment.storageKey) throw unreadable('the attachment has no stored blob', metrics);
+      const stopTimer = metrics.scanDuration.startTimer();
       let plaintext;
       try {
         plaintext = await openEncryptedBlob(store, keys, {
@@ -63,7 +66,7 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
         });
       } catch (error) {
         if (error instanceof BlobNotFoundError || error instanceof UnknownKeyError) {
-          throw unreadable(error.message);
+          throw unreadable(error.message, metrics);
         }
         throw error;
       }
@@ -77,11 +80,15 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
         plaintext.destroy();
         const cause = streamError ?? error;
         if (cause instanceof DecryptionError || cause instanceof UnknownKeyError) {
-          throw unreadable(cause.message);
+          throw unreadable(cause.message, metrics);
         }
+        stopTimer({ verdict: 'no_verdict' });
+        metrics.scanVerdicts.inc({ verdict: 'no_verdict' });
         logger.warn({ attachmentId: ref.attachmentId, err: String(error) }, 'attachment scan got no verdict');
         throw error;
       }
+      stopTimer({ verdict: verdict.verdict });
+      metrics.scanVerdicts.inc({ verdict: verdict.verdict });
       if (verdict.verdict === 'infected') {
         return { verdict: 'infected', signature: verdict.signatures.join(', ').slice(0, 500) };
       }
@@ -142,7 +149,8 @@ export function createAttachmentScanActivities(deps: AttachmentScanDeps) {
   };
 }
 
-function unreadable(message: string): ApplicationFailure {
+function unreadable(message: string, metrics: WorkerMetrics): ApplicationFailure {
+  metrics.scanVerdicts.inc({ verdict: 'unreadable' });
   return ApplicationFailure.nonRetryable(`the attachment blob cannot be read: ${message}`, BLOB_UNREADABLE);
 }
 

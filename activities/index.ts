@@ -5,6 +5,7 @@ import { type WorkerConfig } from '../libs/config/config';
 import { type FieldCipher } from '../libs/crypto/envelope';
 import { type Database } from '../libs/db/database';
 import { type Logger } from '../libs/logging/logger';
+import { type WorkerMetrics } from '../libs/logging/metrics';
 import { type WorkflowStateLookup } from '../libs/roster-import/one-import-at-a-time';
 import { type BlobStore } from '../libs/adapters/storage/blob-store';
 import { createAlertActivities } from './alert.activities';
@@ -29,6 +30,8 @@ export interface ActivityDeps {
   /** Stores security alerts and posts them to the district's webhook. */
   alerts: AlertSink;
   logger: Logger;
+  /** Fan-out deliveries and scan outcomes, served on the worker's operator listener. */
+  metrics: WorkerMetrics;
   /** Where a workflow stands, from the worker's workflow gateway. */
   workflowState: WorkflowStateLookup;
 }

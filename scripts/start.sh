@@ -114,7 +114,8 @@ cat <<EOF
 Homeroom is running (Ctrl-C stops it).
   API          $API_URL
   API docs     $API_URL/docs
-  Operators    http://${OPS_HOST:-127.0.0.1}:${OPS_PORT:-3001}/health, /event-loop   (loopback only)
+  Operators    http://${OPS_HOST:-127.0.0.1}:${OPS_PORT:-3001}/health, /event-loop, /metrics   (loopback only)
+  Worker ops   http://${WORKER_OPS_HOST:-127.0.0.1}:${WORKER_OPS_PORT:-3002}/metrics   (loopback only)
   Temporal UI  $temporal_ui   namespace $TEMPORAL_NAMESPACE
   Temporal     $TEMPORAL_ADDRESS
   PostgreSQL   $database_shown

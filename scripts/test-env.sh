@@ -31,8 +31,9 @@ setup_test_environment() {
   export TEMPORAL_NAMESPACE="$TEMPORAL_NAMESPACE_TEST"
   export CLAMD_HOST="$CLAMD_HOST_LOCAL"
   export HOMEROOM_ENV=test
-  # Suites run many APIs at once: each operator listener takes a free port.
+  # Suites run many APIs and workers at once: each operator listener takes a free port.
   export OPS_PORT=0
+  export WORKER_OPS_PORT=0
   export STORAGE_DIR="$HOMEROOM_DATA_DIR/test-blobs"
   export LOG_DIR="$HOMEROOM_DATA_DIR/test-logs"
   export LOG_LEVEL="${LOG_LEVEL:-warn}"

@@ -183,6 +183,17 @@ const apiSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/**
+ * The worker's operator listener (Prometheus `/metrics`), and where the Temporal SDK serves its own
+ * worker metrics (polls, slots, task latencies): off unless set, as a port an operator chose.
+ */
+const workerOpsSchema = z.object({
+  WORKER_OPS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** 0 picks a free port (tests). */
+  WORKER_OPS_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3002),
+  TEMPORAL_METRICS_BIND: hostPort.optional(),
+});
+
 /** How long an invitation or password-reset token stays usable; one live token per user either way. */
 const invitationSchema = z.object({
   INVITATION_TTL_HOURS: positiveInt.max(24 * 14).default(72),
@@ -510,6 +521,7 @@ export type DownloadLinkConfig = z.infer<typeof downloadLinkSchema>;
 export type RosterUploadConfig = z.infer<typeof rosterUploadSchema>;
 export type RosterScheduleConfig = z.infer<typeof rosterScheduleSchema>;
 export type InvitationConfig = z.infer<typeof invitationSchema>;
+export type WorkerOpsConfig = z.infer<typeof workerOpsSchema>;
 export type OidcConfig = z.infer<typeof oidcSchema> & { OIDC_CLIENT_SECRETS: Record<string, string> };
 
 export type ApiConfig = EnvironmentConfig &
@@ -538,7 +550,8 @@ export type WorkerConfig = EnvironmentConfig &
   RosterScheduleConfig &
   TranslationConfig &
   AlertConfig &
-  AttachmentRetentionConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
+  AttachmentRetentionConfig &
+  WorkerOpsConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
 /** The operator command line issues admin invitations, so it reads their lifetime too. */
 export type CliConfig = EnvironmentConfig & DatabaseConfig & InvitationConfig;
 type CliBaseConfig = EnvironmentConfig & DatabaseConfig;
@@ -607,6 +620,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       .extend(translationSchema.shape)
       .extend(alertSchema.shape)
       .extend(attachmentRetentionSchema.shape)
+      .extend(workerOpsSchema.shape)
       .extend({ LOG_LEVEL: apiSchema.shape.LOG_LEVEL }),
     env,
     [masterKeyRingProblems, storageProblems, translationProblems, alertProblems],

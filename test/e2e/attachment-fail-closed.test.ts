@@ -120,6 +120,15 @@ describe('attachment scanning when clamd is unavailable', () => {
     unreleasedId = id;
     const result = await temporal.workflow.getHandle(uploaded.body.workflowId!).result();
     expect(result).toEqual({ status: 'scanning', alertId: expect.any(String) });
+    // Operators see the attempts without a verdict in the worker's metrics, and nothing released.
+    const metrics = await (await fetch(`${exhausted.workers.opsAddress}/metrics`)).text();
+    const scans = (name: string, verdict: string) =>
+      Number(new RegExp(`^${name}\\{verdict="${verdict}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+    expect(scans('homeroom_attachment_scan_verdicts_total', 'no_verdict')).toBeGreaterThanOrEqual(2);
+    expect(scans('homeroom_attachment_scan_duration_seconds_count', 'no_verdict')).toBe(
+      scans('homeroom_attachment_scan_verdicts_total', 'no_verdict'),
+    );
+    expect(scans('homeroom_attachment_scan_verdicts_total', 'clean')).toBe(0);
 
     const { rows: alerts } = await pool.query<{ kind: string; severity: string }>(
       'SELECT kind, severity FROM security_alerts WHERE attachment_id = $1',

@@ -12,6 +12,8 @@ import { createLogger } from '../../libs/logging/logger';
 import { FAILURE_CONVERTER_PATH } from '../../libs/adapters/temporal/data-converter';
 
 export interface TestWorkers {
+  /** The worker's operator listener (its Prometheus `/metrics`). */
+  opsAddress: string;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startTestWorkers(config: WorkerConfig): Promise<TestWorker
   const homeroom = await createHomeroomWorkers(composition, { workflowBundle: await workflowBundle() });
   const running = homeroom.run();
   return {
+    opsAddress: composition.operatorEndpoint.address(),
     stop: async () => {
       homeroom.shutdown();
       await running;

@@ -32,6 +32,25 @@ describe('configuration', () => {
     ]);
   });
 
+  it("when the worker's metrics settings are left out, then its listener is on loopback and the SDK's metrics are off", () => {
+    const config = loadWorkerConfig(validEnv());
+    expect([config.WORKER_OPS_HOST, config.WORKER_OPS_PORT]).toEqual(['127.0.0.1', 3002]);
+    expect(config.TEMPORAL_METRICS_BIND).toBeUndefined();
+    expect(
+      loadWorkerConfig({ ...validEnv(), TEMPORAL_METRICS_BIND: '0.0.0.0:9464' }).TEMPORAL_METRICS_BIND,
+    ).toBe('0.0.0.0:9464');
+  });
+
+  it("when the worker's metrics settings are malformed, then start-up fails naming each", () => {
+    const problems = problemsOf(() =>
+      loadWorkerConfig({ ...validEnv(), WORKER_OPS_PORT: '70000', TEMPORAL_METRICS_BIND: '9464' }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^WORKER_OPS_PORT: /),
+      expect.stringMatching(/^TEMPORAL_METRICS_BIND: must be host:port/),
+    ]);
+  });
+
   it('when the codec key is not 32 bytes, then the error names PAYLOAD_CODEC_KEY', () => {
     const problems = problemsOf(() =>
       loadWorkerConfig({ ...validEnv(), PAYLOAD_CODEC_KEY: randomBytes(16).toString('base64') }),

@@ -11,6 +11,7 @@ import { createApiComposition } from './composition';
 import { correlationIdMiddleware } from './common/correlation-id.middleware';
 import { createOpenApiDocument } from './common/openapi';
 import { requestLogMiddleware } from './common/request-log.middleware';
+import { requestMetricsMiddleware } from './common/request-metrics.middleware';
 import { HostileInputPipe } from './common/hostile-input.pipe';
 import { createValidationPipe } from './common/validation.pipe';
 
@@ -38,18 +39,17 @@ const DOCS_CSP = {
 const HSTS = { maxAge: 63_072_000, includeSubDomains: true, preload: true };
 
 export async function createApp(config: ApiConfig, logger: Logger): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(createApiComposition(config, logger)),
-    {
-      bodyParser: false,
-      logger: new NestPinoLogger(logger.child({ component: 'nest' })),
-    },
-  );
+  const composition = createApiComposition(config, logger);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(composition), {
+    bodyParser: false,
+    logger: new NestPinoLogger(logger.child({ component: 'nest' })),
+  });
   app.disable('x-powered-by');
   // Whose X-Forwarded-For decides the client address the sign-in limits see (TRUST_PROXY).
   app.set('trust proxy', config.TRUST_PROXY);
   app.use(correlationIdMiddleware);
   app.use(requestLogMiddleware(logger));
+  app.use(requestMetricsMiddleware(composition.metrics));
   const apiHelmet = helmet({ contentSecurityPolicy: API_CSP, hsts: HSTS });
   const docsHelmet = helmet({ contentSecurityPolicy: DOCS_CSP, hsts: HSTS });
   app.use((req: { path: string }, res: unknown, next: () => void) =>

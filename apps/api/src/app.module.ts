@@ -7,7 +7,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { CursorCodec } from './common/cursor';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
-import { API_COMPOSITION, API_CONFIG, BLOB_STORE, LOGGER } from './common/tokens';
+import { API_COMPOSITION, API_CONFIG, API_METRICS, BLOB_STORE, LOGGER } from './common/tokens';
 import { type ApiComposition } from './composition';
 import { DatabaseModule } from './database/database.module';
 import { AuditModule } from './audit/audit.module';
@@ -65,12 +65,13 @@ export class AppModule {
         { provide: LOGGER, useValue: logger },
         { provide: FieldCipher, useValue: composition.fieldCipher },
         { provide: BLOB_STORE, useValue: composition.blobStore },
+        { provide: API_METRICS, useValue: composition.metrics },
         CompositionShutdown,
         CursorCodec,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useFactory: () => new GlobalExceptionFilter(logger) },
       ],
-      exports: [API_COMPOSITION, API_CONFIG, LOGGER, FieldCipher, BLOB_STORE, CursorCodec],
+      exports: [API_COMPOSITION, API_CONFIG, API_METRICS, LOGGER, FieldCipher, BLOB_STORE, CursorCodec],
     };
   }
 }

@@ -4,6 +4,7 @@ import { type FieldCipher } from '../../../libs/crypto/envelope';
 import { createFieldCipher } from '../../../libs/crypto/field-cipher';
 import { Database } from '../../../libs/db/database';
 import { type Logger } from '../../../libs/logging/logger';
+import { type ApiMetrics, createApiMetrics } from '../../../libs/logging/metrics';
 import { type BlobStore } from '../../../libs/adapters/storage/blob-store';
 import { createBlobStore } from '../../../libs/adapters/storage/blob-store.factory';
 import { WorkflowGateway, workflowClient } from '../../../libs/adapters/temporal/workflow-gateway';
@@ -14,8 +15,8 @@ const WORKFLOW_DEADLINE_MS = 5_000;
 
 /**
  * Everything the API process holds once: configuration, the database, the field cipher (one data-key
- * cache for bodies, translations, TOTP secrets and blobs), the blob store, the Temporal connection and
- * the workflow gateway over it. Built here and nowhere else; Nest receives these as values.
+ * cache for bodies, translations, TOTP secrets and blobs), the blob store, the Temporal connection,
+ * the workflow gateway over it and the process's metrics (served on the operator listener). Built here and nowhere else; Nest receives these as values.
  */
 export interface ApiComposition {
   config: ApiConfig;
@@ -25,6 +26,7 @@ export interface ApiComposition {
   blobStore: BlobStore;
   temporal: TemporalClientService;
   workflows: WorkflowGateway;
+  metrics: ApiMetrics;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export function createApiComposition(config: ApiConfig, logger: Logger): ApiComp
     blobStore: createBlobStore(config),
     temporal,
     workflows: WorkflowGateway.on(temporal.client, config, WORKFLOW_DEADLINE_MS),
+    metrics: createApiMetrics(),
     close: async () => {
       await connection.close();
       await db.disconnect();

@@ -1,7 +1,7 @@
 import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from '../../../libs/config/config';
 import { createLogger } from '../../../libs/logging/logger';
-import { createWorkerComposition } from './composition';
+import { createWorkerComposition, temporalTelemetry } from './composition';
 import { ensureRosterSchedulesAtStart } from './roster-schedules';
 import { createHomeroomWorkers } from './worker.factory';
 
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ name: 'homeroom-worker', level: config.LOG_LEVEL });
-  Runtime.install({ logger: temporalLogger(logger) });
+  Runtime.install({ logger: temporalLogger(logger), telemetryOptions: temporalTelemetry(config) });
   const composition = await createWorkerComposition(config, logger);
   // A workflow bundle built ahead of time (bundleWorkflowCode) saves seconds at every start.
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;

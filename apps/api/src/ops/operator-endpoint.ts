@@ -3,14 +3,16 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { type Logger } from '../../../../libs/logging/logger';
-import { API_CONFIG, LOGGER } from '../common/tokens';
+import { type ApiMetrics } from '../../../../libs/logging/metrics';
+import { API_CONFIG, API_METRICS, LOGGER } from '../common/tokens';
 import { HealthService } from '../health/health.service';
 import { EventLoopMonitor } from './event-loop-monitor';
 
 /**
  * A second listener for operators, on its own address (OPS_HOST:OPS_PORT, loopback by default, never
- * published to the internet): dependency details with error text and versions, and the event loop's
- * delay. It has no routes of the public API and the public API has none of these.
+ * published to the internet): dependency details with error text and versions, the event loop's
+ * delay and the Prometheus metrics. It has no routes of the public API and the public API has none of
+ * these.
  */
 @Injectable()
 export class OperatorEndpoint implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,13 +23,17 @@ export class OperatorEndpoint implements OnApplicationBootstrap, OnApplicationSh
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly health: HealthService,
     private readonly eventLoop: EventLoopMonitor,
+    @Inject(API_METRICS) private readonly metrics: ApiMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const server = createServer((req, res) => {
-      void this.answer(req.method ?? '', req.url ?? '').then(({ status, body }) => {
-        res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify(body));
+      void this.answer(req.method ?? '', req.url ?? '').then(({ status, body, contentType }) => {
+        res.writeHead(status, {
+          'content-type': contentType ?? 'application/json',
+          'cache-control': 'no-store',
+        });
+        res.end(typeof body === 'string' ? body : JSON.stringify(body));
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -50,7 +56,10 @@ export class OperatorEndpoint implements OnApplicationBootstrap, OnApplicationSh
     return address ? `http://${this.config.OPS_HOST}:${address.port}` : '';
   }
 
-  private async answer(method: string, url: string): Promise<{ status: number; body: unknown }> {
+  private async answer(
+    method: string,
+    url: string,
+  ): Promise<{ status: number; body: unknown; contentType?: string }> {
     if (method !== 'GET') return { status: 405, body: { error: 'GET only' } };
     try {
       switch (url) {
@@ -60,8 +69,15 @@ export class OperatorEndpoint implements OnApplicationBootstrap, OnApplicationSh
         }
         case '/event-loop':
           return { status: 200, body: this.eventLoop.report() };
+        case '/metrics': {
+          const { registry } = this.metrics;
+          return { status: 200, body: await registry.metrics(), contentType: registry.contentType };
+        }
         default:
-          return { status: 404, body: { error: 'not found', routes: ['/health', '/event-loop'] } };
+          return {
+            status: 404,
+            body: { error: 'not found', routes: ['/health', '/event-loop', '/metrics'] },
+          };
       }
     } catch (error) {
       this.logger.error({ err: error }, 'operator endpoint failed');

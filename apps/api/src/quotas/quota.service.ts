@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SecurityAlerts } from '../../../../libs/alerts/security-alerts';
 import { type ApiConfig } from '../../../../libs/config/config';
 import { Database } from '../../../../libs/db/database';
+import { type ApiMetrics } from '../../../../libs/logging/metrics';
 import { RateLimitedError } from '../../../../libs/domain/errors/domain-errors';
 import {
   type FixedWindow,
@@ -23,7 +24,7 @@ import {
   refusalKey,
 } from '../../../../libs/domain/limits/quotas';
 import { AlertDeliveryStarter } from '../alerts/alert-delivery.starter';
-import { API_CONFIG } from '../common/tokens';
+import { API_CONFIG, API_METRICS } from '../common/tokens';
 
 export const QUOTA_EXCEEDED_ACTION = 'quota.exceeded';
 
@@ -58,6 +59,7 @@ export class QuotaService {
     private readonly db: Database,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly alertDelivery: AlertDeliveryStarter,
+    @Inject(API_METRICS) private readonly metrics: ApiMetrics,
   ) {}
 
   /** Counts one write of `quota`, runs it, and gives the count back if it fails. */
@@ -177,6 +179,8 @@ export class QuotaService {
     window: FixedWindow,
     now: Date,
   ): Promise<never> {
+    for (const charge of refused)
+      this.metrics.quotaRefusals.inc({ quota: charge.quota, scope: charge.scope });
     const refusals = await this.db.rateLimits.hit(refused.map(refusalKey), window.start);
     for (const charge of refused) {
       if (refusals.get(refusalKey(charge)) !== 1) continue;
