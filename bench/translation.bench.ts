@@ -31,9 +31,10 @@ const roundedMedian = (values: number[]) => round(median(values));
  *   latency;
  * - POST → every translation stored, beside POST → all deliveries visible of the same posts;
  * - a guardian's GET of the announcement with their translation, beside an English reader's GET;
- * - a message send to a reader of another language (it starts the translation workflow before
- *   answering), beside a send to a reader of the sender's language: back to back, where each start
- *   waits behind the previous message's translation on the Temporal server, and paced a second apart.
+ * - a message send to a reader of another language (it commits the translation's workflow-outbox row
+ *   with the message and answers; the worker's drainer starts the workflow), beside a send to a reader
+ *   of the sender's language: back to back, while the worker translates the previous messages, and
+ *   paced a second apart.
  *
  * Run: `npm run bench translation`, or in the test environment (`source scripts/test-env.sh`)
  * `npx tsc -p tsconfig.build.json && node dist/bench/translation.bench.js`. Options by environment:
@@ -217,7 +218,7 @@ export async function run(): Promise<TranslationReport> {
           baseline: { name: "an English reader's GET", value: roundedMedian(readOriginal), unit: 'ms' },
         },
         {
-          name: `message send to a reader of another language, starting its translation, back to back (median of ${SENDS})`,
+          name: `message send to a reader of another language, queuing its translation, back to back (median of ${SENDS})`,
           value: burstToSpanish,
           unit: 'ms',
           baseline: { name: 'to a reader of the same language', value: burstToEnglish, unit: 'ms' },
