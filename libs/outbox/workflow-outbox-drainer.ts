@@ -124,6 +124,9 @@ export class WorkflowOutboxDrainer {
           subjectKind: 'message',
           subjectId: row.subjectId,
         });
+      default:
+        // A kind a newer writer queued: left for a worker that knows it, never deleted unstarted.
+        return Promise.reject(new Error(`unknown workflow outbox kind ${String(row.kind)}`));
     }
   }
 
