@@ -31,13 +31,9 @@ describe('message translation through the workflow outbox', () => {
   let teacherToken: string;
   let guardianToken: string;
 
+  /** Whole rows, every column: what the outbox holds is ids and bookkeeping, never text. */
   const outboxRows = async (subjectId: string) =>
-    (
-      await pool.query(
-        `SELECT kind::text, district_id, subject_id, task_queue FROM workflow_outbox WHERE subject_id = $1`,
-        [subjectId],
-      )
-    ).rows;
+    (await pool.query(`SELECT * FROM workflow_outbox WHERE subject_id = $1`, [subjectId])).rows;
 
   const translationExists = async (messageId: string) => {
     try {
@@ -88,10 +84,14 @@ describe('message translation through the workflow outbox', () => {
     expect(toStudent.status).toBe(201);
     expect(await outboxRows(toGuardian.id)).toEqual([
       {
+        id: expect.any(String),
         kind: 'message_translation',
         district_id: section.districtId,
         subject_id: toGuardian.id,
         task_queue: taskQueue,
+        attempts: 0,
+        available_at: expect.any(Date),
+        created_at: expect.any(Date),
       },
     ]);
     expect(await outboxRows(toStudent.id)).toEqual([]);
