@@ -31,9 +31,12 @@ const roundedMedian = (values: number[]) => round(median(values));
  *   latency;
  * - POST → every translation stored, beside POST → all deliveries visible of the same posts;
  * - a guardian's GET of the announcement with their translation, beside an English reader's GET;
- * - a message send to a reader of another language (it starts the translation workflow before
- *   answering), beside a send to a reader of the sender's language: back to back, where each start
- *   waits behind the previous message's translation on the Temporal server, and paced a second apart.
+ * - a message send to a reader of another language (it commits the translation's workflow-outbox row
+ *   with the message and answers; the worker's drainer starts the workflow), beside a send to a reader
+ *   of the sender's language: back to back, while the worker translates the previous messages, and
+ *   paced a second apart;
+ * - a message send → its translation stored (paced), beside one provider answer: what the outbox's
+ *   drain and the workflow add to the translation's wait.
  *
  * Run: `npm run bench translation`, or in the test environment (`source scripts/test-env.sh`)
  * `npx tsc -p tsconfig.build.json && node dist/bench/translation.bench.js`. Options by environment:
@@ -176,6 +179,9 @@ export async function run(): Promise<TranslationReport> {
     const burstToEnglish = await sends(englishGuardian.id, 0, SENDS);
     const pacedToSpanish = await sends(spanishGuardian.id, PACE_MS, PACED_SENDS);
     const pacedToEnglish = await sends(englishGuardian.id, PACE_MS, PACED_SENDS);
+    const sendToStored = roundedMedian(
+      await timeSendsToTranslation(baseUrl, teacherToken!, spanishGuardian.id, poller, PACED_SENDS),
+    );
 
     const calls = on.map((t) => t.providerCalls);
     const visibleOn = roundedMedian(on.map((t) => t.deliveriesVisibleMs));
@@ -217,7 +223,7 @@ export async function run(): Promise<TranslationReport> {
           baseline: { name: "an English reader's GET", value: roundedMedian(readOriginal), unit: 'ms' },
         },
         {
-          name: `message send to a reader of another language, starting its translation, back to back (median of ${SENDS})`,
+          name: `message send to a reader of another language, queuing its translation, back to back (median of ${SENDS})`,
           value: burstToSpanish,
           unit: 'ms',
           baseline: { name: 'to a reader of the same language', value: burstToEnglish, unit: 'ms' },
@@ -227,6 +233,12 @@ export async function run(): Promise<TranslationReport> {
           value: pacedToSpanish,
           unit: 'ms',
           baseline: { name: 'to a reader of the same language', value: pacedToEnglish, unit: 'ms' },
+        },
+        {
+          name: `message send → its translation stored, through the workflow outbox (median of ${PACED_SENDS}, ${PACE_MS} ms apart)`,
+          value: sendToStored,
+          unit: 'ms',
+          baseline: { name: 'one provider answer', value: PROVIDER_LATENCY_MS, unit: 'ms' },
         },
       ],
       recipients,
@@ -338,6 +350,40 @@ async function timeMessageSends(
       }),
     pacing.pauseMs,
   );
+}
+
+/**
+ * Sends to a reader of another language, `PACE_MS` apart, each timed from the request until its
+ * translation is stored: the answer, the outbox lag, the workflow and the provider.
+ */
+async function timeSendsToTranslation(
+  baseUrl: string,
+  token: string,
+  participantId: string,
+  poller: PgClient,
+  times: number,
+): Promise<number[]> {
+  const conversation = await call(baseUrl, token, 'POST', '/v1/conversations', { participantId });
+  if (!conversation.ok) throw new Error(`conversation answered ${conversation.status}`);
+  const { id } = (await conversation.json()) as { id: string };
+  const durations: number[] = [];
+  for (let i = 0; i < times; i++) {
+    await new Promise((resolve) => setTimeout(resolve, PACE_MS));
+    const started = performance.now();
+    const res = await call(baseUrl, token, 'POST', `/v1/conversations/${id}/messages`, {
+      body: `Could we meet on Tuesday after school about the reading plan? (${i + 1})`,
+    });
+    if (!res.ok) throw new Error(`request answered ${res.status}`);
+    const { id: messageId } = (await res.json()) as { id: string };
+    for (;;) {
+      const stored = await poller.query('SELECT 1 FROM translations WHERE message_id = $1', [messageId]);
+      if (stored.rowCount) break;
+      if (performance.now() - started > 30_000) throw new Error('a message translation took over 30 s');
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    durations.push(performance.now() - started);
+  }
+  return durations;
 }
 
 /** Sequential requests, `pauseMs` before each; each duration until the whole answer is read. */

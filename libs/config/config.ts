@@ -387,6 +387,15 @@ const attachmentRetentionSchema = z.object({
   ORPHAN_SWEEP_INTERVAL_MINUTES: positiveNumber.max(24 * 60).default(60),
 });
 
+/**
+ * The worker's drain of the workflow outbox (workflow starts committed with their subject, issue 14):
+ * how long it waits before looking again when it found nothing to start. The lag a message's
+ * translation start sees is at most about this.
+ */
+const outboxSchema = z.object({
+  OUTBOX_POLL_MS: positiveInt.max(60_000).default(100),
+});
+
 const downloadLinkSchema = z.object({
   /** Download links are short-lived: long enough to start a download, too short to be passed around. */
   DOWNLOAD_LINK_TTL_SECONDS: positiveInt.min(10).max(3_600).default(300),
@@ -517,6 +526,7 @@ export type AnomalyConfig = z.infer<typeof anomalySchema>;
 export type QuotaConfig = z.infer<typeof quotaSchema>;
 export type AttachmentScanConfig = z.infer<typeof attachmentScanSchema>;
 export type AttachmentRetentionConfig = z.infer<typeof attachmentRetentionSchema>;
+export type OutboxConfig = z.infer<typeof outboxSchema>;
 export type DownloadLinkConfig = z.infer<typeof downloadLinkSchema>;
 export type RosterUploadConfig = z.infer<typeof rosterUploadSchema>;
 export type RosterScheduleConfig = z.infer<typeof rosterScheduleSchema>;
@@ -551,7 +561,8 @@ export type WorkerConfig = EnvironmentConfig &
   TranslationConfig &
   AlertConfig &
   AttachmentRetentionConfig &
-  WorkerOpsConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
+  WorkerOpsConfig &
+  OutboxConfig & { LOG_LEVEL: ApiSettings['LOG_LEVEL'] };
 /** The operator command line issues admin invitations, so it reads their lifetime too. */
 export type CliConfig = EnvironmentConfig & DatabaseConfig & InvitationConfig;
 type CliBaseConfig = EnvironmentConfig & DatabaseConfig;
@@ -621,6 +632,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       .extend(alertSchema.shape)
       .extend(attachmentRetentionSchema.shape)
       .extend(workerOpsSchema.shape)
+      .extend(outboxSchema.shape)
       .extend({ LOG_LEVEL: apiSchema.shape.LOG_LEVEL }),
     env,
     [masterKeyRingProblems, storageProblems, translationProblems, alertProblems],

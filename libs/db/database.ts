@@ -30,6 +30,7 @@ import { AnnouncementAnomalyRepository } from './repositories/announcement-anoma
 import { AnnouncementRepository } from './repositories/announcement.repository';
 import { DeliveryRepository } from './repositories/delivery.repository';
 import { MessageRepository } from './repositories/message.repository';
+import { OutboxRepository, WorkflowOutboxDrain } from './repositories/workflow-outbox.repository';
 import { type DbClient } from './db-client';
 import { createPrismaClient, type HomeroomPrismaClient, type PrismaClientOptions } from './prisma';
 import { registerClient } from './raw-clients';
@@ -63,6 +64,7 @@ export class TenantRepositories {
   readonly announcements: AnnouncementRepository;
   readonly announcementAnomalies: AnnouncementAnomalyRepository;
   readonly deliveries: DeliveryRepository;
+  readonly outbox: OutboxRepository;
 
   constructor(
     prisma: DbClient,
@@ -90,6 +92,7 @@ export class TenantRepositories {
     this.announcements = new AnnouncementRepository(prisma, districtId);
     this.announcementAnomalies = new AnnouncementAnomalyRepository(prisma, districtId);
     this.deliveries = new DeliveryRepository(prisma, districtId);
+    this.outbox = new OutboxRepository(prisma, districtId);
   }
 }
 
@@ -117,6 +120,7 @@ export class Database {
   readonly attachmentRetention: AttachmentRetentionRepository;
   readonly oidcSignInTokens: OidcSignInTokenRepository;
   readonly rosterApiSources: RosterApiSourcesRepository;
+  readonly workflowOutbox: WorkflowOutboxDrain;
 
   /** Opens the process's one connection pool to `databaseUrl`; the composition root calls it once. */
   static open(databaseUrl: string, options: DatabaseOptions = {}): Database {
@@ -134,6 +138,7 @@ export class Database {
     this.attachmentRetention = new AttachmentRetentionRepository(prisma);
     this.oidcSignInTokens = new OidcSignInTokenRepository(prisma);
     this.rosterApiSources = new RosterApiSourcesRepository(prisma);
+    this.workflowOutbox = new WorkflowOutboxDrain(prisma);
   }
 
   forDistrict(districtId: string): TenantRepositories {

@@ -8,6 +8,7 @@ export type {
   InvitationKind,
   MembershipRole,
   OidcUserField,
+  OutboxKind,
   RosterImportSource,
   RosterImportStatus,
   UserRole,

@@ -59,6 +59,7 @@ const FINGERPRINT_TABLES = [
   'deliveries',
   'attachments',
   'translations',
+  'workflow_outbox',
   'roster_imports',
   'invitations',
   'sections',

@@ -1,12 +1,15 @@
 import { bundleWorkflowCode, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../../activities';
 import { createDataConverter } from '../../../libs/adapters/temporal/data-converter';
+import { WorkflowOutboxDrainer } from '../../../libs/outbox/workflow-outbox-drainer';
 import { type WorkerComposition } from './composition';
 
 export const WORKFLOWS_PATH = require.resolve('../../../workflows');
 
 export interface HomeroomWorkers {
   workers: Worker[];
+  /** Starts the workflows the outbox owes while the workers run; its status() is the outbox lag. */
+  outbox: WorkflowOutboxDrainer;
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -14,7 +17,8 @@ export interface HomeroomWorkers {
 /**
  * Builds the worker processes' Temporal workers on the composition root's connection: the main queue
  * runs workflows and database activities; scanning gets its own queue so a flood of uploads cannot
- * starve announcements (and vice versa).
+ * starve announcements (and vice versa). Beside them, the workflow outbox's drainer runs for as long
+ * as they do.
  */
 export async function createHomeroomWorkers(
   composition: WorkerComposition,
@@ -57,10 +61,25 @@ export async function createHomeroomWorkers(
   if (overrides.retentionSchedule ?? config.HOMEROOM_ENV !== 'test') {
     await composition.workflows.ensureAttachmentRetentionSchedule(config.ORPHAN_SWEEP_INTERVAL_MINUTES);
   }
+  const outbox = new WorkflowOutboxDrainer(
+    composition.db.workflowOutbox,
+    composition.workflows,
+    composition.logger,
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      pollMs: config.OUTBOX_POLL_MS,
+    },
+  );
   return {
     workers,
+    outbox,
     run: async () => {
-      await Promise.all(workers.map((w) => w.run()));
+      outbox.start();
+      try {
+        await Promise.all(workers.map((w) => w.run()));
+      } finally {
+        await outbox.stop();
+      }
     },
     shutdown: () => workers.forEach((w) => w.shutdown()),
   };

@@ -1,36 +1,35 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Logger } from '../../../../libs/logging/logger';
+import { type ApiConfig } from '../../../../libs/config/config';
+import { type TenantRepositories } from '../../../../libs/db/database';
 import { type SubjectKind } from '../../../../libs/domain/translation/translation-subject';
 import { type ReaderTranslation, TranslationReader } from '../../../../libs/translation/translation-reader';
-import { WorkflowGateway } from '../../../../libs/adapters/temporal/workflow-gateway';
-import { LOGGER } from '../common/tokens';
+import { API_CONFIG } from '../common/tokens';
 
 /**
- * Messaging's side of translation (issue 6): start translating a message whose reader prefers another
- * language, and attach stored translations to what a reader is shown. Neither can hold up a message:
- * starting is attempted after the message is stored and a failure is only logged; reading shows the
- * original until a translation exists.
+ * Messaging's side of translation (issues 6 and 14): owe a translation to a message whose reader
+ * prefers another language, and attach stored translations to what a reader is shown. Neither holds
+ * up a message: the translation start is a row of the workflow outbox, committed with the message and
+ * started by the worker's drainer, so a send never waits for Temporal and a translation owed is never
+ * lost after the commit; reading shows the original until a translation exists.
  */
 @Injectable()
 export class MessageTranslationService {
   constructor(
-    private readonly workflows: WorkflowGateway,
     private readonly reader: TranslationReader,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  async startIfNeeded(
-    districtId: string,
-    messageId: string,
-    languages: { source: string; reader: string },
-  ): Promise<void> {
-    if (languages.source === languages.reader) return;
-    try {
-      // The gateway's deadline bounds the wait: the message is already stored.
-      await this.workflows.startTranslation({ districtId, subjectKind: 'message', subjectId: messageId });
-    } catch {
-      this.logger.warn({ messageId }, 'message translation could not be started; readers see the original');
-    }
+  /** Whether a message in `source` owes its reader a translation. */
+  needed(languages: { source: string; reader: string }): boolean {
+    return languages.source !== languages.reader;
+  }
+
+  /** Queues the translation of a message just inserted; `tx` is the transaction that inserted it. */
+  async queue(tx: TenantRepositories, messageId: string): Promise<void> {
+    await tx.outbox.enqueue(
+      { kind: 'message_translation', subjectId: messageId },
+      this.config.TEMPORAL_TASK_QUEUE,
+    );
   }
 
   /** Stored translations into the reader's language for a page of messages or announcements, by id. */

@@ -97,8 +97,8 @@ export class MessageService {
 
   /**
    * `store` for a caller that already counted the message (QuotaService.within, around work of its own
-   * that a refused message must not do either). Stores the message, then starts its translation when
-   * the reader prefers another language. The id is chosen first because the ciphertext is sealed to
+   * that a refused message must not do either). Stores the message and, when the reader prefers
+   * another language, its translation's outbox row in the same transaction. The id is chosen first because the ciphertext is sealed to
    * it. Languages not given are looked up.
    *
    * With an idempotency key the id is derived from it (per district and sender), so a retried send
@@ -123,23 +123,21 @@ export class MessageService {
           .then((sender) => sender?.preferredLanguage ?? DEFAULT_LANGUAGE),
     ]);
     const message = { id, conversationId, senderId: principal.userId, ...sealed, sourceLanguage };
-    // With attachments the message and its links commit together, so a retry never finds half of it.
+    const translate = this.translations.needed({ source: sourceLanguage, reader: options.readerLanguage });
+    // With attachments or a translation owed, the message, its links and its outbox row commit
+    // together, so a retry never finds half of it and no translation is lost after the commit.
     const stored =
-      uniqueAttachmentIds.length === 0
+      uniqueAttachmentIds.length === 0 && !translate
         ? await tenant.messages.insert(message)
         : await this.db.transaction(principal.districtId, async (tx) => {
-            const { messages } = tx;
-            const inserted = await messages.insert(message);
-            if (inserted) await messages.attach(id, uniqueAttachmentIds);
+            const inserted = await tx.messages.insert(message);
+            if (inserted) {
+              await tx.messages.attach(id, uniqueAttachmentIds);
+              if (translate) await this.translations.queue(tx, id);
+            }
             return inserted;
           });
-    const result =
-      stored ?? (await this.sameAsStored(tenant, { id, conversationId, body, uniqueAttachmentIds }));
-    await this.translations.startIfNeeded(principal.districtId, id, {
-      source: sourceLanguage,
-      reader: options.readerLanguage,
-    });
-    return result;
+    return stored ?? (await this.sameAsStored(tenant, { id, conversationId, body, uniqueAttachmentIds }));
   }
 
   /**
