@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * Prometheus metrics for operators, one set per composition root (README "Metrics"). Labels take values
@@ -28,6 +28,11 @@ export interface WorkerMetrics {
   scanDuration: Histogram<'verdict'>;
   /** Scan outcomes: clean, infected, no_verdict, and unreadable (blobs that never reached clamd). */
   scanVerdicts: Counter<'verdict'>;
+  /**
+   * Reads the workflow outbox's last measured lag at each scrape (rows waiting, age of the oldest):
+   * the worker hands its drainer's status here once the drainer exists.
+   */
+  watchOutbox(status: () => { pending: number; oldestMs: number }): void;
 }
 
 export function createApiMetrics(): ApiMetrics {
@@ -52,8 +57,28 @@ export function createApiMetrics(): ApiMetrics {
 
 export function createWorkerMetrics(): WorkerMetrics {
   const registry = new Registry();
+  let outbox: (() => { pending: number; oldestMs: number }) | undefined;
+  new Gauge({
+    name: 'homeroom_outbox_pending',
+    help: "Workflow starts waiting in the outbox for this worker's task queue (last measured).",
+    registers: [registry],
+    collect() {
+      if (outbox) this.set(outbox().pending);
+    },
+  });
+  new Gauge({
+    name: 'homeroom_outbox_lag_seconds',
+    help: 'Age of the oldest workflow start waiting in the outbox (last measured; 0 when none waits).',
+    registers: [registry],
+    collect() {
+      if (outbox) this.set(outbox().oldestMs / 1000);
+    },
+  });
   return withProcessMetrics({
     registry,
+    watchOutbox: (status: () => { pending: number; oldestMs: number }) => {
+      outbox = status;
+    },
     fanOutDeliveries: new Counter({
       name: 'homeroom_fanout_deliveries_total',
       help: 'Announcement deliveries written by fan-out batches.',

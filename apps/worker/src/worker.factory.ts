@@ -70,6 +70,7 @@ export async function createHomeroomWorkers(
       pollMs: config.OUTBOX_POLL_MS,
     },
   );
+  composition.metrics.watchOutbox(() => outbox.status());
   return {
     workers,
     outbox,
