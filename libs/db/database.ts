@@ -100,6 +100,7 @@ export class TenantRepositories {
 }
 
 export type DatabaseOptions = PrismaClientOptions;
+export type { PoolStats };
 
 /** The roster's tables: what a roster import writes in bulk and every fan-out and policy query reads. */
 export const ROSTER_TABLES = [

@@ -49,7 +49,7 @@ const poolsByClient = new WeakMap<object, Pool>();
 /** How long work waited for a pool connection, since the pool was made. */
 export interface PoolWaits {
   acquisitions: number;
-  /** Acquisitions that waited 1 ms or more: for a free connection, or for a new one to be opened. */
+  /** Acquisitions that found no idle connection: they queued for one, or waited for a new one to open. */
   waited: number;
   waitedMsTotal: number;
   waitedMsMax: number;
@@ -75,10 +75,10 @@ type ConnectCallback = (error: Error | undefined, client: unknown, release: unkn
  */
 function timeAcquisitions(pool: Pool): PoolWaits {
   const waits: PoolWaits = { acquisitions: 0, waited: 0, waitedMsTotal: 0, waitedMsMax: 0 };
-  const record = (started: number) => {
+  const record = (started: number, idle: boolean) => {
     const ms = performance.now() - started;
     waits.acquisitions++;
-    if (ms >= 1) waits.waited++;
+    if (!idle) waits.waited++;
     waits.waitedMsTotal += ms;
     waits.waitedMsMax = Math.max(waits.waitedMsMax, ms);
   };
@@ -86,14 +86,15 @@ function timeAcquisitions(pool: Pool): PoolWaits {
   Object.assign(pool, {
     connect(callback?: ConnectCallback) {
       const started = performance.now();
+      const idle = pool.idleCount > 0;
       if (callback) {
         return connect((error, client, release) => {
-          record(started);
+          record(started, idle);
           callback(error, client, release);
         });
       }
       return connect()!.then((client) => {
-        record(started);
+        record(started, idle);
         return client;
       });
     },

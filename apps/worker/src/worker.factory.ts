@@ -2,11 +2,14 @@ import { bundleWorkflowCode, Runtime, Worker, type WorkerOptions } from '@tempor
 import { createActivities } from '../../../activities';
 import { createDataConverter } from '../../../libs/adapters/temporal/data-converter';
 import { type WorkerComposition } from './composition';
+import { WorkerTelemetry } from './worker-telemetry';
 
 export const WORKFLOWS_PATH = require.resolve('../../../workflows');
 
 export interface HomeroomWorkers {
   workers: Worker[];
+  /** Event-loop delay, slot use and database pool waits; logged each minute while the workers run. */
+  telemetry: WorkerTelemetry;
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -57,10 +60,17 @@ export async function createHomeroomWorkers(
   if (overrides.retentionSchedule ?? config.HOMEROOM_ENV !== 'test') {
     await composition.workflows.ensureAttachmentRetentionSchedule(config.ORPHAN_SWEEP_INTERVAL_MINUTES);
   }
+  const telemetry = new WorkerTelemetry({ db: composition.db, logger: composition.logger, workers });
   return {
     workers,
+    telemetry,
     run: async () => {
-      await Promise.all(workers.map((w) => w.run()));
+      telemetry.start();
+      try {
+        await Promise.all(workers.map((w) => w.run()));
+      } finally {
+        telemetry.stop();
+      }
     },
     shutdown: () => workers.forEach((w) => w.shutdown()),
   };
