@@ -30,7 +30,8 @@ import { median, percentile, quietLogger, required, round, runStandalone } from 
  *
  * Run: `npm run bench fanout`, or in the test environment (`source scripts/test-env.sh`)
  * `npx tsc -p tsconfig.build.json && node dist/bench/fanout.bench.js`. Options by environment:
- * BENCH_FANOUT_SIZES (100,10000,50000), BENCH_FANOUT_RUNS (20; with fewer, p95 is simply the slowest run). `run()` is what bench/run.ts calls.
+ * BENCH_FANOUT_SIZES (100,10000,50000), BENCH_FANOUT_RUNS (20; with fewer, p95 is simply the slowest
+ * run). `run()` is what bench/run.ts calls.
  */
 
 const SIZES = (process.env.BENCH_FANOUT_SIZES ?? '100,10000,50000').split(',').map(Number);
