@@ -29,3 +29,10 @@ export function runStandalone(name: string, run: () => Promise<object>): void {
     },
   );
 }
+
+/** Nearest-rank percentile (p in 0..100) of `values`; 0 for none. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}

@@ -46,6 +46,76 @@ export function preparedStatement(name: string, sql: string): PreparedStatement 
 // The node-postgres pool behind each root client, for runPrepared; transactions are not in it.
 const poolsByClient = new WeakMap<object, Pool>();
 
+/** How long work waited for a pool connection, since the pool was made. */
+export interface PoolWaits {
+  acquisitions: number;
+  /** Acquisitions that found no idle connection: they queued for one, or waited for a new one to open. */
+  waited: number;
+  waitedMsTotal: number;
+  waitedMsMax: number;
+}
+
+/** A pool's size and waits now, for the worker's telemetry. */
+export interface PoolStats extends PoolWaits {
+  max: number;
+  open: number;
+  idle: number;
+  /** Requests queued for a connection at this moment. */
+  queued: number;
+}
+
+const poolWaitsByPool = new WeakMap<Pool, PoolWaits>();
+
+type ConnectCallback = (error: Error | undefined, client: unknown, release: unknown) => void;
+
+/**
+ * Times every connection acquisition of `pool`. node-postgres's own `query` and Prisma's adapter both
+ * acquire through `pool.connect` (with a callback, or for a promise), so wrapping it sees every wait,
+ * and a starved pool shows up as waits instead of as unexplained slow activities.
+ */
+function timeAcquisitions(pool: Pool): PoolWaits {
+  const waits: PoolWaits = { acquisitions: 0, waited: 0, waitedMsTotal: 0, waitedMsMax: 0 };
+  const record = (started: number, idle: boolean) => {
+    const ms = performance.now() - started;
+    waits.acquisitions++;
+    if (!idle) waits.waited++;
+    waits.waitedMsTotal += ms;
+    waits.waitedMsMax = Math.max(waits.waitedMsMax, ms);
+  };
+  const connect = pool.connect.bind(pool) as (callback?: ConnectCallback) => Promise<unknown> | undefined;
+  Object.assign(pool, {
+    connect(callback?: ConnectCallback) {
+      const started = performance.now();
+      const idle = pool.idleCount > 0;
+      if (callback) {
+        return connect((error, client, release) => {
+          record(started, idle);
+          callback(error, client, release);
+        });
+      }
+      return connect()!.then((client) => {
+        record(started, idle);
+        return client;
+      });
+    },
+  });
+  return waits;
+}
+
+/** The size and waits of the pool behind a root client; null inside a transaction. */
+export function poolStatsOf(client: DbClient): PoolStats | null {
+  const pool = poolsByClient.get(client);
+  const waits = pool && poolWaitsByPool.get(pool);
+  if (!pool || !waits) return null;
+  return {
+    max: pool.options.max,
+    open: pool.totalCount,
+    idle: pool.idleCount,
+    queued: pool.waitingCount,
+    ...waits,
+  };
+}
+
 /**
  * Runs a hot-path statement. On a root client it goes straight to the node-postgres pool the client
  * itself uses, skipping Prisma's raw-query pipeline (about 0.1 ms of CPU per statement, a tenth of a
@@ -79,6 +149,7 @@ export function createPrismaClient(
   // An idle connection dropped by the server is discarded by the pool; without a listener the pool's
   // error event would end the process before Prisma attaches its own on first use.
   pool.on('error', () => undefined);
+  poolWaitsByPool.set(pool, timeAcquisitions(pool));
   const adapter = new PrismaPg(pool, {
     statementNameGenerator: (query) => preparedStatementName(query.sql),
     disposeExternalPool: true,

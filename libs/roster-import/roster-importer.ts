@@ -1,5 +1,5 @@
 import { ALERT_KINDS, SecurityAlerts } from '../alerts/security-alerts';
-import { type Database, type TenantRepositories } from '../db/database';
+import { type Database, type RosterTable, type TenantRepositories } from '../db/database';
 import { type RosterImportFileError } from '../db/repositories/roster-import.repository';
 import { type RosterSnapshot } from '../domain/roster';
 import { type BlobStore } from '../adapters/storage';
@@ -68,6 +68,25 @@ export interface RosterImporterOptions {
 }
 
 type Heartbeat = () => void;
+
+/**
+ * A phase that changed at least this many rows refreshes the planner statistics of its tables before
+ * it returns, so an announcement posted right after a district's first import (or a term's new
+ * sections) is planned with the new rows counted, not as the one-row guess PostgreSQL makes for an
+ * unseen district until autovacuum gets to it (Database.analyze). Below it, estimates that are off
+ * cost little and autovacuum catches up on its own.
+ */
+export const ANALYZE_AFTER_CHANGED_ROWS = 500;
+
+/** The tables each phase writes. */
+const PHASE_TABLES: Record<RosterApplyPhase, readonly RosterTable[]> = {
+  schools: ['schools'],
+  sections: ['sections'],
+  users: ['users'],
+  memberships: ['section_memberships'],
+  guardianLinks: ['guardian_links'],
+  removals: ['users', 'sections', 'schools'],
+};
 
 /** What validation loads and the hold decision reads: the phases' rows, and every membership's pair. */
 type DecisionState = Pick<RosterDbState, 'schools' | 'sections' | 'users'> & {
@@ -244,6 +263,7 @@ export class RosterImporter {
   ): Promise<RosterImportCounts> {
     const snapshot = await this.snapshotOf(ref);
     heartbeat();
+    const before = await this.counts(ref);
     const sync = this.tenant(ref).rosterSync;
     switch (phase) {
       case 'schools': {
@@ -324,7 +344,12 @@ export class RosterImporter {
         break;
       }
     }
-    return this.counts(ref);
+    const after = await this.counts(ref);
+    if (changedRows(before, after) >= ANALYZE_AFTER_CHANGED_ROWS) {
+      await this.deps.db.analyze(PHASE_TABLES[phase]);
+      heartbeat();
+    }
+    return after;
   }
 
   /**
@@ -452,4 +477,11 @@ export class RosterImporter {
       throw new RosterImportUnavailableError(`the export of roster import ${ref.importId} does not parse`);
     return parsed.snapshot;
   }
+}
+
+function changedRows(before: RosterImportCounts, after: RosterImportCounts): number {
+  return (Object.keys(after) as RosterImportCountKey[]).reduce(
+    (sum, key) => sum + after[key] - before[key],
+    0,
+  );
 }

@@ -175,7 +175,8 @@ describe('announcement retraction', () => {
         );
         return rows.length ? true : undefined;
       },
-      90_000,
+      // Within one start-to-close of the planning activity (test/e2e/fanout-crash.test.ts says why).
+      60_000,
     );
     const studentToken = await signInAs(pool, section.districtId, student.id);
     const link = await issueLink(api.baseUrl, studentToken, file.body.id!);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import { hashToken, randomToken } from '../../libs/crypto/hashing';
+import { ROSTER_TABLES } from '../../libs/db/database';
+import { ANALYZE_AFTER_CHANGED_ROWS } from '../../libs/roster-import/roster-importer';
 
 /**
  * Rosters for messaging tests, written straight into PostgreSQL with one multi-row INSERT per table, so
@@ -148,6 +150,10 @@ export async function createSectionFixture(
     districtId,
     guardians.map((g, i) => ({ guardianId: g.id, studentId: students[i]!.id })),
   );
+  // A stand-in for a roster import, so it leaves the planner statistics as the import does
+  // (RosterImporter.applyPhase): a large section of a new district is not planned as one row.
+  if (teachers.length + students.length + guardians.length >= ANALYZE_AFTER_CHANGED_ROWS)
+    await pool.query(`ANALYZE ${ROSTER_TABLES.join(', ')}`);
   return { districtId, schoolId, sectionId, teachers, students, guardians };
 }
 

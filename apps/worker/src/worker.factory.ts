@@ -3,6 +3,7 @@ import { createActivities } from '../../../activities';
 import { createDataConverter } from '../../../libs/adapters/temporal/data-converter';
 import { WorkflowOutboxDrainer } from '../../../libs/outbox/workflow-outbox-drainer';
 import { type WorkerComposition } from './composition';
+import { WorkerTelemetry } from './worker-telemetry';
 
 export const WORKFLOWS_PATH = require.resolve('../../../workflows');
 
@@ -10,6 +11,8 @@ export interface HomeroomWorkers {
   workers: Worker[];
   /** Starts the workflows the outbox owes while the workers run; its status() is the outbox lag. */
   outbox: WorkflowOutboxDrainer;
+  /** Event-loop delay, slot use and database pool waits; logged each minute while the workers run. */
+  telemetry: WorkerTelemetry;
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -71,14 +74,18 @@ export async function createHomeroomWorkers(
     },
   );
   composition.metrics.watchOutbox(() => outbox.status());
+  const telemetry = new WorkerTelemetry({ db: composition.db, logger: composition.logger, workers });
   return {
     workers,
     outbox,
+    telemetry,
     run: async () => {
       outbox.start();
+      telemetry.start();
       try {
         await Promise.all(workers.map((w) => w.run()));
       } finally {
+        telemetry.stop();
         await outbox.stop();
       }
     },
