@@ -86,7 +86,9 @@ function timeAcquisitions(pool: Pool): PoolWaits {
   Object.assign(pool, {
     connect(callback?: ConnectCallback) {
       const started = performance.now();
-      const idle = pool.idleCount > 0;
+      // pg hands an idle client to the oldest waiter on the next tick, so idle clients already promised
+      // to waiting requests are not free: only idle clients beyond the queue serve this one at once.
+      const idle = pool.idleCount > pool.waitingCount;
       if (callback) {
         return connect((error, client, release) => {
           record(started, idle);

@@ -3,6 +3,7 @@ import { createWorkerComposition, type WorkerComposition } from '../../apps/work
 import { createHomeroomWorkers, type HomeroomWorkers } from '../../apps/worker/src/worker.factory';
 import { createLogger } from '../../libs/logging/logger';
 import { testWorkerConfig } from '../support/config';
+import { rowsOf } from '../support/database';
 import { workflowBundle } from '../support/workers';
 
 /**
@@ -48,10 +49,14 @@ describe('worker telemetry', () => {
   });
 
   it('when more queries run at once than the pool has connections, then the pool reports the waits', async () => {
+    // The outbox drainer polls through the same pool; stopped, so only this test's queries count.
+    await homeroom.outbox.stop();
     const before = composition.db.poolStats()!;
     expect(before.max).toBe(3);
-    // Nine one-at-a-time queries over three connections: six of them wait for a connection to free up.
-    await Promise.all(Array.from({ length: 9 }, () => composition.db.serverVersion()));
+    // Nine queries that each hold a connection for 100 ms, over three connections: at least six of them
+    // find none idle and wait (a query that returns at once could free its connection for the next).
+    const rows = rowsOf(composition.db);
+    await Promise.all(Array.from({ length: 9 }, () => rows.$queryRaw`SELECT pg_sleep(0.1)::text AS slept`));
     const after = composition.db.poolStats()!;
     expect(after.acquisitions - before.acquisitions).toBe(9);
     expect(after.waited - before.waited).toBeGreaterThanOrEqual(6);
