@@ -148,6 +148,34 @@ export class RosterSyncRepository {
     });
   }
 
+  /**
+   * A fingerprint of every column the importer's diffs read, over the district's schools, sections,
+   * users, memberships and guardian links: per table the row count and the sum of a 64-bit hash of
+   * each row's text (order-free, so no sort), computed in PostgreSQL so no row leaves it. Any insert,
+   * delete or change of one of those columns changes it; columns the importer never reads (sessions,
+   * suspension, passwords) do not.
+   */
+  async fingerprint(): Promise<string> {
+    const rows = await this.prisma.$queryRaw<{ fingerprint: string }[]>`
+      SELECT concat_ws('/',
+        (SELECT count(*) || ':' || coalesce(sum(hashtextextended(ROW(id, sourced_id, name, active)::text, 0)), 0)
+           FROM schools WHERE district_id = ${this.districtId}::uuid),
+        (SELECT count(*) || ':' || coalesce(sum(hashtextextended(
+                  ROW(id, sourced_id, school_id, title, active)::text, 0)), 0)
+           FROM sections WHERE district_id = ${this.districtId}::uuid),
+        (SELECT count(*) || ':' || coalesce(sum(hashtextextended(
+                  ROW(id, sourced_id, role, username, given_name, family_name, email, preferred_language,
+                      active, school_id)::text, 0)), 0)
+           FROM users WHERE district_id = ${this.districtId}::uuid),
+        (SELECT count(*) || ':' || coalesce(sum(hashtextextended(
+                  ROW(id, section_id, user_id, role, is_primary, sourced_id)::text, 0)), 0)
+           FROM section_memberships WHERE district_id = ${this.districtId}::uuid),
+        (SELECT count(*) || ':' || coalesce(sum(hashtextextended(ROW(id, guardian_id, student_id)::text, 0)), 0)
+           FROM guardian_links WHERE district_id = ${this.districtId}::uuid)
+      ) AS fingerprint`;
+    return rows[0]!.fingerprint;
+  }
+
   insertSchools(rows: readonly SchoolValues[]): Promise<number> {
     if (rows.length === 0) return Promise.resolve(0);
     return this.prisma.$executeRaw`
