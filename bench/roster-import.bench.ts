@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -24,8 +24,10 @@ import { quietLogger } from './support';
  * the same run: a raw PostgreSQL COPY of the same user rows into a scratch table shaped like `users`
  * (same columns, defaults and indexes) — the fastest way PostgreSQL can take those rows.
  *
- * Runs in a scratch database of its own, dropped at the end. Options by environment:
- * BENCH_ROSTER_STUDENTS (50000), BENCH_ROSTER_SECTIONS (2000).
+ * Also reports the worker's peak RSS over both imports (VmHWM, Linux). Runs in a scratch database of
+ * its own, dropped at the end. Options by environment: BENCH_ROSTER_STUDENTS (50000),
+ * BENCH_ROSTER_SECTIONS (2000), BENCH_ROSTER_CPU_PROF_DIR (the worker writes a V8 CPU profile there),
+ * BENCH_ROSTER_WORKER_LOG (the worker's log is written to this file, for its phase timings).
  */
 
 const STUDENTS = Number(process.env.BENCH_ROSTER_STUDENTS ?? 50_000);
@@ -76,7 +78,12 @@ export async function run(): Promise<RosterImportReport> {
       LOG_LEVEL: 'warn',
     };
     const api = startNode('apps/api/src/main.js', env);
-    const worker = startNode('apps/worker/src/main.js', { ...env, LOG_LEVEL: 'info' });
+    const profileDir = process.env.BENCH_ROSTER_CPU_PROF_DIR;
+    const worker = startNode(
+      'apps/worker/src/main.js',
+      { ...env, LOG_LEVEL: 'info' },
+      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    );
     processes.push(api.child, worker.child);
     const baseUrl = `http://127.0.0.1:${port}`;
     await waitFor(
@@ -95,6 +102,9 @@ export async function run(): Promise<RosterImportReport> {
     const firstCopy = await copyBaseline(database.url, districtId, users);
     const noOp = await timedImport(baseUrl, token, generated.zip);
     const noOpCopy = await copyBaseline(database.url, districtId, users);
+    const workerPeakRss = peakRssMiB(worker.child.pid);
+    if (process.env.BENCH_ROSTER_WORKER_LOG)
+      writeFileSync(process.env.BENCH_ROSTER_WORKER_LOG, worker.output());
 
     const count = (n: number) => n.toLocaleString('en-US');
     const baseline = (seconds: number) => ({
@@ -113,6 +123,9 @@ export async function run(): Promise<RosterImportReport> {
         },
         { name: 'roster import, no-op re-run', value: noOp.seconds, unit: 's', baseline: baseline(noOpCopy) },
         { name: 'roster import, first run throughput', value: users.length / first.seconds, unit: 'users/s' },
+        ...(workerPeakRss === null
+          ? []
+          : [{ name: 'roster import, worker peak RSS (both runs)', value: workerPeakRss, unit: 'MiB' }]),
       ],
       roster: {
         students: generated.expected.users.student,
@@ -237,8 +250,19 @@ async function districtWithAdmin(databaseUrl: string): Promise<{ districtId: str
   }
 }
 
-function startNode(script: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [join(__dirname, '..', script)], {
+/** The process's peak resident set so far (VmHWM), or null where /proc does not say. */
+function peakRssMiB(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function startNode(script: string, env: Record<string, string>, nodeArgs: string[] = []) {
+  const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', script)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -62,7 +62,7 @@ const APPLY: Record<RosterApplyPhase, (input: RosterImportInput) => Promise<Rost
 /**
  * Reconciles a district's roster with one uploaded OneRoster export (`roster-<districtId>-<importId>`).
  * The export is validated whole first: a refused export closes the import as failed with its errors
- * and changes nothing else. A valid one that is a mass change is held (the workflow ends; an admin's
+ * and changes nothing else, and an export the roster already matches succeeds without any phase. A valid one that is a mass change is held (the workflow ends; an admin's
  * confirmation starts a `confirmed` run). Otherwise it is applied phase by phase; every phase is idempotent, so a
  * worker crash anywhere only repeats work that is then found done. The input, results and query carry
  * ids, phase names and counts only.
@@ -72,10 +72,13 @@ export async function rosterImportWorkflow(input: RosterImportWorkflowInput): Pr
   let progress: RosterImportProgress = { phase: 'validate', counts: emptyCounts() };
   setHandler(rosterImportProgressQuery, () => progress);
 
+  let unchanged: boolean;
   try {
     const { decision } = await phases.validateRosterImport({ ...ref, confirmed: input.confirmed === true });
     // Held: nothing was written. Confirmation starts a new run of this workflow, which diffs again.
     if (decision === 'held') return { status: 'held' };
+    // The roster already is what this export makes it: no phase runs, the import succeeds with no changes.
+    unchanged = decision === 'unchanged';
   } catch (error) {
     const errorCount = refusedExportErrorCount(error);
     if (errorCount === null) return closeStopped(ref, progress, error);
@@ -86,7 +89,7 @@ export async function rosterImportWorkflow(input: RosterImportWorkflowInput): Pr
   }
 
   try {
-    for (const phase of ROSTER_APPLY_PHASES) {
+    for (const phase of unchanged ? [] : ROSTER_APPLY_PHASES) {
       progress = { ...progress, phase };
       progress = { phase, counts: await APPLY[phase](ref) };
     }

@@ -1,3 +1,4 @@
+import { type Client } from '@temporalio/client';
 import { type Pool } from 'pg';
 import {
   generateRoster,
@@ -16,6 +17,7 @@ import {
   startRosterImport,
   startRosterImportStack,
 } from '../support/roster-imports';
+import { connectTestClient } from '../support/temporal-client';
 
 interface ErrorBody {
   error?: { code: string; message: string };
@@ -52,6 +54,7 @@ describe('roster mass-change holds through the API', () => {
   let adminToken: string;
   let teacherToken: string;
   let schoolAdminToken: string;
+  let temporal: Client | undefined;
   const roster = generateRoster({ seed: 18, schools: 2, sections: 12, students: 80, guardiansPerStudent: 1 });
   let model = roster.model;
 
@@ -78,7 +81,10 @@ describe('roster mass-change holds through the API', () => {
     schoolAdminToken = await signInAs(pool, districtId, schoolAdmin.id);
   }, 180_000);
 
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    await temporal?.connection.close();
+    await stack?.stop();
+  });
 
   it('when settings are read or written, then only district admins may, values are validated, and changes are audited', async () => {
     const defaults = await request(api.baseUrl, 'GET', '/v1/admin/roster/settings', { token: adminToken });
@@ -321,6 +327,32 @@ describe('roster mass-change holds through the API', () => {
     });
     expect(late.status).toBe(409);
     expect(await membershipCount(pool, districtId)).toBe(before - 1);
+  });
+
+  it('when the export last applied comes again while one is held, then it succeeds without any phase and still discards the held one', async () => {
+    const before = await dumpRoster(pool, districtId);
+    const held = await startRosterImport(
+      api.baseUrl,
+      adminToken,
+      writeRosterZip(withoutShareOfEnrollments(model, 4)),
+    );
+    expect((await settledRosterImport(api.baseUrl, adminToken, held.importId)).status).toBe('held');
+
+    const again = await startRosterImport(api.baseUrl, adminToken, writeRosterZip(model));
+    const result = await settledRosterImport(api.baseUrl, adminToken, again.importId);
+    expect(result.status).toBe('succeeded');
+    expect(Object.values(result.counts).every((count) => count === 0)).toBe(true);
+    temporal ??= await connectTestClient();
+    const { events } = await temporal.workflow.getHandle(again.workflowId).fetchHistory();
+    const activities = (events ?? []).flatMap((event) => {
+      const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+      return name ? [name] : [];
+    });
+    expect(activities).toEqual(['validateRosterImport', 'finishRosterImport']);
+    expect((await readRosterImport(api.baseUrl, adminToken, held.importId)).status).toBe('discarded');
+    const superseded = await actions(database, districtId, 'roster.import.discarded', held.importId);
+    expect(superseded[0]!.details).toMatchObject({ reason: 'superseded', supersededBy: again.importId });
+    expect(await dumpRoster(pool, districtId)).toBe(before);
   });
 
   it('when the roster moved between the hold and the confirmation so that it would remove more, then it is held again; confirmed again, it applies', async () => {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { type Client } from '@temporalio/client';
+import { unzipSync, zipSync } from 'fflate';
 import { type Pool } from 'pg';
 import {
   generateRoster,
@@ -15,6 +17,7 @@ import { auditEvents, createActiveUserWithPassword, signIn, type TestDatabase } 
 import { request, type RunningApi } from '../support/http';
 import { signInAs } from '../support/roster-factory';
 import { ANALYZE_AFTER_CHANGED_ROWS } from '../../libs/roster-import/roster-importer';
+import { connectTestClient } from '../support/temporal-client';
 import {
   dumpRoster,
   idBySourcedId,
@@ -78,6 +81,7 @@ describe('roster import through the API', () => {
   let pool: Pool;
   let districtId: string;
   let adminToken: string;
+  let temporal: Client | undefined;
   const roster = generateRoster({
     seed: 7,
     schools: 3,
@@ -96,7 +100,20 @@ describe('roster import through the API', () => {
     ({ districtId, token: adminToken } = await stack.newDistrict());
   }, 60_000);
 
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    await temporal?.connection.close();
+    await stack?.stop();
+  });
+
+  /** The activity types the import's workflow scheduled, in order. */
+  async function activitiesRun(workflowId: string): Promise<string[]> {
+    temporal ??= await connectTestClient();
+    const { events } = await temporal.workflow.getHandle(workflowId).fetchHistory();
+    return (events ?? []).flatMap((event) => {
+      const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+      return name ? [name] : [];
+    });
+  }
 
   it('when a district admin uploads a generated roster, then the import succeeds with exactly the generated counts', async () => {
     expect(roster.zip.length).toBeLessThan(UPLOAD_LIMIT);
@@ -153,7 +170,7 @@ describe('roster import through the API', () => {
     );
   });
 
-  it('when the same export is uploaded again, then the import succeeds and every count is zero', async () => {
+  it('when the same export is uploaded again, then the import succeeds, every count is zero and no phase runs', async () => {
     const before = await dumpRoster(pool, districtId);
     const started = await uploadRoster(api.baseUrl, adminToken, roster.zip);
     const result = await settledRosterImport(api.baseUrl, adminToken, started.body.importId);
@@ -161,6 +178,62 @@ describe('roster import through the API', () => {
     expect(result.counts).toMatchObject(ZERO_COUNTS);
     expect(Object.values(result.counts).every((count) => count === 0)).toBe(true);
     expect(await dumpRoster(pool, districtId)).toBe(before);
+    expect(await activitiesRun(started.body.workflowId)).toEqual([
+      'validateRosterImport',
+      'finishRosterImport',
+    ]);
+    const succeeded = (await auditEvents(database.db, districtId)).filter(
+      (e) => e.action === 'roster.import.succeeded' && e.targetId === started.body.importId,
+    );
+    expect(succeeded).toHaveLength(1);
+  });
+
+  it('when the same content comes in another zip, then it is recognised as unchanged too', async () => {
+    const rezipped = zipSync(unzipSync(roster.zip), { level: 0 });
+    expect(Buffer.from(rezipped).equals(Buffer.from(roster.zip))).toBe(false);
+    const started = await uploadRoster(api.baseUrl, adminToken, rezipped);
+    const result = await settledRosterImport(api.baseUrl, adminToken, started.body.importId);
+    expect(result.status).toBe('succeeded');
+    expect(await activitiesRun(started.body.workflowId)).toEqual([
+      'validateRosterImport',
+      'finishRosterImport',
+    ]);
+  });
+
+  it('when the roster tables changed since the export was applied, then the same export is diffed in full and restores them', async () => {
+    const student = model.users.find((user) => user.role === 'student')!;
+    const guardian = model.users.find((user) => user.role === 'guardian')!;
+    const before = await dumpRoster(pool, districtId);
+    await pool.query(`UPDATE users SET given_name = 'Tampered' WHERE district_id = $1 AND sourced_id = $2`, [
+      districtId,
+      student.sourcedId,
+    ]);
+    await pool.query(
+      `DELETE FROM guardian_links WHERE district_id = $1
+         AND guardian_id = (SELECT id FROM users WHERE district_id = $1 AND sourced_id = $2)`,
+      [districtId, guardian.sourcedId],
+    );
+    const links = model.guardianLinks.filter((link) => link.guardianSourcedId === guardian.sourcedId).length;
+    expect(links).toBeGreaterThan(0);
+
+    const started = await uploadRoster(api.baseUrl, adminToken, roster.zip);
+    const result = await settledRosterImport(api.baseUrl, adminToken, started.body.importId);
+    expect(result.status).toBe('succeeded');
+    expect(result.counts).toMatchObject({ ...ZERO_COUNTS, usersUpdated: 1, guardianLinksAdded: links });
+    expect(await activitiesRun(started.body.workflowId)).toContain('applyRosterUsers');
+    // The links come back as new rows and the student's row is rewritten (updated_at); the rest is as it was.
+    const comparable = (dump: string) => {
+      const tables = JSON.parse(dump) as Record<string, string[]>;
+      const users = tables.users!.map((row) => ({ ...(JSON.parse(row) as object), updated_at: null }));
+      return { ...tables, users, guardian_links: null };
+    };
+    expect(comparable(await dumpRoster(pool, districtId))).toEqual(comparable(before));
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM guardian_links l JOIN users g ON g.id = l.guardian_id
+       WHERE l.district_id = $1 AND g.sourced_id = $2`,
+      [districtId, guardian.sourcedId],
+    );
+    expect(rows).toEqual([{ n: links }]);
   });
 
   const refusedExports: [

@@ -93,6 +93,32 @@ export class RosterImportRepository {
     return row?.fileSha256 ?? null;
   }
 
+  /** Records the parsed export's content hash (a retry writes the same). */
+  async recordSnapshotHash(id: string, snapshotSha256: string): Promise<void> {
+    await this.prisma.rosterImport.updateMany({
+      where: { id, districtId: this.districtId, status: 'running' },
+      data: { snapshotSha256 },
+    });
+  }
+
+  /**
+   * Whether another import of the district succeeded with this export content and left the roster
+   * tables with this fingerprint: then the roster is already what the export makes it.
+   */
+  async succeededWith(snapshotSha256: string, rosterFingerprint: string, exceptId: string): Promise<boolean> {
+    const row = await this.prisma.rosterImport.findFirst({
+      where: {
+        districtId: this.districtId,
+        status: 'succeeded',
+        snapshotSha256,
+        rosterFingerprint,
+        id: { not: exceptId },
+      },
+      select: { id: true },
+    });
+    return row !== null;
+  }
+
   /** Adds to the import's counters atomically; run it in the transaction of the batch it counts. */
   async addCounts(id: string, delta: Readonly<Record<string, number>>): Promise<void> {
     const nonZero = Object.fromEntries(Object.entries(delta).filter(([, value]) => value !== 0));
@@ -156,6 +182,8 @@ export class RosterImportRepository {
       status: Exclude<RosterImportStatus, 'running'>;
       finishedAt: Date;
       errors?: RosterImportFileError[];
+      /** The roster tables' fingerprint after a succeeded import. */
+      rosterFingerprint?: string;
     },
   ): Promise<boolean> {
     const { count } = await this.prisma.rosterImport.updateMany({
@@ -164,6 +192,7 @@ export class RosterImportRepository {
         status: outcome.status,
         finishedAt: outcome.finishedAt,
         ...(outcome.errors ? { errors: outcome.errors as unknown as Prisma.InputJsonValue } : {}),
+        ...(outcome.rosterFingerprint ? { rosterFingerprint: outcome.rosterFingerprint } : {}),
       },
     });
     return count === 1;
