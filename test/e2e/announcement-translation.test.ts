@@ -149,9 +149,21 @@ describe('translation hooks of messages and announcements', () => {
       { token: teacherToken, json: { body: 'See you in class' } },
     );
 
-    expect(await translationStarted('message', toGuardian.body.id)).toBe(true);
-    expect(await translationStarted('message', toStudent.body.id)).toBe(false);
+    // The start leaves the request through the workflow outbox: the worker's drainer starts it shortly.
+    // The English reader's message owes no translation, so no outbox row was committed with it.
+    const { rows: owed } = await pool.query('SELECT 1 FROM workflow_outbox WHERE subject_id = $1', [
+      toStudent.body.id,
+    ]);
+    expect(owed).toHaveLength(0);
+    expect(
+      await waitFor(
+        'the translation start',
+        async () => ((await translationStarted('message', toGuardian.body.id)) ? true : undefined),
+        10_000,
+      ),
+    ).toBe(true);
     await translationStored('message', toGuardian.body.id, 'es');
+    expect(await translationStarted('message', toStudent.body.id)).toBe(false);
     const page = async (token: string) =>
       (
         await request<{ items: Translated[] }>(
