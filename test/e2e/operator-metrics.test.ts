@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { type Pool } from 'pg';
 import { type AppStack, startAppStack } from '../support/api-stack';
 import { waitForDelivery } from '../support/announcements';
 import { attachmentTestEnv, removeTestStorage, upload, waitForStatus } from '../support/attachments';
 import { request, type RunningApi } from '../support/http';
 import { OperatorEndpoint } from '../../apps/api/src/ops/operator-endpoint';
-import { freePort, type ManagedProcess, REPO_ROOT, waitFor } from '../support/processes';
+import { freePort, type ManagedProcess, spawnWorker, waitFor } from '../support/processes';
 import { createSectionFixture, type SectionFixture, signInAs } from '../support/roster-factory';
 import { EICAR } from '../support/samples';
 import { minimalPdf } from '../support/sample-files';
@@ -81,7 +79,8 @@ describe('operator metrics', () => {
     const [opsPort, temporalPort] = [await freePort(), await freePort()];
     workerOps = `http://127.0.0.1:${opsPort}`;
     temporalMetrics = `http://127.0.0.1:${temporalPort}`;
-    worker = startWorkerProcess({
+    worker = spawnWorker({
+      LOG_LEVEL: 'warn',
       ...env.overrides,
       WORKER_OPS_PORT: String(opsPort),
       TEMPORAL_METRICS_BIND: `127.0.0.1:${temporalPort}`,
@@ -210,24 +209,3 @@ describe('operator metrics', () => {
     expect((await fetch(`${workerOps}/metrics`, { method: 'POST' })).status).toBe(405);
   });
 });
-
-/** The compiled worker's entry point, as `npm start` and docker-compose run it, with `overrides`. */
-function startWorkerProcess(overrides: Record<string, string>): ManagedProcess {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps/worker/src/main.js')], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...overrides },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    output: () => output,
-    stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
-  };
-}
